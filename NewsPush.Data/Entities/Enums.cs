@@ -1,0 +1,27 @@
+namespace NewsPush.Data.Entities;
+
+public enum ArticleStatus { Draft = 0, InReview = 1, Scheduled = 2, Published = 3, Archived = 4 }
+
+public enum CommentStatus { Visible = 0, Pending = 1, Hidden = 2, Deleted = 3 }
+
+public enum FollowKind { Column = 0, Tag = 1 }
+
+public enum InteractionType { Impression = 0, Click = 1, Dwell = 2, Rating = 3, Follow = 4, Bookmark = 5, DigestOpen = 6, DigestClick = 7 }
+
+public enum DigestFrequency { Off = 0, Daily = 1, Weekly = 2 }
+
+public enum DevicePlatform { Ios = 0, Android = 1, Web = 2, Other = 3 }
+
+public enum WebhookKind { Slack = 0, DingTalk = 1, Generic = 2 }
+
+public enum InboxMessageKind { Personal = 0, Digest = 1, Breaking = 2, System = 3 }
+
+public enum DigestStatus { Composed = 0, Delivered = 1, Merged = 2, Skipped = 3 }
+
+public enum DeliveryChannel { Inbox = 0, Email = 1, WebPush = 2, Webhook = 3, Device = 4 }
+
+public enum DeliveryStatus { Queued = 0, Sending = 1, Sent = 2, Failed = 3, Suppressed = 4 }
+
+public enum PushSegment { Everyone = 0, ColumnFollowers = 1, TagFollowers = 2, PredictedInterested = 3 }
+
+public enum CampaignStatus { Draft = 0, PendingApproval = 1, Approved = 2, Scheduled = 3, Sending = 4, Sent = 5, Cancelled = 6 }

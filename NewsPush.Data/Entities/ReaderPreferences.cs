@@ -1,0 +1,34 @@
+namespace NewsPush.Data.Entities;
+
+public class ReaderPreferences
+{
+    public string UserId { get; set; } = "";
+    public ApplicationUser? User { get; set; }
+    public bool InboxEnabled { get; set; } = true;
+    public bool EmailEnabled { get; set; } = true;
+    public bool WebPushEnabled { get; set; }
+    public bool WebhookEnabled { get; set; }
+    public DigestFrequency DigestFrequency { get; set; } = DigestFrequency.Daily;
+    /// <summary>Local time of day the digest is wanted, in <see cref="TimeZoneId"/>.</summary>
+    public TimeOnly DigestLocalTime { get; set; } = new(8, 0);
+    /// <summary>For weekly digests.</summary>
+    public DayOfWeek DigestDayOfWeek { get; set; } = DayOfWeek.Monday;
+    /// <summary>IANA time zone id, e.g. "Europe/Paris", "Asia/Shanghai".</summary>
+    public string TimeZoneId { get; set; } = "UTC";
+    public TimeOnly? QuietHoursStart { get; set; }
+    public TimeOnly? QuietHoursEnd { get; set; }
+    /// <summary>At most this many pushes per rolling week, all channels together.</summary>
+    public int WeeklyPushCap { get; set; } = 14;
+    /// <summary>Set by one-click unsubscribe; nothing bypasses it, not even critical pushes.</summary>
+    public DateTime? EmailUnsubscribedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>Columns the reader wants pushes about; empty means all.</summary>
+    public List<ReaderTopic> Topics { get; set; } = [];
+}
+
+public class ReaderTopic
+{
+    public string UserId { get; set; } = "";
+    public int ColumnId { get; set; }
+    public Column? Column { get; set; }
+}

@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NewsPush.Data.Entities;
+
+namespace NewsPush.Data.EntityConfigurations;
+
+internal sealed class BroadcastConfiguration : IEntityTypeConfiguration<Broadcast>
+{
+    public void Configure(EntityTypeBuilder<Broadcast> builder)
+    {
+        builder.Property(b => b.Title).HasMaxLength(300).IsRequired();
+        builder.Property(b => b.Body).HasMaxLength(20000);
+        builder.Property(b => b.Link).HasMaxLength(800);
+        builder.HasIndex(b => b.CreatedAt);
+        builder.HasIndex(b => b.CampaignId).IsUnique();
+    }
+}

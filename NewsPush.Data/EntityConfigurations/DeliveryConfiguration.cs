@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NewsPush.Data.Entities;
+
+namespace NewsPush.Data.EntityConfigurations;
+
+internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
+{
+    public void Configure(EntityTypeBuilder<Delivery> builder)
+    {
+        builder.Property(d => d.UserId).HasMaxLength(450).IsRequired();
+        builder.Property(d => d.LastError).HasMaxLength(2000);
+        builder.Property(d => d.TrackingToken).HasMaxLength(64).IsRequired();
+        builder.HasIndex(d => d.TrackingToken).IsUnique();
+        // A push is never sent twice to the same reader on the same channel.
+        builder.HasIndex(d => new { d.DigestId, d.Channel }).IsUnique();
+        builder.HasIndex(d => new { d.CampaignId, d.UserId, d.Channel }).IsUnique();
+        // The channel senders' work queue and the weekly-cap count.
+        builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
+        builder.HasIndex(d => new { d.UserId, d.CreatedAt });
+        builder.HasOne(d => d.Digest).WithMany().HasForeignKey(d => d.DigestId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(d => d.Campaign).WithMany().HasForeignKey(d => d.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.NoAction);
+    }
+}

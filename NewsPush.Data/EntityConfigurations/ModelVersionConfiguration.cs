@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NewsPush.Data.Entities;
+
+namespace NewsPush.Data.EntityConfigurations;
+
+internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<ModelVersion>
+{
+    public void Configure(EntityTypeBuilder<ModelVersion> builder)
+    {
+        builder.Property(m => m.Version).HasMaxLength(64).IsRequired();
+        builder.Property(m => m.Trainer).HasMaxLength(100);
+        builder.Property(m => m.ModelPath).HasMaxLength(500);
+        builder.HasIndex(m => m.Version).IsUnique();
+        builder.HasIndex(m => m.IsActive);
+    }
+}

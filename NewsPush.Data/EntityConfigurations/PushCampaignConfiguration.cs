@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NewsPush.Data.Entities;
+
+namespace NewsPush.Data.EntityConfigurations;
+
+internal sealed class PushCampaignConfiguration : IEntityTypeConfiguration<PushCampaign>
+{
+    public void Configure(EntityTypeBuilder<PushCampaign> builder)
+    {
+        builder.Property(c => c.Title).HasMaxLength(300).IsRequired();
+        builder.Property(c => c.Message).HasMaxLength(1000);
+        builder.Property(c => c.CreatedById).HasMaxLength(450);
+        builder.Property(c => c.ApprovedById).HasMaxLength(450);
+        builder.HasIndex(c => new { c.Status, c.ScheduledAt });
+        builder.HasOne(c => c.Article).WithMany().HasForeignKey(c => c.ArticleId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NewsPush.Data.Entities;
+
+namespace NewsPush.Data.EntityConfigurations;
+
+internal sealed class ReaderPreferencesConfiguration : IEntityTypeConfiguration<ReaderPreferences>
+{
+    public void Configure(EntityTypeBuilder<ReaderPreferences> builder)
+    {
+        builder.HasKey(p => p.UserId);
+        builder.Property(p => p.UserId).HasMaxLength(450);
+        builder.Property(p => p.TimeZoneId).HasMaxLength(64).IsRequired();
+        builder.HasIndex(p => new { p.DigestFrequency, p.TimeZoneId });
+        builder.ToTable(t => t.HasCheckConstraint("CK_ReaderPreferences_WeeklyPushCap", "\"WeeklyPushCap\" >= 0"));
+        builder.HasOne(p => p.User).WithOne().HasForeignKey<ReaderPreferences>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(p => p.Topics).WithOne().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

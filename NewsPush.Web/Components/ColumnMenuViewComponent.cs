@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using NewsPush.Data;
+
+namespace NewsPush.Web.Components;
+
+/// <summary>The column menu in the navigation bar; cached briefly, since every page shows it.</summary>
+public sealed class ColumnMenuViewComponent(NewsPushDbContext db, IMemoryCache cache) : ViewComponent
+{
+    public const string CacheKey = "column-menu";
+
+    public async Task<IViewComponentResult> InvokeAsync()
+    {
+        var items = await cache.GetOrCreateAsync(CacheKey, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            return await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder)
+                .Select(c => new ColumnMenuItem(c.Name, c.Slug)).ToListAsync();
+        });
+        return View(items);
+    }
+}
+
+public sealed record ColumnMenuItem(string Name, string Slug);
