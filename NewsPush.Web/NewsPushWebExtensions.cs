@@ -2,6 +2,10 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Email;
+using NewsPush.Web.Interactions;
+using NewsPush.Web.Jobs;
+using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
 
@@ -45,6 +49,14 @@ public static class NewsPushWebExtensions
         services.AddDataProtection().PersistKeysToDbContext<NewsPushDbContext>().SetApplicationName("NewsPush");
         services.AddProblemDetails();
         services.AddHealthChecks();
+        services.AddMemoryCache();
+
+        services.AddSingleton<InteractionRecorder>();
+        services.AddHostedService<InteractionWriter>();
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IMailer, Mailer>();
+        services.AddScoped<IArticleRecommender, PopularFreshRecommender>();
+        services.AddNewsPushJobs(builder.Configuration);
 
         return builder;
     }
