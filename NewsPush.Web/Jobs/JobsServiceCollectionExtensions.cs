@@ -10,7 +10,6 @@ public static class JobsServiceCollectionExtensions
     public static IServiceCollection AddNewsPushJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddQuartz(_ => { });
-        services.Configure<QuartzOptions>(o => o.SchedulerName = "NewsPush");
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
