@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Data.Seeding;
 
@@ -8,31 +8,34 @@ namespace NewsPush.Data;
 public static class DataServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="NewsPushDbContext"/> on the configured provider, and the seeder.</summary>
-    public static IServiceCollection AddNewsPushData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddNewsPushData(this IServiceCollection services, string contentRoot)
     {
-        var options = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.SectionName);
 
-        var connectionString = ResolveConnectionString(options, contentRoot);
-        switch (options.Provider)
+        // The provider is read when the first context is made, not now, so that configuration added
+        // after registration (tests, command-line tools) still decides it.
+        services.AddSingleton(sp => new ResolvedDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
+        services.AddDbContext<SqliteNewsPushDbContext>((sp, o) => ConfigureSqlite(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
+        services.AddDbContext<PostgreSqlNewsPushDbContext>((sp, o) => ConfigurePostgreSql(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
+        services.AddDbContext<SqlServerNewsPushDbContext>((sp, o) => ConfigureSqlServer(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
+        services.AddScoped<NewsPushDbContext>(sp => sp.GetRequiredService<ResolvedDatabase>().Options.Provider switch
         {
-            case DatabaseProvider.Sqlite:
-                services.AddDbContext<NewsPushDbContext, SqliteNewsPushDbContext>(o => ConfigureSqlite(o, connectionString));
-                break;
-            case DatabaseProvider.PostgreSql:
-                services.AddDbContext<NewsPushDbContext, PostgreSqlNewsPushDbContext>(o => ConfigurePostgreSql(o, connectionString));
-                break;
-            case DatabaseProvider.SqlServer:
-                services.AddDbContext<NewsPushDbContext, SqlServerNewsPushDbContext>(o => ConfigureSqlServer(o, connectionString));
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown database provider '{options.Provider}'. Use Sqlite, PostgreSql or SqlServer.");
-        }
+            DatabaseProvider.Sqlite => sp.GetRequiredService<SqliteNewsPushDbContext>(),
+            DatabaseProvider.PostgreSql => sp.GetRequiredService<PostgreSqlNewsPushDbContext>(),
+            DatabaseProvider.SqlServer => sp.GetRequiredService<SqlServerNewsPushDbContext>(),
+            var other => throw new InvalidOperationException($"Unknown database provider '{other}'. Use Sqlite, PostgreSql or SqlServer."),
+        });
 
         services.AddScoped<DataSeeder>();
         services.AddScoped<DatabaseInitializer>();
         return services;
+    }
+
+    private sealed class ResolvedDatabase(DatabaseOptions options, string contentRoot)
+    {
+        public DatabaseOptions Options { get; } = options;
+        public string ConnectionString { get; } = ResolveConnectionString(options, contentRoot);
     }
 
     public static string ResolveConnectionString(DatabaseOptions options, string contentRoot)

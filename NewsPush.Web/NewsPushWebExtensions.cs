@@ -16,7 +16,7 @@ public static class NewsPushWebExtensions
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddNewsPushData(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddNewsPushData(builder.Environment.ContentRootPath);
 
         services.AddIdentity<ApplicationUser, IdentityRole>(o =>
             {

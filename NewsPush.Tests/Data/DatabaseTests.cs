@@ -1,0 +1,177 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Data.Seeding;
+using NewsPush.Tests.Infrastructure;
+
+namespace NewsPush.Tests.Data;
+
+/// <summary>The data layer against a real database; run once per provider by the subclasses below.</summary>
+public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : NewsPushFactory
+{
+    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    [Fact]
+    public async Task MigrationsApplyFromEmptyAndHomeShowsSeededArticles()
+    {
+        using var client = factory.CreateClient();
+        var html = await client.GetStringAsync("/");
+
+        var (applied, pending, title) = await factory.WithDbAsync(async db => (
+            (await db.Database.GetAppliedMigrationsAsync()).Count(),
+            (await db.Database.GetPendingMigrationsAsync()).Count(),
+            await db.Articles.Where(a => a.Status == ArticleStatus.Published).OrderByDescending(a => a.PublishedAt).Select(a => a.Title).FirstAsync()));
+        Assert.True(applied > 0);
+        Assert.Equal(0, pending);
+        Assert.Contains(title, System.Net.WebUtility.HtmlDecode(html));
+    }
+
+    [Fact]
+    public async Task SeedingTwiceAddsNothing()
+    {
+        _ = factory.Server;
+        async Task<int[]> CountsAsync() => await factory.WithDbAsync(async db => new[]
+        {
+            await db.Columns.CountAsync(), await db.Articles.CountAsync(), await db.Tags.CountAsync(),
+            await db.Users.CountAsync(), await db.Interactions.CountAsync(), await db.Follows.CountAsync(),
+            await db.DigestSchedules.CountAsync(),
+        });
+        var before = await CountsAsync();
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DataSeeder>().SeedAsync();
+        }
+
+        Assert.Equal(before, await CountsAsync());
+        Assert.True(before[0] >= 8, "at least 8 columns");
+        Assert.True(before[1] >= 48, "the configured 48 seeded articles (other tests may add more)");
+    }
+
+    [Fact]
+    public async Task SeedsBothEnglishAndChineseArticles()
+    {
+        _ = factory.Server;
+        var languages = await factory.WithDbAsync(db => db.Articles.Select(a => a.Language).Distinct().ToListAsync());
+        Assert.Contains("en", languages);
+        Assert.Contains("zh", languages);
+    }
+
+    [Fact]
+    public async Task ArticleGraphRoundTripsWithUtcTimes()
+    {
+        _ = factory.Server;
+        var published = new DateTime(2026, 3, 29, 1, 30, 15, DateTimeKind.Utc);
+        var slug = Unique("round-trip");
+        var id = await factory.WithDbAsync(async db =>
+        {
+            var column = await db.Columns.FirstAsync();
+            var article = new Article
+            {
+                Column = column, Slug = slug, Title = "Round trip 往返", Summary = "s", BodyMarkdown = "# Body\n\n中文正文",
+                Language = "zh", Status = ArticleStatus.Scheduled, ScheduledAt = published, CreatedAt = published, UpdatedAt = published,
+                Tags = [new ArticleTag { Tag = new Tag { Name = slug, Slug = slug } }],
+            };
+            db.Articles.Add(article);
+            await db.SaveChangesAsync();
+            return article.Id;
+        });
+
+        var loaded = await factory.WithDbAsync(db => db.Articles.AsNoTracking().Include(a => a.Tags).ThenInclude(t => t.Tag).SingleAsync(a => a.Id == id));
+        Assert.Equal("Round trip 往返", loaded.Title);
+        Assert.Equal(ArticleStatus.Scheduled, loaded.Status);
+        Assert.Equal(published, loaded.ScheduledAt);
+        Assert.Equal(DateTimeKind.Utc, loaded.ScheduledAt!.Value.Kind);
+        Assert.Equal(slug, Assert.Single(loaded.Tags).Tag!.Slug);
+    }
+
+    [Fact]
+    public async Task PreferencesAndPushRecordsRoundTrip()
+    {
+        var user = await factory.CreateUserAsync($"{Unique("prefs")}@test.local");
+        var now = new DateTime(2026, 11, 1, 6, 0, 0, DateTimeKind.Utc);
+        var digestId = await factory.WithDbAsync(async db =>
+        {
+            var column = await db.Columns.FirstAsync();
+            var article = await db.Articles.FirstAsync();
+            db.ReaderPreferences.Add(new ReaderPreferences
+            {
+                UserId = user.Id, TimeZoneId = "Asia/Shanghai", DigestLocalTime = new TimeOnly(7, 30), DigestFrequency = DigestFrequency.Weekly,
+                QuietHoursStart = new TimeOnly(22, 0), QuietHoursEnd = new TimeOnly(7, 0), WeeklyPushCap = 5, UpdatedAt = now,
+                Topics = [new ReaderTopic { ColumnId = column.Id }],
+            });
+            var digest = new Digest { UserId = user.Id, WindowKey = "daily:2026-11-01", ScheduledFor = now, CreatedAt = now, Items = [new DigestItem { ArticleId = article.Id, Position = 1, Score = 0.9, Reason = "popular in World" }] };
+            db.Digests.Add(digest);
+            db.Deliveries.Add(new Delivery { UserId = user.Id, Digest = digest, Channel = DeliveryChannel.Email, Status = DeliveryStatus.Failed, Attempts = 3, LastError = "550 mailbox unavailable", TrackingToken = Unique("t"), CreatedAt = now });
+            await db.SaveChangesAsync();
+            return digest.Id;
+        });
+
+        await factory.WithDbAsync(async db =>
+        {
+            var prefs = await db.ReaderPreferences.Include(p => p.Topics).SingleAsync(p => p.UserId == user.Id);
+            Assert.Equal(new TimeOnly(7, 30), prefs.DigestLocalTime);
+            Assert.Equal(new TimeOnly(22, 0), prefs.QuietHoursStart);
+            Assert.Equal("Asia/Shanghai", prefs.TimeZoneId);
+            Assert.Single(prefs.Topics);
+            var delivery = await db.Deliveries.SingleAsync(d => d.DigestId == digestId);
+            Assert.Equal(DeliveryStatus.Failed, delivery.Status);
+            Assert.Equal("550 mailbox unavailable", delivery.LastError);
+            Assert.Equal(0.9, (await db.DigestItems.SingleAsync(i => i.DigestId == digestId)).Score);
+        });
+    }
+
+    public static TheoryData<string> UniqueKeys => new() { "article-slug", "column-slug", "follow", "rating", "digest-window", "delivery-digest-channel", "delivery-campaign-channel", "device", "comment-report", "inbox-digest" };
+
+    [Theory]
+    [MemberData(nameof(UniqueKeys))]
+    public async Task UniqueKeyRejectsDuplicate(string key)
+    {
+        var user = await factory.CreateUserAsync($"{Unique("dup")}@test.local");
+        var now = DateTime.UtcNow;
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        var article = await db.Articles.FirstAsync();
+        var column = await db.Columns.FirstAsync();
+        var token = Unique("k");
+
+        Func<object> make = key switch
+        {
+            "article-slug" => () => new Article { ColumnId = column.Id, Slug = token, Title = "t", CreatedAt = now, UpdatedAt = now },
+            "column-slug" => () => new Column { Name = "c", Slug = token, CreatedAt = now },
+            "follow" => () => new Follow { UserId = user.Id, Kind = FollowKind.Column, TargetId = column.Id, CreatedAt = now },
+            "rating" => () => new Rating { UserId = user.Id, ArticleId = article.Id, Stars = 4, CreatedAt = now },
+            "digest-window" => () => new Digest { UserId = user.Id, WindowKey = token, ScheduledFor = now, CreatedAt = now },
+            "device" => () => new Device { UserId = user.Id, DeviceId = token, Token = "t", CreatedAt = now, LastSeenAt = now },
+            _ => () => throw new InvalidOperationException(),
+        };
+
+        if (key is "delivery-digest-channel" or "delivery-campaign-channel" or "comment-report" or "inbox-digest")
+        {
+            var digest = new Digest { UserId = user.Id, WindowKey = token, ScheduledFor = now, CreatedAt = now };
+            var campaign = new PushCampaign { ArticleId = article.Id, Title = "t", CreatedAt = now };
+            var comment = new Comment { ArticleId = article.Id, AuthorId = user.Id, Body = "b", BodyHtml = "b", CreatedAt = now };
+            db.AddRange(digest, campaign, comment);
+            await db.SaveChangesAsync();
+            make = key switch
+            {
+                "delivery-digest-channel" => () => new Delivery { UserId = user.Id, DigestId = digest.Id, Channel = DeliveryChannel.Email, TrackingToken = Unique("t"), CreatedAt = now },
+                "delivery-campaign-channel" => () => new Delivery { UserId = user.Id, CampaignId = campaign.Id, Channel = DeliveryChannel.Inbox, TrackingToken = Unique("t"), CreatedAt = now },
+                "comment-report" => () => new CommentReport { CommentId = comment.Id, ReporterId = user.Id, Reason = "spam", CreatedAt = now },
+                _ => () => new InboxMessage { UserId = user.Id, DigestId = digest.Id, Title = "t", CreatedAt = now },
+            };
+        }
+
+        db.Add(make());
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+
+        db.Add(make());
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+    }
+}
+
+public sealed class SqliteDatabaseTests(SqliteFactory factory) : DatabaseTests<SqliteFactory>(factory);
+
+public sealed class PostgreSqlDatabaseTests(PostgreSqlFactory factory) : DatabaseTests<PostgreSqlFactory>(factory);

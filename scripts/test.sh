@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test of NewsPush on this machine: installs what the tests need and is missing
+# (Debian packages, npm test peers, the dotnet-ef tool), then `dotnet test NewsPush.sln`.
+# The test fixtures start their own PostgreSQL, SMTP server and headless Chromium on free loopback
+# ports and stop them. Under CI=true a service that cannot be installed is a failure, never a skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+fail() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
+
+need_apt=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+python3 -c 'import feedparser' >/dev/null 2>&1 || need_apt+=(python3-feedparser)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "Installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq || fail "apt-get update failed; the tests need: ${need_apt[*]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null \
+    || fail "could not install ${need_apt[*]} (needed by the PostgreSQL, browser and feed tests)"
+fi
+# Debian starts a cluster of its own on install; the tests use their own servers on free ports.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || fail "PostgreSQL server binaries are missing after install"
+command -v chromium >/dev/null 2>&1 || fail "chromium is missing after install (browser tests need /usr/bin/chromium)"
+
+say "Installing npm test peers (smtp-server, web-push, axe-core)"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --silent --no-audit --no-fund || fail "npm ci failed"
+fi
+
+say "Restoring tools and building"
+dotnet tool restore >/dev/null
+dotnet build NewsPush.sln -c Debug -nologo -v q -clp:ErrorsOnly || fail "build failed"
+
+say "Checking the SQL Server migration set produces a script"
+dotnet ef migrations script --idempotent --no-build --project NewsPush.Data --startup-project NewsPush.Web \
+  --context SqlServerNewsPushDbContext --output artifacts/sqlserver-migrations.sql >/dev/null \
+  || fail "SQL Server migration script could not be generated"
+grep -q 'CREATE TABLE \[Articles\]' artifacts/sqlserver-migrations.sql || fail "SQL Server script lacks the Articles table"
+
+say "Running tests"
+rm -rf TestResults
+set +e
+dotnet test NewsPush.sln --no-build -nologo --results-directory TestResults \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" "$@"
+status=$?
+set -e
+
+# One closing line that any CI reads, and proof that the PostgreSQL tests ran.
+python3 - <<'PY'
+import glob, xml.etree.ElementTree as ET
+ns = {'t': 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010'}
+passed = failed = skipped = pg = 0
+for f in glob.glob('TestResults/**/*.trx', recursive=True):
+    for r in ET.parse(f).getroot().iterfind('.//t:UnitTestResult', ns):
+        o = r.get('outcome')
+        name = r.get('testName', '')
+        if o == 'Passed': passed += 1
+        elif o == 'NotExecuted': skipped += 1
+        else: failed += 1
+        if 'PostgreSql' in name and o == 'Passed': pg += 1
+print(f"PostgreSQL tests passed: {pg}")
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+if [ "$status" -ne 0 ]; then fail "dotnet test exited with $status"; fi
