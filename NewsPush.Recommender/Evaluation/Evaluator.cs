@@ -10,6 +10,7 @@ public sealed record EvaluationOptions
     /// <summary>Share of impressions (oldest first) used for training when one dataset is split by time.</summary>
     public double TrainFraction { get; init; } = 0.8;
     public TrainerKind Trainer { get; init; } = TrainerKind.LightGbmBinary;
+    public TreeSettings Trees { get; init; } = new();
     public int Seed { get; init; } = 42;
     public int Dimensions { get; init; } = TextVectorizer.DefaultDimensions;
     public IProgress<string>? Progress { get; init; }
@@ -143,7 +144,7 @@ public static class Evaluator
         }
 
         options.Progress?.Report($"Training {options.Trainer} on {trainingSet.Count} rows…");
-        var trained = ModelTrainer.Train(trainingSet, options.Trainer, options.Seed);
+        var trained = ModelTrainer.Train(trainingSet, options.Trainer, options.Seed, options.Trees);
         options.Progress?.Report($"Trained in {trained.Duration.TotalSeconds:F1} s; scoring {testSet.Count} test rows…");
 
         var features = new float[testSet.Count * FeatureBuilder.FeatureCount];

@@ -80,16 +80,8 @@ public static class FeatureBuilder
     /// The cheap first stage: a fixed linear blend of affinity, follows, popularity and freshness,
     /// computed for every candidate (one dot product each); the model re-scores only its top few.
     /// </summary>
-    public static float FirstStage(ArticleIndex index, ReaderState reader, int article, float prior)
-    {
-        var column = index.ColumnOf[article];
-        var s = 2f * VectorMath.Dot(reader.Text, index.Vector(article)) + 1.5f * reader.ColumnShare[column] + prior;
-        if (reader.FollowsColumn[column] || reader.DeclaredColumn[column])
-        {
-            s += 0.5f;
-        }
-        return s;
-    }
+    public static float FirstStage(ArticleIndex index, ReaderState reader, int article, float prior) =>
+        (2f * VectorMath.Dot(reader.Text, index.Vector(article))) + reader.ColumnBonus[index.ColumnOf[article]] + prior;
 
     /// <summary>Reader-independent part of the first stage: popularity and freshness.</summary>
     public static float Prior(float clicks, long publishedTicks, long nowTicks) =>

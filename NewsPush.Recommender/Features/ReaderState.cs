@@ -13,6 +13,7 @@ public sealed class ReaderState
     public const int MaxHistory = 50;
     public const int RecentCount = 5;
 
+    private static readonly float[] DecayWeights = Enumerable.Range(0, MaxHistory).Select(i => (float)Math.Pow(2, -i / HistoryHalfLifeItems)).ToArray();
     private readonly ArticleIndex index;
     private readonly List<int> touchedTags = [];
 
@@ -21,13 +22,18 @@ public sealed class ReaderState
         this.index = index;
         Text = new float[index.Dimensions];
         ColumnShare = new float[index.ColumnCount];
+        ColumnBonus = new float[index.ColumnCount];
         TagShare = new float[index.TagCount];
         FollowsColumn = new bool[index.ColumnCount];
         DeclaredColumn = new bool[index.ColumnCount];
+        read = new bool[index.Count];
     }
 
     public float[] Text { get; }
     public float[] ColumnShare { get; }
+
+    /// <summary>The column part of the first-stage score: history share plus a bonus for follows and interests.</summary>
+    public float[] ColumnBonus { get; }
     public float[] TagShare { get; }
     public bool[] FollowsColumn { get; }
     public bool[] DeclaredColumn { get; }
@@ -36,7 +42,12 @@ public sealed class ReaderState
     public int[] Recent { get; } = new int[RecentCount];
     public int RecentLength { get; private set; }
     public int HistoryLength { get; private set; }
-    public HashSet<int> ReadArticleIds { get; } = [];
+    /// <summary>Indexes of read articles that are in the index (never recommended).</summary>
+    private readonly bool[] read;
+    private readonly List<int> readList = [];
+
+    /// <summary>True if the reader already read the article at index <paramref name="article"/>.</summary>
+    public bool HasRead(int article) => read[article];
 
     /// <summary>True when the reader has neither history nor interests: popular-and-fresh applies.</summary>
     public bool IsEmpty { get; private set; }
@@ -56,13 +67,21 @@ public sealed class ReaderState
         touchedTags.Clear();
         FollowedTags.Clear();
         DeclaredTags.Clear();
-        ReadArticleIds.Clear();
+        foreach (var a in readList)
+        {
+            read[a] = false;
+        }
+        readList.Clear();
         RecentLength = 0;
         HistoryLength = history.Count;
 
         for (var i = 0; i < history.Count; i++)
         {
-            ReadArticleIds.Add(history[i]);
+            if (index.TryGetIndex(history[i], out var a) && !read[a])
+            {
+                read[a] = true;
+                readList.Add(a);
+            }
         }
         var start = Math.Max(0, history.Count - MaxHistory);
         var totalWeight = 0f;
@@ -72,7 +91,7 @@ public sealed class ReaderState
             {
                 continue;
             }
-            var w = (float)Math.Pow(2, -(history.Count - 1 - i) / HistoryHalfLifeItems);
+            var w = DecayWeights[history.Count - 1 - i];
             totalWeight += w;
             VectorMath.AddScaled(Text, index.Vector(a), w);
             ColumnShare[index.ColumnOf[a]] += w;
@@ -139,6 +158,10 @@ public sealed class ReaderState
             }
         }
         VectorMath.Normalize(Text);
+        for (var c = 0; c < ColumnBonus.Length; c++)
+        {
+            ColumnBonus[c] = (1.5f * ColumnShare[c]) + (FollowsColumn[c] || DeclaredColumn[c] ? 0.5f : 0f);
+        }
         IsEmpty = totalWeight == 0 && interests.IsEmpty;
     }
 }

@@ -10,6 +10,9 @@ namespace NewsPush.Recommender.Ranking;
 /// <summary>The ML.NET trainers compared in ADR-005; <see cref="LightGbmBinary"/> is the default.</summary>
 public enum TrainerKind { LightGbmBinary, FastTreeBinary, LightGbmRanking, FastTreeRanking, FieldAwareFactorizationMachine, LogisticRegression }
 
+/// <summary>Size of the boosted-tree models (defaults chosen in ADR-005: accuracy vs. bulk scoring cost).</summary>
+public sealed record TreeSettings(int Trees = 100, int Leaves = 24, double LearningRate = 0.1, int MinimumExamplesPerLeaf = 50);
+
 /// <summary>Feature rows of many impressions: row-major features, click labels, impression groups.</summary>
 public sealed class TrainingSet
 {
@@ -46,12 +49,13 @@ public sealed record TrainedModel(TrainerKind Trainer, MLContext Context, ITrans
 /// <summary>Trains a pairwise click model (or a ranker) on feature rows with ML.NET.</summary>
 public static class ModelTrainer
 {
-    public static TrainedModel Train(TrainingSet set, TrainerKind kind, int seed = 42)
+    public static TrainedModel Train(TrainingSet set, TrainerKind kind, int seed = 42, TreeSettings? settings = null)
     {
         if (set.Count == 0 || !set.Labels.Contains(true) || !set.Labels.Contains(false))
         {
             throw new InvalidOperationException("Training needs both clicked and not-clicked impressions.");
         }
+        var t = settings ?? new TreeSettings();
         var watch = Stopwatch.StartNew();
         var ml = new MLContext(seed);
         var data = ml.Data.LoadFromEnumerable(set.Rows());
@@ -65,8 +69,8 @@ public static class ModelTrainer
             {
                 var model = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
                 {
-                    NumberOfLeaves = 31, NumberOfIterations = 150, LearningRate = 0.08, MinimumExampleCountPerLeaf = 50,
-                    Seed = seed, NumberOfThreads = Environment.ProcessorCount, Verbose = false, Silent = true,
+                    NumberOfLeaves = t.Leaves, NumberOfIterations = t.Trees, LearningRate = t.LearningRate, MinimumExampleCountPerLeaf = t.MinimumExamplesPerLeaf,
+                    Seed = seed, NumberOfThreads = 1, Verbose = false, Silent = true,
                 }).Fit(data);
                 trees = TreeEnsembleScorer.From(model.Model.SubModel.TrainedTreeEnsemble);
                 transformer = model;
@@ -76,8 +80,8 @@ public static class ModelTrainer
             {
                 var model = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
                 {
-                    NumberOfLeaves = 31, NumberOfTrees = 150, LearningRate = 0.08, MinimumExampleCountPerLeaf = 50,
-                    NumberOfThreads = Environment.ProcessorCount,
+                    NumberOfLeaves = t.Leaves, NumberOfTrees = t.Trees, LearningRate = t.LearningRate, MinimumExampleCountPerLeaf = t.MinimumExamplesPerLeaf,
+                    NumberOfThreads = 1,
                 }).Fit(data);
                 trees = TreeEnsembleScorer.From(model.Model.SubModel.TrainedTreeEnsemble);
                 transformer = model;
@@ -89,8 +93,8 @@ public static class ModelTrainer
                 var model = ml.Ranking.Trainers.LightGbm(new LightGbmRankingTrainer.Options
                 {
                     LabelColumnName = nameof(FeatureRow.Relevance), RowGroupColumnName = "GroupKey",
-                    NumberOfLeaves = 31, NumberOfIterations = 150, LearningRate = 0.08, MinimumExampleCountPerLeaf = 50,
-                    Seed = seed, NumberOfThreads = Environment.ProcessorCount, Verbose = false, Silent = true,
+                    NumberOfLeaves = t.Leaves, NumberOfIterations = t.Trees, LearningRate = t.LearningRate, MinimumExampleCountPerLeaf = t.MinimumExamplesPerLeaf,
+                    Seed = seed, NumberOfThreads = 1, Verbose = false, Silent = true,
                 }).Fit(keyed);
                 trees = TreeEnsembleScorer.From(model.Model.TrainedTreeEnsemble);
                 transformer = model;
@@ -102,8 +106,8 @@ public static class ModelTrainer
                 var model = ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
                 {
                     LabelColumnName = nameof(FeatureRow.Relevance), RowGroupColumnName = "GroupKey",
-                    NumberOfLeaves = 31, NumberOfTrees = 150, LearningRate = 0.08, MinimumExampleCountPerLeaf = 50,
-                    NumberOfThreads = Environment.ProcessorCount,
+                    NumberOfLeaves = t.Leaves, NumberOfTrees = t.Trees, LearningRate = t.LearningRate, MinimumExampleCountPerLeaf = t.MinimumExamplesPerLeaf,
+                    NumberOfThreads = 1,
                 }).Fit(keyed);
                 trees = TreeEnsembleScorer.From(model.Model.TrainedTreeEnsemble);
                 transformer = model;

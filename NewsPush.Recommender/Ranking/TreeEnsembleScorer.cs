@@ -22,7 +22,19 @@ public sealed class TreeEnsembleScorer : IPairScorer
         Right = right;
         LeafStart = leafStart;
         Leaves = leaves;
+        nodes = new Node[feature.Length];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = new Node(feature[i], threshold[i], left[i], right[i]);
+        }
+        leafValues = leaves.Select(v => (float)v).ToArray();
     }
+
+    /// <summary>One split packed in 16 bytes so a walk touches one cache line per level.</summary>
+    private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
+
+    private readonly Node[] nodes;
+    private readonly float[] leafValues;
 
     public double Bias { get; }
     public int[] TreeStart { get; }
@@ -97,11 +109,42 @@ public sealed class TreeEnsembleScorer : IPairScorer
         return (float)sum;
     }
 
+    /// <summary>
+    /// Tree-major over the batch: each tree's nodes stay in L1 while every row walks it, which is
+    /// what makes scoring tens of millions of pairs cheap.
+    /// </summary>
     public void Score(ReadOnlySpan<float> features, Span<float> scores)
     {
-        for (var r = 0; r < scores.Length; r++)
+        const int f = FeatureBuilder.FeatureCount;
+        var rows = scores.Length;
+        scores.Fill((float)Bias);
+        var treeCount = LeafStart.Length;
+        for (var t = 0; t < treeCount; t++)
         {
-            scores[r] = ScoreOne(features.Slice(r * FeatureBuilder.FeatureCount, FeatureBuilder.FeatureCount));
+            var start = TreeStart[t];
+            var end = t + 1 < treeCount ? TreeStart[t + 1] : nodes.Length;
+            var leafBase = LeafStart[t];
+            if (end == start)
+            {
+                var only = leafValues[leafBase];
+                for (var r = 0; r < rows; r++)
+                {
+                    scores[r] += only;
+                }
+                continue;
+            }
+            var tree = nodes.AsSpan(start, end - start);
+            for (var r = 0; r < rows; r++)
+            {
+                var x = features.Slice(r * f, f);
+                var node = 0;
+                while (node >= 0)
+                {
+                    ref readonly var n = ref tree[node];
+                    node = x[n.Feature] <= n.Threshold ? n.Left : n.Right;
+                }
+                scores[r] += leafValues[leafBase + ~node];
+            }
         }
     }
 }

@@ -42,6 +42,9 @@ public sealed class RecommendationEngine
     private readonly int[] freshOrder;
     private readonly int[] popularOrder;
     private readonly float popularThreshold;
+    private readonly float[] candidateVectors;
+    private readonly int[] candidateColumns;
+    private readonly float[] candidatePrior;
 
     public RecommendationEngine(ArticleIndex index, ArticleStats stats, DateTime now, IReadOnlyCollection<int> candidateArticleIds, IPairScorer? scorer, EngineOptions? options = null)
     {
@@ -55,6 +58,17 @@ public sealed class RecommendationEngine
         foreach (var a in candidates)
         {
             prior[a] = FeatureBuilder.Prior(stats.Clicks[a], index.PublishedTicks[a], now.Ticks);
+        }
+        // Candidate-major copies so the bulk first stage streams through memory.
+        var d = index.Dimensions;
+        candidateVectors = new float[candidates.Length * d];
+        candidateColumns = new int[candidates.Length];
+        candidatePrior = new float[candidates.Length];
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            index.Vector(candidates[c]).CopyTo(candidateVectors.AsSpan(c * d, d));
+            candidateColumns[c] = index.ColumnOf[candidates[c]];
+            candidatePrior[c] = prior[candidates[c]];
         }
         freshOrder = candidates.OrderByDescending(a => index.PublishedTicks[a]).ToArray();
         popularOrder = candidates.OrderByDescending(a => stats.Clicks[a]).ToArray();
@@ -99,30 +113,56 @@ public sealed class RecommendationEngine
     /// </summary>
     public void RecommendMany(IReadOnlyList<ReaderProfile> readers, int count, Action<int, ReadOnlySpan<RankedArticle>> sink, CancellationToken ct = default)
     {
-        Parallel.For(0, readers.Count, new ParallelOptions { CancellationToken = ct }, CreateWorkspace, (i, _, ws) =>
+        // Readers go in blocks of four so each candidate vector is loaded once per block.
+        const int block = 4;
+        var blocks = (readers.Count + block - 1) / block;
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = ct }, () => new Workspace[] { CreateWorkspace(), CreateWorkspace(), CreateWorkspace(), CreateWorkspace() }, (b, _, ws) =>
         {
-            ws.Reader.Load(readers[i]);
-            ws.Shortlist.Clear();
-            if (ws.Reader.IsEmpty)
+            var first = b * block;
+            var n = Math.Min(block, readers.Count - first);
+            for (var j = 0; j < block; j++)
             {
-                AddPopularFresh(ws);
-            }
-            else
-            {
-                ws.Heap.Clear();
-                foreach (var a in candidates)
+                ws[j].Shortlist.Clear();
+                ws[j].Heap.Clear();
+                if (j < n)
                 {
-                    if (!ws.Reader.ReadArticleIds.Contains(Index.Articles[a].Id))
+                    ws[j].Reader.Load(readers[first + j]);
+                }
+            }
+            var d = Index.Dimensions;
+            Span<float> dots = stackalloc float[block];
+            var t0 = ws[0].Reader.Text;
+            var t1 = n > 1 ? ws[1].Reader.Text : t0;
+            var t2 = n > 2 ? ws[2].Reader.Text : t0;
+            var t3 = n > 3 ? ws[3].Reader.Text : t0;
+            for (var c = 0; c < candidates.Length; c++)
+            {
+                var a = candidates[c];
+                VectorMath.Dot4(candidateVectors.AsSpan(c * d, d), t0, t1, t2, t3, dots);
+                for (var j = 0; j < n; j++)
+                {
+                    var reader = ws[j].Reader;
+                    if (!reader.HasRead(a))
                     {
-                        ws.Heap.Offer(a, FeatureBuilder.FirstStage(Index, ws.Reader, a, prior[a]));
+                        ws[j].Heap.Offer(a, (2f * dots[j]) + reader.ColumnBonus[candidateColumns[c]] + candidatePrior[c]);
                     }
                 }
-                foreach (var a in ws.Heap.Items)
-                {
-                    ws.Shortlist.Add(a);
-                }
             }
-            sink(i, RankAndRerank(ws, count));
+            for (var j = 0; j < n; j++)
+            {
+                if (ws[j].Reader.IsEmpty)
+                {
+                    AddPopularFresh(ws[j]);
+                }
+                else
+                {
+                    foreach (var a in ws[j].Heap.Items)
+                    {
+                        ws[j].Shortlist.Add(a);
+                    }
+                }
+                sink(first + j, RankAndRerank(ws[j], count));
+            }
             return ws;
         }, _ => { });
     }
@@ -148,7 +188,7 @@ public sealed class RecommendationEngine
         ws.Heap.Clear();
         foreach (var a in candidates)
         {
-            if (!ws.Reader.ReadArticleIds.Contains(Index.Articles[a].Id))
+            if (!ws.Reader.HasRead(a))
             {
                 ws.Heap.Offer(a, prior[a]);
             }
@@ -168,7 +208,7 @@ public sealed class RecommendationEngine
         var followed = 0;
         foreach (var a in candidates)
         {
-            if (reader.ReadArticleIds.Contains(Index.Articles[a].Id))
+            if (reader.HasRead(a))
             {
                 continue;
             }
@@ -194,7 +234,7 @@ public sealed class RecommendationEngine
         var taken = 0;
         for (var i = 0; i < order.Length && taken < count; i++)
         {
-            if (!ws.Reader.ReadArticleIds.Contains(Index.Articles[order[i]].Id))
+            if (!ws.Reader.HasRead(order[i]))
             {
                 ws.AddCandidate(order[i]);
                 taken++;
