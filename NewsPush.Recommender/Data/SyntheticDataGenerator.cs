@@ -105,7 +105,7 @@ public sealed class SyntheticDataGenerator(SyntheticOptions options)
             var times = Enumerable.Range(0, o.ImpressionsPerReader).Select(_ => start.AddDays(rng.NextDouble() * o.Days)).Order().ToList();
             foreach (var at in times)
             {
-                var shown = PickShown(rng, order, published, weights, at, o);
+                var shown = PickShown(rng, order, published, weights, at, o, history);
                 if (shown.Count == 0)
                 {
                     continue;
@@ -118,7 +118,7 @@ public sealed class SyntheticDataGenerator(SyntheticOptions options)
                     var age = (at - published[a]).TotalDays;
                     var logit = o.Bias + (o.InterestWeight * affinity) + (o.QualityWeight * quality[a]) - (o.AgePenaltyPerDay * age) + (o.NoiseSigma * Gaussian(rng));
                     var examine = 1 / Math.Pow(1 + p, o.PositionBiasExponent);
-                    var clicked = !history.Contains(a + 1) && rng.NextDouble() < examine / (1 + Math.Exp(-logit));
+                    var clicked = rng.NextDouble() < examine / (1 + Math.Exp(-logit));
                     items.Add(new ImpressionItem(a + 1, clicked));
                 }
                 impressions.Add(new ImpressionRecord($"{id}-{impressions.Count}", id, at, history.ToArray(), items));
@@ -159,11 +159,12 @@ public sealed class SyntheticDataGenerator(SyntheticOptions options)
         return readers;
     }
 
-    private static List<int> PickShown(Random rng, int[] order, DateTime[] published, double[] weights, DateTime at, SyntheticOptions o)
+    private static List<int> PickShown(Random rng, int[] order, DateTime[] published, double[] weights, DateTime at, SyntheticOptions o, List<int> history)
     {
-        // Articles on the shelf at `at`: published within ShelfLifeDays before it.
+        // Articles on the shelf at `at`: published within ShelfLifeDays before it; like a real feed,
+        // nothing the reader already read is shown again.
         var from = at.AddDays(-o.ShelfLifeDays);
-        var shelf = order.Where(i => published[i] <= at && published[i] >= from).ToArray();
+        var shelf = order.Where(i => published[i] <= at && published[i] >= from && !history.Contains(i + 1)).ToArray();
         if (shelf.Length == 0)
         {
             return [];

@@ -125,8 +125,9 @@ public static class Evaluator
                     recency.Add(index.PublishedTicks[a]);
                     random.Add(rng.NextDouble());
                 }
-                else
+                else if (!reader.HasRead(a))
                 {
+                    // Read articles are never candidates when serving, so the model does not learn them.
                     trainingSet.Add(row, item.Clicked, group);
                 }
             }
