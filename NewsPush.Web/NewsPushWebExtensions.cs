@@ -55,7 +55,7 @@ public static class NewsPushWebExtensions
         services.AddHostedService<InteractionWriter>();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMailer, Mailer>();
-        services.AddScoped<IArticleRecommender, PopularFreshRecommender>();
+        services.AddNewsPushRecommendations(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddNewsPushJobs(builder.Configuration);
 
         return builder;

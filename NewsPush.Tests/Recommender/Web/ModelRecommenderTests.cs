@@ -1,0 +1,158 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Recommender.Data;
+using NewsPush.Web.Recommendations;
+
+namespace NewsPush.Tests.Recommender.Web;
+
+/// <summary>
+/// The site's side on a real SQLite database: the synthetic world stored as articles and
+/// interactions, trained through <see cref="ModelTrainingService"/>, served by <see cref="ModelRecommender"/>.
+/// </summary>
+public sealed class SiteDatabaseFixture : IAsyncLifetime
+{
+    private readonly SqliteConnection connection = new("Data Source=:memory:");
+
+    public string ModelFolder { get; } = Directory.CreateTempSubdirectory("newspush-models").FullName;
+    public ServiceProvider Services { get; private set; } = null!;
+    public SyntheticDataGenerator.World World { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await connection.OpenAsync();
+        World = new SyntheticDataGenerator(new SyntheticOptions { Readers = 200, Articles = 300, Days = 7 }).Generate();
+        var now = World.Start.AddDays(7);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Recommender:ModelFolder"] = ModelFolder,
+            ["Recommender:RetrainEnabled"] = "false",
+            ["Recommender:CandidateDays"] = "3",
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddSingleton<IConfiguration>(configuration);
+        collection.AddSingleton<TimeProvider>(new FixedClock(now));
+        collection.AddDbContext<NewsPushDbContext, SqliteNewsPushDbContext>(o => o.UseSqlite(connection));
+        collection.AddNewsPushRecommendations(configuration, Path.GetTempPath());
+        Services = collection.BuildServiceProvider();
+
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await db.Database.EnsureCreatedAsync();
+        var articles = World.Dataset.Articles;
+        db.Columns.AddRange(articles.Select(a => (a.ColumnId, a.ColumnName)).Distinct().Select(c => new Column { Id = c.ColumnId, Name = c.ColumnName, Slug = c.ColumnName.ToLowerInvariant(), CreatedAt = now }));
+        db.Articles.AddRange(articles.Select(a => new Article
+        {
+            Id = a.Id, ColumnId = a.ColumnId, Slug = $"a{a.Id}", Title = a.Title, Summary = a.Summary, BodyMarkdown = a.Body,
+            Status = ArticleStatus.Published, PublishedAt = a.PublishedAt, CreatedAt = a.PublishedAt, UpdatedAt = a.PublishedAt,
+        }));
+        foreach (var impression in World.Dataset.Impressions.Where(i => i.Time <= now))
+        {
+            for (var p = 0; p < impression.Items.Count; p++)
+            {
+                var item = impression.Items[p];
+                db.Interactions.Add(new Interaction { UserId = impression.ReaderId, ArticleId = item.ArticleId, Type = InteractionType.Impression, Value = p, Source = "home", OccurredAt = impression.Time });
+                if (item.Clicked)
+                {
+                    db.Interactions.Add(new Interaction { UserId = impression.ReaderId, ArticleId = item.ArticleId, Type = InteractionType.Click, Value = p, Source = "home", OccurredAt = impression.Time.AddSeconds(5) });
+                }
+            }
+        }
+        await db.SaveChangesAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await connection.DisposeAsync();
+        Directory.Delete(ModelFolder, recursive: true);
+    }
+
+    /// <summary>Each test starts with no model version.</summary>
+    public async Task ResetModelsAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        await db.ModelVersions.ExecuteDeleteAsync();
+        Services.GetRequiredService<ActiveModel>().Invalidate();
+    }
+}
+
+public sealed class ModelRecommenderTests(SiteDatabaseFixture site) : IClassFixture<SiteDatabaseFixture>, IAsyncLifetime
+{
+    public Task InitializeAsync() => site.ResetModelsAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task WithoutAModelReadersGetThePopularFreshFallback()
+    {
+        await using var scope = site.Services.CreateAsyncScope();
+        var recommender = scope.ServiceProvider.GetRequiredService<IArticleRecommender>();
+        var items = await recommender.RecommendAsync("r1", 10, CancellationToken.None);
+        Assert.Equal(10, items.Count);
+        Assert.All(items, i => Assert.StartsWith("popular in ", i.Reason));
+    }
+
+    [Fact]
+    public async Task TrainedModelIsStoredActivatedAndServesPersonalListsWithReasons()
+    {
+        await using var scope = site.Services.CreateAsyncScope();
+        var training = scope.ServiceProvider.GetRequiredService<ModelTrainingService>();
+        var outcome = await training.TrainFromDatabaseAsync(null, CancellationToken.None);
+
+        Assert.NotNull(outcome.Version);
+        Assert.True(outcome.Report!.BeatsPopularity, outcome.Report.ToTable());
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        var stored = await db.ModelVersions.SingleAsync();
+        Assert.True(stored.IsActive);
+        Assert.True(stored.BeatBaselines);
+        Assert.True(stored.Auc > 0.6);
+        Assert.Contains("popularity", stored.MetricsJson);
+        Assert.True(File.Exists(Path.Combine(site.ModelFolder, stored.Version, "model.json")));
+
+        var recommender = scope.ServiceProvider.GetRequiredService<IArticleRecommender>();
+        var readers = site.World.Dataset.Impressions.Select(i => i.ReaderId).Distinct().Take(20).ToList();
+        var lists = await recommender.RecommendManyAsync(readers, 10, CancellationToken.None);
+        Assert.Equal(readers.Count, lists.Count);
+        var clicked = await db.Interactions.Where(i => i.Type == InteractionType.Click).Select(i => new { i.UserId, i.ArticleId }).ToListAsync();
+        foreach (var (reader, list) in lists)
+        {
+            Assert.Equal(10, list.Count);
+            Assert.DoesNotContain(list, r => clicked.Any(c => c.UserId == reader && c.ArticleId == r.ArticleId));
+        }
+        Assert.Contains(lists.Values.SelectMany(l => l), r => r.Reason.StartsWith("because you read", StringComparison.Ordinal));
+        Assert.True(lists.Values.Select(l => string.Join(",", l.Select(r => r.ArticleId))).Distinct().Count() > 5, "lists are personal");
+    }
+
+    [Fact]
+    public async Task AdminCanRollBackToAnEarlierVersionAndTurnTheModelOff()
+    {
+        await using var scope = site.Services.CreateAsyncScope();
+        var training = scope.ServiceProvider.GetRequiredService<ModelTrainingService>();
+        var first = (await training.TrainFromDatabaseAsync(null, CancellationToken.None)).Version!;
+        var second = (await training.TrainFromDatabaseAsync(null, CancellationToken.None)).Version!;
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        Assert.Equal(second.Id, await db.ModelVersions.AsNoTracking().Where(m => m.IsActive).Select(m => m.Id).SingleAsync());
+
+        Assert.True(await training.ActivateAsync(first.Id, CancellationToken.None));
+        Assert.Equal(first.Id, await db.ModelVersions.AsNoTracking().Where(m => m.IsActive).Select(m => m.Id).SingleAsync());
+        var engine = await scope.ServiceProvider.GetRequiredService<ActiveModel>().GetEngineAsync(CancellationToken.None);
+        Assert.NotNull(engine);
+
+        await training.DeactivateAllAsync(CancellationToken.None);
+        Assert.False(await db.ModelVersions.AsNoTracking().AnyAsync(m => m.IsActive));
+        Assert.Null(await scope.ServiceProvider.GetRequiredService<ActiveModel>().GetEngineAsync(CancellationToken.None));
+        Assert.False(await training.ActivateAsync(9999, CancellationToken.None));
+    }
+}
+
+internal sealed class FixedClock(DateTime now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => new(now);
+}

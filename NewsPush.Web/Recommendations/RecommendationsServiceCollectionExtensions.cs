@@ -1,0 +1,46 @@
+using NewsPush.Recommender;
+using Quartz;
+
+namespace NewsPush.Web.Recommendations;
+
+public static class RecommendationsServiceCollectionExtensions
+{
+    /// <summary>The model-backed "For you"/digest recommender with its fallback, training, and the retrain job.</summary>
+    public static IServiceCollection AddNewsPushRecommendations(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<RecommenderOptions>().BindConfiguration(RecommenderOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => IsValidCron(o.RetrainCron), "Recommender:RetrainCron is not a valid Quartz cron expression.")
+            .ValidateOnStart();
+        var options = configuration.GetSection(RecommenderOptions.SectionName).Get<RecommenderOptions>() ?? new RecommenderOptions();
+        services.AddNewsPushRecommender(options.ResolveModelFolder(contentRoot));
+        services.AddSingleton<ActiveModel>();
+        services.AddScoped<RecommenderDataLoader>();
+        services.AddScoped<ModelTrainingService>();
+        services.AddScoped<PopularFreshRecommender>();
+        services.AddScoped<IArticleRecommender, ModelRecommender>();
+        if (options.RetrainEnabled)
+        {
+            services.AddQuartz(q =>
+            {
+                q.AddJob<RetrainModelJob>(j => j.WithIdentity(RetrainModelJob.Key).StoreDurably());
+                q.AddTrigger(t => t.ForJob(RetrainModelJob.Key).WithIdentity("recommender-retrain-trigger", "recommender")
+                    .WithCronSchedule(options.RetrainCron, c => c.InTimeZone(TimeZoneInfo.Utc)));
+            });
+        }
+        return services;
+    }
+
+    private static bool IsValidCron(string expression)
+    {
+        try
+        {
+            _ = new CronExpression(expression);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+using NewsPush.Recommender.Ranking;
+
+namespace NewsPush.Web.Recommendations;
+
+/// <summary>The "Recommender" section of appsettings.json.</summary>
+public sealed class RecommenderOptions
+{
+    public const string SectionName = "Recommender";
+
+    /// <summary>Where model versions are stored, relative to the content root unless absolute.</summary>
+    [Required]
+    public string ModelFolder { get; set; } = "App_Data/models";
+
+    /// <summary>Quartz cron of scheduled retraining (default: every day at 03:30 UTC).</summary>
+    [Required]
+    public string RetrainCron { get; set; } = "0 30 3 * * ?";
+
+    public bool RetrainEnabled { get; set; } = true;
+
+    public TrainerKind Trainer { get; set; } = TrainerKind.LightGbmBinary;
+
+    /// <summary>Articles published this recently are candidates.</summary>
+    [Range(1, 365)]
+    public int CandidateDays { get; set; } = 14;
+
+    /// <summary>Interactions and reads this recent feed training and reader profiles.</summary>
+    [Range(1, 3650)]
+    public int HistoryDays { get; set; } = 90;
+
+    /// <summary>Training is skipped with fewer impressions than this.</summary>
+    [Range(1, int.MaxValue)]
+    public int MinimumImpressions { get; set; } = 50;
+
+    /// <summary>How long the article snapshot (vectors, popularity) is reused before it is rebuilt.</summary>
+    [Range(1, 1440)]
+    public int SnapshotMinutes { get; set; } = 5;
+
+    /// <summary>Clicks count towards an impression this long after it was shown.</summary>
+    [Range(1, 1440)]
+    public int ClickWindowMinutes { get; set; } = 30;
+
+    public string ResolveModelFolder(string contentRoot) =>
+        Path.IsPathRooted(ModelFolder) ? ModelFolder : Path.GetFullPath(Path.Combine(contentRoot, ModelFolder));
+}
