@@ -1,0 +1,129 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
+
+namespace NewsPush.Tests.Web.Editor;
+
+/// <summary>The editor's desk over HTTP, on a real database (both providers).</summary>
+public abstract class EditorDeskTests<TFactory>(TFactory factory) : IClassFixture<TFactory> where TFactory : NewsPushFactory
+{
+    [Fact]
+    public async Task WalksTheWholeWorkflowAndAuditsEveryStep()
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var column = await factory.FirstVisibleColumnAsync();
+        var title = NewsroomTestExtensions.Unique("Workflow story");
+        var id = await editor.CreateArticleAsync(title, column.Id);
+        Assert.Equal(ArticleStatus.Draft, await factory.StatusOfAsync(id));
+
+        (string Action, ArticleStatus Expected, DateTime? At)[] steps =
+        [
+            ("Submit", ArticleStatus.InReview, null),
+            ("ReturnToDraft", ArticleStatus.Draft, null),
+            ("Submit", ArticleStatus.InReview, null),
+            ("Schedule", ArticleStatus.Scheduled, DateTime.UtcNow.AddDays(2)),
+            ("Unschedule", ArticleStatus.InReview, null),
+            ("Schedule", ArticleStatus.Scheduled, DateTime.UtcNow.AddDays(2)),
+            ("Publish", ArticleStatus.Published, null),
+            ("Archive", ArticleStatus.Archived, null),
+            ("Restore", ArticleStatus.Draft, null),
+        ];
+        foreach (var (action, expected, at) in steps)
+        {
+            var response = await editor.TransitionAsync(id, action, at);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal(expected, await factory.StatusOfAsync(id));
+        }
+
+        var audited = await factory.WithDbAsync(db => db.AuditLog.Where(e => e.EntityType == nameof(Article) && e.EntityId == id.ToString())
+            .OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+        Assert.Equal(["article.created", .. steps.Select(s => $"article.{s.Action.ToLowerInvariant()}")], audited);
+        Assert.All(await factory.WithDbAsync(db => db.AuditLog.Where(e => e.EntityId == id.ToString()).Select(e => e.ActorName).ToListAsync()),
+            actor => Assert.Equal(NewsPushFactory.EditorEmail, actor));
+    }
+
+    [Theory]
+    [InlineData("Publish")]
+    [InlineData("Schedule")]
+    [InlineData("Archive")]
+    [InlineData("Unschedule")]
+    public async Task RefusesIllegalTransitionFromDraftAndSaysWhy(string action)
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var column = await factory.FirstVisibleColumnAsync();
+        var id = await editor.CreateArticleAsync(NewsroomTestExtensions.Unique("Illegal"), column.Id);
+
+        var response = await editor.TransitionAsync(id, action, DateTime.UtcNow.AddDays(1));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(ArticleStatus.Draft, await factory.StatusOfAsync(id));
+        var page = WebUtility.HtmlDecode(await editor.GetStringAsync($"/editor/articles/{id}"));
+        Assert.Contains("An article that is a draft cannot be", page);
+        Assert.True(await factory.WithDbAsync(db => db.AuditLog.AnyAsync(e => e.EntityId == id.ToString() && e.Action == "article.transition-refused")));
+    }
+
+    [Fact]
+    public async Task ListFiltersByStatusColumnAuthorAndText()
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var column = await factory.FirstVisibleColumnAsync();
+        var title = NewsroomTestExtensions.Unique("Filterable");
+        var id = await editor.CreateArticleAsync(title, column.Id);
+        await editor.TransitionAsync(id, "Submit");
+
+        var byText = await editor.GetStringAsync($"/editor/articles?q={title.ToUpperInvariant()}");
+        Assert.Contains(title, byText);
+        Assert.Contains("1 article(s)", byText);
+        Assert.Contains(title, await editor.GetStringAsync($"/editor/articles?status=InReview&columnId={column.Id}&q={title}"));
+        Assert.DoesNotContain(title, await editor.GetStringAsync($"/editor/articles?status=Draft&q={title}"));
+        var otherColumn = await factory.WithDbAsync(db => db.Columns.Where(c => c.Id != column.Id).Select(c => c.Id).FirstAsync());
+        Assert.DoesNotContain(title, await editor.GetStringAsync($"/editor/articles?columnId={otherColumn}&q={title}"));
+        var authorId = await factory.WithDbAsync(db => db.Users.Where(u => u.Email == NewsPushFactory.EditorEmail).Select(u => u.Id).SingleAsync());
+        Assert.Contains(title, await editor.GetStringAsync($"/editor/articles?authorId={authorId}&q={title}"));
+        Assert.DoesNotContain(title, await editor.GetStringAsync($"/editor/articles?authorId=nobody&q={title}"));
+    }
+
+    [Fact]
+    public async Task PreviewRendersMarkdownWithoutScriptsAndEditSavesTags()
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var column = await factory.FirstVisibleColumnAsync();
+        var id = await editor.CreateArticleAsync(NewsroomTestExtensions.Unique("Preview"), column.Id);
+
+        var preview = await editor.PostFormAsync($"/editor/articles/{id}", new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Preview title", ["Form.BodyMarkdown"] = "## Heading\n\n**strong** <script>alert(1)</script>",
+            ["Form.ColumnId"] = column.Id.ToString(), ["Form.Tags"] = "", ["preview"] = "1",
+        });
+        var html = await preview.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        Assert.Contains("<h2 id=\"heading\">Heading</h2>", html);
+        Assert.Contains("<strong>strong</strong>", html);
+        Assert.DoesNotContain("<script>alert(1)</script>", html);
+
+        var tags = await factory.WithDbAsync(db => db.ArticleTags.Where(t => t.ArticleId == id).Select(t => t.Tag!.Name).OrderBy(n => n).ToListAsync());
+        Assert.Equal(["elections", "测试"], tags);
+        var save = await editor.PostFormAsync($"/editor/articles/{id}", new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Edited title", ["Form.BodyMarkdown"] = "b", ["Form.ColumnId"] = column.Id.ToString(), ["Form.Tags"] = "elections, budget", ["save"] = "1",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, save.StatusCode);
+        tags = await factory.WithDbAsync(db => db.ArticleTags.Where(t => t.ArticleId == id).Select(t => t.Tag!.Name).OrderBy(n => n).ToListAsync());
+        Assert.Equal(["budget", "elections"], tags);
+    }
+
+    [Fact]
+    public async Task CreateWithoutTitleOrColumnShowsValidationMessages()
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var response = await editor.PostFormAsync("/editor/articles/new", new Dictionary<string, string> { ["Form.Title"] = "", ["Form.ColumnId"] = "0" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Give the article a title.", html);
+        Assert.Contains("Choose a column.", html);
+    }
+}
+
+public sealed class SqliteEditorDeskTests(SqliteFactory factory) : EditorDeskTests<SqliteFactory>(factory);
+
+public sealed class PostgreSqlEditorDeskTests(PostgreSqlFactory factory) : EditorDeskTests<PostgreSqlFactory>(factory);
