@@ -98,7 +98,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         article.UpdatedAt = now;
 
         var wanted = (input.Tags ?? "").Split([',', '，'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => (Name: t, Slug: DataSeeder.Slugify(t)))
+            .Select(t => (Name: t, Slug: TagSlug(t)))
             .Where(t => t.Slug.Length > 0)
             .DistinctBy(t => t.Slug)
             .Take(10)
@@ -121,6 +121,13 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
                 article.Tags.Add(new ArticleTag { Tag = new Tag { Name = name, Slug = slug } });
             }
         }
+    }
+
+    /// <summary>Latin tags get a latin slug; others (e.g. Chinese) keep their text, lower-cased, dashes for spaces.</summary>
+    private static string TagSlug(string name)
+    {
+        var slug = DataSeeder.Slugify(name);
+        return slug.Length > 0 ? slug : string.Join('-', name.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private async Task<string> UniqueSlugAsync(string title, int? exceptId, CancellationToken ct)

@@ -71,16 +71,17 @@ public abstract class EditorDeskTests<TFactory>(TFactory factory) : IClassFixtur
         var id = await editor.CreateArticleAsync(title, column.Id);
         await editor.TransitionAsync(id, "Submit");
 
+        var row = $">{title}</a>";
         var byText = await editor.GetStringAsync($"/editor/articles?q={title.ToUpperInvariant()}");
-        Assert.Contains(title, byText);
+        Assert.Contains(row, byText);
         Assert.Contains("1 article(s)", byText);
-        Assert.Contains(title, await editor.GetStringAsync($"/editor/articles?status=InReview&columnId={column.Id}&q={title}"));
-        Assert.DoesNotContain(title, await editor.GetStringAsync($"/editor/articles?status=Draft&q={title}"));
+        Assert.Contains(row, await editor.GetStringAsync($"/editor/articles?status=InReview&columnId={column.Id}&q={title}"));
+        Assert.DoesNotContain(row, await editor.GetStringAsync($"/editor/articles?status=Draft&q={title}"));
         var otherColumn = await factory.WithDbAsync(db => db.Columns.Where(c => c.Id != column.Id).Select(c => c.Id).FirstAsync());
-        Assert.DoesNotContain(title, await editor.GetStringAsync($"/editor/articles?columnId={otherColumn}&q={title}"));
+        Assert.DoesNotContain(row, await editor.GetStringAsync($"/editor/articles?columnId={otherColumn}&q={title}"));
         var authorId = await factory.WithDbAsync(db => db.Users.Where(u => u.Email == NewsPushFactory.EditorEmail).Select(u => u.Id).SingleAsync());
-        Assert.Contains(title, await editor.GetStringAsync($"/editor/articles?authorId={authorId}&q={title}"));
-        Assert.DoesNotContain(title, await editor.GetStringAsync($"/editor/articles?authorId=nobody&q={title}"));
+        Assert.Contains(row, await editor.GetStringAsync($"/editor/articles?authorId={authorId}&q={title}"));
+        Assert.DoesNotContain(row, await editor.GetStringAsync($"/editor/articles?authorId=nobody&q={title}"));
     }
 
     [Fact]
@@ -97,19 +98,18 @@ public abstract class EditorDeskTests<TFactory>(TFactory factory) : IClassFixtur
         });
         var html = await preview.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
-        Assert.Contains("<h2 id=\"heading\">Heading</h2>", html);
+        Assert.Matches("<h2[^>]*>Heading</h2>", html);
         Assert.Contains("<strong>strong</strong>", html);
         Assert.DoesNotContain("<script>alert(1)</script>", html);
 
-        var tags = await factory.WithDbAsync(db => db.ArticleTags.Where(t => t.ArticleId == id).Select(t => t.Tag!.Name).OrderBy(n => n).ToListAsync());
-        Assert.Equal(["elections", "测试"], tags);
+        async Task<List<string>> TagsAsync() => (await factory.WithDbAsync(db => db.ArticleTags.Where(t => t.ArticleId == id).Select(t => t.Tag!.Slug).ToListAsync())).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["elections", "测试"], await TagsAsync());
         var save = await editor.PostFormAsync($"/editor/articles/{id}", new Dictionary<string, string>
         {
             ["Form.Title"] = "Edited title", ["Form.BodyMarkdown"] = "b", ["Form.ColumnId"] = column.Id.ToString(), ["Form.Tags"] = "elections, budget", ["save"] = "1",
         });
         Assert.Equal(HttpStatusCode.Redirect, save.StatusCode);
-        tags = await factory.WithDbAsync(db => db.ArticleTags.Where(t => t.ArticleId == id).Select(t => t.Tag!.Name).OrderBy(n => n).ToListAsync());
-        Assert.Equal(["budget", "elections"], tags);
+        Assert.Equal(["budget", "elections"], await TagsAsync());
     }
 
     [Fact]

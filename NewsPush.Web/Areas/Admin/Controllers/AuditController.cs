@@ -9,9 +9,9 @@ namespace NewsPush.Web.Areas.Admin.Controllers;
 public sealed class AuditController(AuditLogReader audit) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? action, string? entityType, string? actor, int page = 1, CancellationToken ct = default)
+    public async Task<IActionResult> Index([FromQuery(Name = "action")] string? actionPrefix, string? entityType, string? actor, int page = 1, CancellationToken ct = default)
     {
-        var query = new AuditLogQuery(action, entityType, actor, Math.Max(1, page));
+        var query = new AuditLogQuery(actionPrefix, entityType, actor, Math.Max(1, page));
         var (rows, total) = await audit.QueryAsync(query, ct);
         return View(new AuditViewModel(rows, total, query.Page, AuditLogReader.PageSize, query));
     }

@@ -30,7 +30,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
     {
         if (preview is not null || !ModelState.IsValid || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error))
         {
-            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown) });
+            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? "") });
         }
         var id = await articles.CreateAsync(form.ToInput(), User, ct);
         TempData["Message"] = "Draft saved.";
@@ -65,7 +65,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error)
             || await articles.UpdateAsync(id, form.ToInput(), User, ct) is { } updateError && Invalid(updateError))
         {
-            return View(await EditModelAsync(article, form, preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown), null, ct));
+            return View(await EditModelAsync(article, form, preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? ""), null, ct));
         }
         TempData["Message"] = "Saved.";
         return RedirectToAction(nameof(Edit), new { id });

@@ -20,21 +20,21 @@ public sealed class ArticleFormModel
     public string Title { get; set; } = "";
 
     [StringLength(1000)]
-    public string Summary { get; set; } = "";
+    public string? Summary { get; set; } = "";
 
     [Display(Name = "Body (Markdown)"), StringLength(200_000)]
-    public string BodyMarkdown { get; set; } = "";
+    public string? BodyMarkdown { get; set; } = "";
 
     [Display(Name = "Column"), Range(1, int.MaxValue, ErrorMessage = "Choose a column.")]
     public int ColumnId { get; set; }
 
     [Display(Name = "Tags (comma separated)"), StringLength(500)]
-    public string Tags { get; set; } = "";
+    public string? Tags { get; set; } = "";
 
     [StringLength(10)]
-    public string Language { get; set; } = "en";
+    public string? Language { get; set; } = "en";
 
-    public ArticleInput ToInput() => new(Title, Summary, BodyMarkdown, ColumnId, Tags, Language);
+    public ArticleInput ToInput() => new(Title, Summary ?? "", BodyMarkdown ?? "", ColumnId, Tags ?? "", Language ?? "en");
 }
 
 public sealed class ArticleEditViewModel
