@@ -102,3 +102,29 @@ public sealed class DigestScheduleService(NewsPushDbContext db, ISchedulerFactor
         return true;
     }
 }
+
+/// <summary>At start-up: drives the digest triggers from the stored schedules, when the digest job is registered.</summary>
+public sealed class DigestScheduleSync(IServiceScopeFactory scopes, ILogger<DigestScheduleSync> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var service = scope.ServiceProvider.GetRequiredService<DigestScheduleService>();
+            foreach (var schedule in await service.ListAsync(cancellationToken))
+            {
+                if (DigestScheduleService.Validate(schedule.CronExpression) is null && !await service.ApplyAsync(schedule, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Applying the digest schedules at start-up failed");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -28,6 +28,7 @@ public static class NewsroomServiceCollectionExtensions
 
         services.AddQuartz(q => q.AddJob<PublishArticleJob>(j => j.WithIdentity(PublishingService.JobKey).StoreDurably().WithDescription("Publishes a scheduled article")));
         services.AddHostedService<PublishingCatchUp>();
+        services.AddHostedService<DigestScheduleSync>();
         return services;
     }
 }
