@@ -8,7 +8,11 @@ using NewsPush.Data.Seeding;
 
 namespace NewsPush.Web.Newsroom;
 
-public sealed record ArticleListQuery(ArticleStatus? Status, int? ColumnId, string? AuthorId, string? Text, int Page = 1);
+public sealed record ArticleListQuery(ArticleStatus? Status, int? ColumnId, string? AuthorId, string? Text, int Page = 1)
+{
+    /// <summary>When set, other authors' drafts are left out (they are private until submitted).</summary>
+    public string? DraftsOnlyOf { get; init; }
+}
 
 public sealed record ArticleListRow(int Id, string Title, string Slug, ArticleStatus Status, string ColumnName, string? AuthorName, DateTime UpdatedAt, DateTime? ScheduledAt, DateTime? PublishedAt);
 
@@ -27,6 +31,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
     public async Task<(IReadOnlyList<ArticleListRow> Rows, int Total)> ListAsync(ArticleListQuery q, CancellationToken ct)
     {
         var query = db.Articles.AsNoTracking();
+        if (q.DraftsOnlyOf is { } me) { query = query.Where(a => a.Status != ArticleStatus.Draft || a.AuthorId == me); }
         if (q.Status is { } status) { query = query.Where(a => a.Status == status); }
         if (q.ColumnId is { } columnId) { query = query.Where(a => a.ColumnId == columnId); }
         if (!string.IsNullOrEmpty(q.AuthorId)) { query = query.Where(a => a.AuthorId == q.AuthorId); }

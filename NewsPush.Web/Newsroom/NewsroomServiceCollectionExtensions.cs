@@ -15,6 +15,7 @@ public static class NewsroomServiceCollectionExtensions
             .AddPolicy(EditorPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Editor, Roles.Admin))
             .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
 
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ArticleAuthorizationHandler>();
         services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.SectionName);
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditLogReader>();

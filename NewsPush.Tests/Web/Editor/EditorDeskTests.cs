@@ -113,6 +113,32 @@ public abstract class EditorDeskTests<TFactory>(TFactory factory) : IClassFixtur
     }
 
     [Fact]
+    public async Task DraftIsPrivateToItsAuthorUntilSubmittedButNotToAdmins()
+    {
+        using var author = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var otherEmail = $"{NewsroomTestExtensions.Unique("editor2")}@test.local";
+        await factory.CreateUserAsync(otherEmail, Roles.Editor);
+        using var other = await factory.CreateLoggedInClientAsync(otherEmail);
+        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        var column = await factory.FirstVisibleColumnAsync();
+        var title = NewsroomTestExtensions.Unique("Private draft");
+        var id = await author.CreateArticleAsync(title, column.Id);
+
+        Assert.Contains("/account/access-denied", (await other.GetAsync($"/editor/articles/{id}")).Headers.Location!.OriginalString);
+        Assert.DoesNotContain($">{title}</a>", await other.GetStringAsync($"/editor/articles?q={title}"));
+        var refused = await other.PostFormAsync("/editor/articles", new Dictionary<string, string> { ["action"] = "Submit" }, $"/editor/articles/{id}/transition");
+        Assert.Contains("/account/access-denied", refused.Headers.Location!.OriginalString);
+        Assert.Equal(ArticleStatus.Draft, await factory.StatusOfAsync(id));
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/editor/articles/{id}")).StatusCode);
+        Assert.Contains($">{title}</a>", await admin.GetStringAsync($"/editor/articles?q={title}"));
+
+        await author.TransitionAsync(id, "Submit");
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/editor/articles/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await other.TransitionAsync(id, "Publish")).StatusCode);
+        Assert.Equal(ArticleStatus.Published, await factory.StatusOfAsync(id));
+    }
+
+    [Fact]
     public async Task CreateWithoutTitleOrColumnShowsValidationMessages()
     {
         using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -9,12 +10,16 @@ using NewsPush.Web.Newsroom;
 namespace NewsPush.Web.Areas.Editor.Controllers;
 
 [Area("Editor"), Authorize(Policy = NewsroomServiceCollectionExtensions.EditorPolicy), Route("editor/articles")]
-public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db) : Controller
+public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(ArticleStatus? status, int? columnId, string? authorId, string? q, int page = 1, CancellationToken ct = default)
     {
-        var (rows, total) = await articles.ListAsync(new ArticleListQuery(status, columnId, authorId, q, page), ct);
+        var query = new ArticleListQuery(status, columnId, authorId, q, page)
+        {
+            DraftsOnlyOf = User.IsInRole(Roles.Admin) ? null : User.FindFirstValue(ClaimTypes.NameIdentifier),
+        };
+        var (rows, total) = await articles.ListAsync(query, ct);
         var authors = await db.Articles.AsNoTracking().Where(a => a.AuthorId != null).Select(a => new { a.AuthorId, a.Author!.DisplayName }).Distinct()
             .OrderBy(a => a.DisplayName).ToListAsync(ct);
         return View(new ArticleListViewModel(rows, total, Math.Max(1, page), ArticleService.PageSize, status, columnId, authorId, q,
@@ -45,6 +50,10 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         {
             return NotFound();
         }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
+        }
         var form = new ArticleFormModel
         {
             Title = article.Title, Summary = article.Summary, BodyMarkdown = article.BodyMarkdown, ColumnId = article.ColumnId,
@@ -60,6 +69,10 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         if (article is null)
         {
             return NotFound();
+        }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
         }
         if (preview is not null || !ModelState.IsValid
             || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error)
@@ -79,6 +92,15 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         {
             return BadRequest();
         }
+        var article = await articles.FindAsync(id, ct);
+        if (article is null)
+        {
+            return NotFound();
+        }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
+        }
         var at = scheduledAt is { } s ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : (DateTime?)null;
         var error = await publishing.TransitionAsync(id, action, at, User, ct);
         if (error == "The article does not exist.")
@@ -88,6 +110,9 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         TempData["Message"] = error ?? $"Done: {ArticleWorkflow.Label(action)}.";
         return RedirectToAction(nameof(Edit), new { id });
     }
+
+    private async Task<bool> CanEditAsync(Article article) =>
+        (await authorization.AuthorizeAsync(User, article, ArticleOperations.Edit)).Succeeded;
 
     private bool Invalid(string error)
     {
