@@ -5,6 +5,7 @@ using NewsPush.Data.Entities;
 using NewsPush.Web.Email;
 using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
+using NewsPush.Web.Newsroom;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -57,6 +58,7 @@ public static class NewsPushWebExtensions
         services.AddSingleton<IMailer, Mailer>();
         services.AddNewsPushRecommendations(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddNewsPushJobs(builder.Configuration);
+        services.AddNewsroom();
 
         return builder;
     }

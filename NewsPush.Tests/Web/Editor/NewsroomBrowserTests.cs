@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
+
+namespace NewsPush.Tests.Web.Editor;
+
+/// <summary>An editor writes and submits an article in a real browser; an admin publishes it; readers see it.</summary>
+public sealed class NewsroomBrowserTests(EditorBrowserHost host) : IClassFixture<EditorBrowserHost>
+{
+    [Fact]
+    public async Task EditorWritesAndSubmitsAdminPublishesAndItAppearsUnderItsColumn()
+    {
+        var column = await host.Factory.FirstVisibleColumnAsync();
+        var title = NewsroomTestExtensions.Unique("Browser story");
+
+        var editor = await host.LoggedInPageAsync(NewsPushFactory.EditorEmail);
+        await editor.GotoAsync("/editor/articles/new");
+        await editor.GetByLabel("Title").FillAsync(title);
+        await editor.GetByLabel("Column").SelectOptionAsync(new SelectOptionValue { Label = column.Name });
+        await editor.GetByLabel("Summary").FillAsync("Written in a browser.");
+        await editor.GetByLabel("Body (Markdown)").FillAsync("## Lede\n\nThe **whole** story.");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Assertions.Expect(editor.Locator("#preview strong")).ToHaveTextAsync("whole");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await editor.WaitForLoadStateAsync();
+        Assert.True(await editor.Locator("#article-status").CountAsync() > 0, editor.Url + await editor.Locator("main").InnerTextAsync());
+        await Assertions.Expect(editor.Locator("#article-status")).ToHaveTextAsync("Draft");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Submit for review" }).ClickAsync();
+        await Assertions.Expect(editor.Locator("#article-status")).ToHaveTextAsync("InReview");
+        await editor.Context.CloseAsync();
+
+        var admin = await host.LoggedInPageAsync(NewsPushFactory.AdminEmail);
+        await admin.GotoAsync("/editor/articles?status=InReview");
+        await admin.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Publish now" }).ClickAsync();
+        await Assertions.Expect(admin.Locator("#article-status")).ToHaveTextAsync("Published");
+        await admin.Context.CloseAsync();
+
+        var readerContext = await host.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseUrl });
+        var reader = await readerContext.NewPageAsync();
+        await reader.GotoAsync("/");
+        // The column's own section of the front page (the column page itself belongs to the reader site).
+        await Assertions.Expect(reader.Locator($"section[aria-labelledby='col-{column.Slug}']")).ToContainTextAsync(title);
+        await readerContext.CloseAsync();
+
+        Assert.Equal(ArticleStatus.Published, await host.Factory.WithDbAsync(db => db.Articles.Where(a => a.Title == title).Select(a => a.Status).SingleAsync()));
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NewsPush.Web.Areas.Admin.Models;
+using NewsPush.Web.Newsroom;
+
+namespace NewsPush.Web.Areas.Admin.Controllers;
+
+[Area("Admin"), Authorize(Policy = NewsroomServiceCollectionExtensions.AdminPolicy), Route("admin/users")]
+public sealed class UsersController(UserAdminService users) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(string? q, int page = 1, CancellationToken ct = default)
+    {
+        var (rows, total) = await users.SearchAsync(q, page, ct);
+        return View(new UsersViewModel(rows, total, Math.Max(1, page), UserAdminService.PageSize, q, TempData["Message"] as string));
+    }
+
+    [HttpPost("{id}/roles")]
+    public async Task<IActionResult> Roles(string id, string[] roles, string? q, int page = 1, CancellationToken ct = default) =>
+        Done(await users.SetRolesAsync(id, roles ?? [], User, ct), "Roles changed.", q, page);
+
+    [HttpPost("{id}/lock")]
+    public async Task<IActionResult> Lock(string id, bool locked, string? q, int page = 1, CancellationToken ct = default) =>
+        Done(await users.SetLockedAsync(id, locked, User, ct), locked ? "User locked." : "User unlocked.", q, page);
+
+    [HttpPost("{id}/delete")]
+    public async Task<IActionResult> Delete(string id, string? q, int page = 1, CancellationToken ct = default) =>
+        Done(await users.DeleteAsync(id, User, ct), "User deleted: personal data removed, comments kept anonymously.", q, page);
+
+    private RedirectToActionResult Done(string? error, string success, string? q, int page)
+    {
+        TempData["Message"] = error ?? success;
+        return RedirectToAction(nameof(Index), new { q, page });
+    }
+}

@@ -1,0 +1,132 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Areas.Editor.Models;
+using NewsPush.Web.Newsroom;
+
+namespace NewsPush.Web.Areas.Editor.Controllers;
+
+[Area("Editor"), Authorize(Policy = NewsroomServiceCollectionExtensions.EditorPolicy), Route("editor/articles")]
+public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(ArticleStatus? status, int? columnId, string? authorId, string? q, int page = 1, CancellationToken ct = default)
+    {
+        var query = new ArticleListQuery(status, columnId, authorId, q, page)
+        {
+            DraftsOnlyOf = User.IsInRole(Roles.Admin) ? null : User.FindFirstValue(ClaimTypes.NameIdentifier),
+        };
+        var (rows, total) = await articles.ListAsync(query, ct);
+        var authors = await db.Articles.AsNoTracking().Where(a => a.AuthorId != null).Select(a => new { a.AuthorId, a.Author!.DisplayName }).Distinct()
+            .OrderBy(a => a.DisplayName).ToListAsync(ct);
+        return View(new ArticleListViewModel(rows, total, Math.Max(1, page), ArticleService.PageSize, status, columnId, authorId, q,
+            await ColumnOptionsAsync(ct), authors.Select(a => new Option(a.AuthorId!, a.DisplayName)).ToList()));
+    }
+
+    [HttpGet("new")]
+    public async Task<IActionResult> Create(CancellationToken ct) =>
+        View("Edit", new ArticleEditViewModel { Columns = await ColumnOptionsAsync(ct) });
+
+    [HttpPost("new")]
+    public async Task<IActionResult> Create([Bind(Prefix = "Form")] ArticleFormModel form, string? preview, CancellationToken ct)
+    {
+        if (preview is not null || !ModelState.IsValid || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error))
+        {
+            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? "") });
+        }
+        var id = await articles.CreateAsync(form.ToInput(), User, ct);
+        TempData["Message"] = "Draft saved.";
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    [HttpGet("{id:int}")]
+    public async Task<IActionResult> Edit(int id, CancellationToken ct)
+    {
+        var article = await articles.FindAsync(id, ct);
+        if (article is null)
+        {
+            return NotFound();
+        }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
+        }
+        var form = new ArticleFormModel
+        {
+            Title = article.Title, Summary = article.Summary, BodyMarkdown = article.BodyMarkdown, ColumnId = article.ColumnId,
+            Tags = string.Join(", ", article.Tags.Select(t => t.Tag!.Name)), Language = article.Language,
+        };
+        return View(await EditModelAsync(article, form, null, TempData["Message"] as string, ct));
+    }
+
+    [HttpPost("{id:int}")]
+    public async Task<IActionResult> Edit(int id, [Bind(Prefix = "Form")] ArticleFormModel form, string? preview, CancellationToken ct)
+    {
+        var article = await articles.FindAsync(id, ct);
+        if (article is null)
+        {
+            return NotFound();
+        }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
+        }
+        if (preview is not null || !ModelState.IsValid
+            || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error)
+            || await articles.UpdateAsync(id, form.ToInput(), User, ct) is { } updateError && Invalid(updateError))
+        {
+            return View(await EditModelAsync(article, form, preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? ""), null, ct));
+        }
+        TempData["Message"] = "Saved.";
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    /// <summary>One workflow step; <paramref name="scheduledAt"/> is UTC (the form says so).</summary>
+    [HttpPost("{id:int}/transition")]
+    public async Task<IActionResult> Transition(int id, WorkflowAction action, DateTime? scheduledAt, CancellationToken ct)
+    {
+        if (!Enum.IsDefined(action))
+        {
+            return BadRequest();
+        }
+        var article = await articles.FindAsync(id, ct);
+        if (article is null)
+        {
+            return NotFound();
+        }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
+        }
+        var at = scheduledAt is { } s ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : (DateTime?)null;
+        var error = await publishing.TransitionAsync(id, action, at, User, ct);
+        if (error == "The article does not exist.")
+        {
+            return NotFound();
+        }
+        TempData["Message"] = error ?? $"Done: {ArticleWorkflow.Label(action)}.";
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    private async Task<bool> CanEditAsync(Article article) =>
+        (await authorization.AuthorizeAsync(User, article, ArticleOperations.Edit)).Succeeded;
+
+    private bool Invalid(string error)
+    {
+        ModelState.AddModelError("", error);
+        return true;
+    }
+
+    private async Task<ArticleEditViewModel> EditModelAsync(Article article, ArticleFormModel form, string? preview, string? message, CancellationToken ct) => new()
+    {
+        Id = article.Id, Form = form, Status = article.Status, Slug = article.Slug, ScheduledAt = article.ScheduledAt, PublishedAt = article.PublishedAt,
+        Columns = await ColumnOptionsAsync(ct), Actions = ArticleWorkflow.ActionsFrom(article.Status), PreviewHtml = preview, Message = message,
+    };
+
+    private async Task<IReadOnlyList<Option>> ColumnOptionsAsync(CancellationToken ct) =>
+        (await db.Columns.AsNoTracking().OrderBy(c => c.SortOrder).Select(c => new { c.Id, c.Name, c.IsHidden }).ToListAsync(ct))
+            .Select(c => new Option(c.Id.ToString(), c.IsHidden ? $"{c.Name} (hidden)" : c.Name)).ToList();
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Newsroom;
+
+namespace NewsPush.Web.Areas.Editor.Models;
+
+public sealed record Option(string Value, string Text);
+
+public sealed record ArticleListViewModel(
+    IReadOnlyList<ArticleListRow> Rows, int Total, int Page, int PageSize,
+    ArticleStatus? Status, int? ColumnId, string? AuthorId, string? Text,
+    IReadOnlyList<Option> Columns, IReadOnlyList<Option> Authors)
+{
+    public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+public sealed class ArticleFormModel
+{
+    [Required(ErrorMessage = "Give the article a title."), StringLength(300)]
+    public string Title { get; set; } = "";
+
+    [StringLength(1000)]
+    public string? Summary { get; set; } = "";
+
+    [Display(Name = "Body (Markdown)"), StringLength(200_000)]
+    public string? BodyMarkdown { get; set; } = "";
+
+    [Display(Name = "Column"), Range(1, int.MaxValue, ErrorMessage = "Choose a column.")]
+    public int ColumnId { get; set; }
+
+    [Display(Name = "Tags (comma separated)"), StringLength(500)]
+    public string? Tags { get; set; } = "";
+
+    [StringLength(10)]
+    public string? Language { get; set; } = "en";
+
+    public ArticleInput ToInput() => new(Title, Summary ?? "", BodyMarkdown ?? "", ColumnId, Tags ?? "", Language ?? "en");
+}
+
+public sealed class ArticleEditViewModel
+{
+    public int? Id { get; init; }
+    public ArticleFormModel Form { get; init; } = new();
+    public ArticleStatus Status { get; init; }
+    public string? Slug { get; init; }
+    public DateTime? ScheduledAt { get; init; }
+    public DateTime? PublishedAt { get; init; }
+    public IReadOnlyList<Option> Columns { get; init; } = [];
+    public IReadOnlyList<WorkflowAction> Actions { get; init; } = [];
+    public string? PreviewHtml { get; init; }
+    public string? Message { get; init; }
+}
+
+public sealed record ColumnsViewModel(IReadOnlyList<ColumnRow> Columns, string? Message);
+
+public sealed record ModerationViewModel(IReadOnlyList<ModerationItem> Items, string? Message);

@@ -1,0 +1,152 @@
+using System.Security.Claims;
+using Ganss.Xss;
+using Markdig;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Data.Seeding;
+
+namespace NewsPush.Web.Newsroom;
+
+public sealed record ArticleListQuery(ArticleStatus? Status, int? ColumnId, string? AuthorId, string? Text, int Page = 1)
+{
+    /// <summary>When set, other authors' drafts are left out (they are private until submitted).</summary>
+    public string? DraftsOnlyOf { get; init; }
+}
+
+public sealed record ArticleListRow(int Id, string Title, string Slug, ArticleStatus Status, string ColumnName, string? AuthorName, DateTime UpdatedAt, DateTime? ScheduledAt, DateTime? PublishedAt);
+
+public sealed record ArticleInput(string Title, string Summary, string BodyMarkdown, int ColumnId, string Tags, string Language);
+
+/// <summary>The editor's desk: listing, writing and editing articles (status changes go through <see cref="PublishingService"/>).</summary>
+public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimeProvider clock)
+{
+    public const int PageSize = 25;
+
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().DisableHtml().Build();
+    private static readonly HtmlSanitizer Sanitizer = new();
+
+    public static string RenderMarkdown(string markdown) => Sanitizer.Sanitize(Markdown.ToHtml(markdown ?? "", Pipeline));
+
+    public async Task<(IReadOnlyList<ArticleListRow> Rows, int Total)> ListAsync(ArticleListQuery q, CancellationToken ct)
+    {
+        var query = db.Articles.AsNoTracking();
+        if (q.DraftsOnlyOf is { } me) { query = query.Where(a => a.Status != ArticleStatus.Draft || a.AuthorId == me); }
+        if (q.Status is { } status) { query = query.Where(a => a.Status == status); }
+        if (q.ColumnId is { } columnId) { query = query.Where(a => a.ColumnId == columnId); }
+        if (!string.IsNullOrEmpty(q.AuthorId)) { query = query.Where(a => a.AuthorId == q.AuthorId); }
+        if (!string.IsNullOrWhiteSpace(q.Text))
+        {
+            var text = q.Text.Trim().ToLower();
+#pragma warning disable CA1862 // translated to SQL LOWER(...) LIKE, not run in memory
+            query = query.Where(a => a.Title.ToLower().Contains(text) || a.Summary.ToLower().Contains(text));
+#pragma warning restore CA1862
+        }
+        var total = await query.CountAsync(ct);
+        var page = Math.Max(1, q.Page);
+        var rows = await query.OrderByDescending(a => a.UpdatedAt).ThenByDescending(a => a.Id)
+            .Skip((page - 1) * PageSize).Take(PageSize)
+            .Select(a => new ArticleListRow(a.Id, a.Title, a.Slug, a.Status, a.Column!.Name, a.Author != null ? a.Author.DisplayName : null, a.UpdatedAt, a.ScheduledAt, a.PublishedAt))
+            .ToListAsync(ct);
+        return (rows, total);
+    }
+
+    public Task<Article?> FindAsync(int id, CancellationToken ct) =>
+        db.Articles.AsNoTracking().Include(a => a.Tags).ThenInclude(t => t.Tag).Include(a => a.Column).SingleOrDefaultAsync(a => a.Id == id, ct);
+
+    public async Task<string?> ValidateAsync(ArticleInput input, CancellationToken ct) =>
+        await db.Columns.AnyAsync(c => c.Id == input.ColumnId, ct) ? null : "Choose a column.";
+
+    public async Task<int> CreateAsync(ArticleInput input, ClaimsPrincipal author, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var article = new Article
+        {
+            AuthorId = author.FindFirstValue(ClaimTypes.NameIdentifier),
+            Status = ArticleStatus.Draft,
+            CreatedAt = now,
+            Slug = await UniqueSlugAsync(input.Title, null, ct),
+        };
+        await ApplyAsync(article, input, now, ct);
+        db.Articles.Add(article);
+        await db.SaveChangesAsync(ct);
+        audit.Add(author, "article.created", nameof(Article), article.Id.ToString(), article.Title);
+        await db.SaveChangesAsync(ct);
+        return article.Id;
+    }
+
+    /// <summary>Saves an edit; archived articles are read-only until restored.</summary>
+    public async Task<string?> UpdateAsync(int id, ArticleInput input, ClaimsPrincipal editor, CancellationToken ct)
+    {
+        var article = await db.Articles.Include(a => a.Tags).SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (article is null)
+        {
+            return "The article does not exist.";
+        }
+        if (article.Status == ArticleStatus.Archived)
+        {
+            return "Archived articles cannot be edited. Restore it as a draft first.";
+        }
+        await ApplyAsync(article, input, clock.GetUtcNow().UtcDateTime, ct);
+        audit.Add(editor, "article.edited", nameof(Article), article.Id.ToString(), article.Title);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    private async Task ApplyAsync(Article article, ArticleInput input, DateTime now, CancellationToken ct)
+    {
+        article.Title = input.Title.Trim();
+        article.Summary = input.Summary?.Trim() ?? "";
+        article.BodyMarkdown = input.BodyMarkdown ?? "";
+        article.ColumnId = input.ColumnId;
+        article.Language = string.IsNullOrWhiteSpace(input.Language) ? "en" : input.Language.Trim();
+        article.UpdatedAt = now;
+
+        var wanted = (input.Tags ?? "").Split([',', '，'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => (Name: t, Slug: TagSlug(t)))
+            .Where(t => t.Slug.Length > 0)
+            .DistinctBy(t => t.Slug)
+            .Take(10)
+            .ToList();
+        var slugs = wanted.Select(t => t.Slug).ToList();
+        var existing = await db.Tags.Where(t => slugs.Contains(t.Slug)).ToDictionaryAsync(t => t.Slug, ct);
+        var keepIds = existing.Values.Select(t => t.Id).ToHashSet();
+        article.Tags.RemoveAll(at => !keepIds.Contains(at.TagId));
+        foreach (var (name, slug) in wanted)
+        {
+            if (existing.TryGetValue(slug, out var tag))
+            {
+                if (article.Tags.All(at => at.TagId != tag.Id))
+                {
+                    article.Tags.Add(new ArticleTag { TagId = tag.Id });
+                }
+            }
+            else
+            {
+                article.Tags.Add(new ArticleTag { Tag = new Tag { Name = name, Slug = slug } });
+            }
+        }
+    }
+
+    /// <summary>Latin tags get a latin slug; others (e.g. Chinese) keep their text, lower-cased, dashes for spaces.</summary>
+    private static string TagSlug(string name)
+    {
+        var slug = DataSeeder.Slugify(name);
+        return slug.Length > 0 ? slug : string.Join('-', name.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private async Task<string> UniqueSlugAsync(string title, int? exceptId, CancellationToken ct)
+    {
+        var baseSlug = DataSeeder.Slugify(title);
+        if (baseSlug.Length == 0)
+        {
+            baseSlug = "article-" + Guid.NewGuid().ToString("N")[..8];
+        }
+        var slug = baseSlug;
+        for (var n = 2; await db.Articles.AnyAsync(a => a.Slug == slug && a.Id != exceptId, ct); n++)
+        {
+            slug = $"{baseSlug}-{n}";
+        }
+        return slug;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using Quartz;
+
+namespace NewsPush.Web.Newsroom;
+
+/// <summary>
+/// Digest schedules (cron, Quartz syntax, UTC) that admins edit. The digest job is registered by the digest
+/// feature under <see cref="JobKey"/>; each schedule drives the trigger <c>digest-{Name}</c> in group
+/// <c>digests</c>. Without that job, saving only stores the cron.
+/// </summary>
+public sealed class DigestScheduleService(NewsPushDbContext db, ISchedulerFactory schedulers, AuditLog audit, TimeProvider clock)
+{
+    public const string Group = "digests";
+    public static readonly JobKey JobKey = new("digest", Group);
+
+    public static TriggerKey TriggerKeyFor(string scheduleName) => new($"digest-{scheduleName}", Group);
+
+    public Task<List<DigestSchedule>> ListAsync(CancellationToken ct) => db.DigestSchedules.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
+
+    public Task<DigestSchedule?> FindAsync(int id, CancellationToken ct) => db.DigestSchedules.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+
+    /// <summary>Null when <paramref name="cron"/> is a valid Quartz cron expression, else why not.</summary>
+    public static string? Validate(string? cron)
+    {
+        if (string.IsNullOrWhiteSpace(cron))
+        {
+            return "Enter a cron expression.";
+        }
+        try
+        {
+            CronExpression.Parse(cron.Trim());
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return $"Not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]): {e.Message}";
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> fire times (UTC) after now.</summary>
+    public IReadOnlyList<DateTimeOffset> Preview(string cron, int count = 5)
+    {
+        var expression = CronExpression.Parse(cron.Trim()).WithTimeZone(TimeZoneInfo.Utc);
+        var result = new List<DateTimeOffset>();
+        var after = clock.GetUtcNow();
+        while (result.Count < count && expression.GetNextValidTimeAfter(after) is { } next)
+        {
+            result.Add(next);
+            after = next;
+        }
+        return result;
+    }
+
+    public async Task<string?> UpdateAsync(int id, string cron, bool enabled, ClaimsPrincipal actor, CancellationToken ct)
+    {
+        if (Validate(cron) is { } error)
+        {
+            return error;
+        }
+        var schedule = await db.DigestSchedules.SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (schedule is null)
+        {
+            return "The schedule does not exist.";
+        }
+        var old = schedule.CronExpression;
+        schedule.CronExpression = cron.Trim();
+        schedule.IsEnabled = enabled;
+        schedule.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        audit.Add(actor, "digest-schedule.updated", nameof(DigestSchedule), schedule.Name, $"{old} → {schedule.CronExpression}{(enabled ? "" : " (disabled)")}");
+        await db.SaveChangesAsync(ct);
+        await ApplyAsync(schedule, ct);
+        return null;
+    }
+
+    /// <summary>
+    /// Makes the scheduler match <paramref name="schedule"/>: reschedules (or creates) its trigger, or removes it
+    /// when disabled. Returns false when the digest job is not registered, so there is nothing to drive.
+    /// </summary>
+    public async Task<bool> ApplyAsync(DigestSchedule schedule, CancellationToken ct)
+    {
+        var scheduler = await schedulers.GetScheduler(ct);
+        if (!await scheduler.Exists(JobKey, ct))
+        {
+            return false;
+        }
+        var key = TriggerKeyFor(schedule.Name);
+        if (!schedule.IsEnabled)
+        {
+            await scheduler.UnscheduleJob(key, ct);
+            return true;
+        }
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(key)
+            .ForJob(JobKey)
+            .UsingJobData("schedule", schedule.Name)
+            .WithCronSchedule(schedule.CronExpression, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+            .Build();
+        await scheduler.ScheduleTrigger(trigger, TriggerConflict.Replace, ct);
+        return true;
+    }
+}
+
+/// <summary>At start-up: drives the digest triggers from the stored schedules, when the digest job is registered.</summary>
+public sealed class DigestScheduleSync(IServiceScopeFactory scopes, ILogger<DigestScheduleSync> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var service = scope.ServiceProvider.GetRequiredService<DigestScheduleService>();
+            foreach (var schedule in await service.ListAsync(cancellationToken))
+            {
+                if (DigestScheduleService.Validate(schedule.CronExpression) is null && !await service.ApplyAsync(schedule, cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Applying the digest schedules at start-up failed");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
