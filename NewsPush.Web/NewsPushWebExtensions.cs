@@ -5,6 +5,7 @@ using NewsPush.Data.Entities;
 using NewsPush.Web.Email;
 using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
+using NewsPush.Web.Reader;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -57,6 +58,7 @@ public static class NewsPushWebExtensions
         services.AddSingleton<IMailer, Mailer>();
         services.AddScoped<IArticleRecommender, PopularFreshRecommender>();
         services.AddNewsPushJobs(builder.Configuration);
+        services.AddReaderSite();
 
         return builder;
     }
@@ -80,6 +82,7 @@ public static class NewsPushWebExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseReaderSite();
 
         app.MapHealthChecks("/healthz");
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
