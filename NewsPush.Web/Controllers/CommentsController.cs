@@ -79,7 +79,7 @@ public sealed class CommentsController(ArticleQueries queries, CommentService co
         return result switch
         {
             CommentResult.Ok => Redirect($"/article/{slug}#comments"),
-            CommentResult.Forbidden => Forbid(),
+            // Someone else's comment: as if it did not exist.
             _ => NotFound(),
         };
     }

@@ -200,7 +200,7 @@ public sealed class ReaderActivityTests(SqliteFactory factory) : IClassFixture<S
                 "d = feedparser.parse(sys.argv[1])\n" +
                 "if d.bozo: print('bozo', d.bozo_exception); sys.exit(0)\n" +
                 "print('ok', d.version, len(d.entries), '|'.join(e.title for e in d.entries))\n";
-            var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
             psi.ArgumentList.Add("-c");
             psi.ArgumentList.Add(script);
             psi.ArgumentList.Add(file);
