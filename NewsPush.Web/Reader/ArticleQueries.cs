@@ -10,7 +10,7 @@ namespace NewsPush.Web.Reader;
 
 /// <summary>Read side of the reader site: projections straight from the DbContext, no tracking.</summary>
 public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, MarkdownRenderer markdown, IArticleRecommender recommender,
-    CommentService comments, IOptions<ReaderOptions> options, TimeProvider clock)
+    CommentService comments, ReaderCache readerCache, IOptions<ReaderOptions> options, TimeProvider clock)
 {
     /// <summary>The whole article page for one reader; the form is kept when redisplaying a rejected comment.</summary>
     public async Task<ArticlePageViewModel?> PageAsync(string slug, string? userId, CommentFormModel? form, CancellationToken ct)
@@ -43,6 +43,7 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
         var shared = await cache.GetOrCreateAsync("front-page", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(20);
+            entry.AddExpirationToken(readerCache.Token);
             var latest = await ToItems(Published.OrderByDescending(a => a.PublishedAt).Take(8)).ToListAsync(ct);
             var since = clock.GetUtcNow().UtcDateTime.AddDays(-7);
             var popular = await ToItems(Published.Where(a => a.PublishedAt >= since).OrderByDescending(a => a.ViewCount).ThenByDescending(a => a.PublishedAt).Take(6)).ToListAsync(ct);
@@ -71,6 +72,7 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
         return await cache.GetOrCreateAsync(key, async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(15);
+            entry.AddExpirationToken(readerCache.Token);
             var q = Published.Where(a => a.ColumnId == columnId);
             var total = await q.CountAsync(ct);
             var items = await ToItems(q.OrderByDescending(a => a.PublishedAt).ThenByDescending(a => a.Id).Skip((page - 1) * PageSize).Take(PageSize)).ToListAsync(ct);
@@ -109,7 +111,11 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
             .ToListAsync(ct);
         var content = new ArticleContent(a.Id, a.Slug, a.Title, a.Summary, markdown.RenderArticle(a.BodyMarkdown), a.Language, a.ColumnName, a.ColumnSlug,
             a.ColumnId, a.PublishedAt, a.UpdatedAt, MarkdownRenderer.ReadingMinutes(a.BodyMarkdown), a.AuthorName, a.Tags, related);
-        cache.Set("article:" + slug, content, TimeSpan.FromSeconds(Math.Max(1, options.Value.ArticleCacheSeconds)));
+        cache.Set("article:" + slug, content, new MemoryCacheEntryOptions
+        {
+            AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(Math.Max(1, options.Value.ArticleCacheSeconds)),
+            ExpirationTokens = { readerCache.Token },
+        });
         return content;
     }
 

@@ -25,6 +25,7 @@ public static class ReaderServiceCollectionExtensions
         services.AddScoped<FeedService>();
         services.AddScoped<AccountEmails>();
         services.AddSingleton<ViewCounter>();
+        services.AddSingleton<ReaderCache>();
         services.AddHostedService<ViewCountWriter>();
 
         services.AddSingleton<IFullTextProvider, SqliteFullText>();

@@ -12,7 +12,7 @@ namespace NewsPush.Web.Reader.Search;
 /// in the same connection (and transaction, if any). Bulk ExecuteUpdate bypasses it; the start-up
 /// backfill catches articles with no entry.
 /// </summary>
-public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> providers, ILogger<SearchIndexInterceptor> logger) : SaveChangesInterceptor
+public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> providers, ReaderCache readerCache, ILogger<SearchIndexInterceptor> logger) : SaveChangesInterceptor
 {
     private static readonly string[] IndexedProperties = [nameof(Article.Title), nameof(Article.Summary), nameof(Article.BodyMarkdown)];
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, Pending> pending = new();
@@ -29,6 +29,9 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
         return null;
     }
 
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default) =>
+        SavedAsync(eventData, result, cancellationToken);
+
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         Collect(eventData.Context);
@@ -41,10 +44,11 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
         return base.SavingChanges(eventData, result);
     }
 
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    private async ValueTask<int> SavedAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken)
     {
         if (Take(eventData.Context) is { } work && eventData.Context is NewsPushDbContext db)
         {
+            readerCache.Invalidate();
             try
             {
                 var provider = ArticleSearchService.For(db, providers);
@@ -70,6 +74,7 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
     {
         if (Take(eventData.Context) is { } work && eventData.Context is NewsPushDbContext db)
         {
+            readerCache.Invalidate();
             var provider = ArticleSearchService.For(db, providers);
             foreach (var id in work.Deleted)
             {
@@ -99,6 +104,7 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
         }
         List<Article> changed = [];
         List<int> deleted = [];
+        var touched = false;
         foreach (var entry in context.ChangeTracker.Entries<Article>())
         {
             switch (entry.State)
@@ -109,12 +115,16 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
                 case EntityState.Modified when IndexedProperties.Any(p => IsModified(entry, p)):
                     changed.Add(entry.Entity);
                     break;
+                case EntityState.Modified:
+                    // Status, dates: nothing to index, but cached pages are stale.
+                    touched = true;
+                    break;
                 case EntityState.Deleted:
                     deleted.Add(entry.Entity.Id);
                     break;
             }
         }
-        if (changed.Count + deleted.Count > 0)
+        if (changed.Count + deleted.Count > 0 || touched)
         {
             pending.AddOrUpdate(context, new Pending(changed, deleted));
         }
