@@ -6,6 +6,7 @@ using NewsPush.Web.Email;
 using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
 using NewsPush.Web.Newsroom;
+using NewsPush.Web.Reader;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -59,6 +60,7 @@ public static class NewsPushWebExtensions
         services.AddNewsPushRecommendations(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddNewsPushJobs(builder.Configuration);
         services.AddNewsroom();
+        services.AddReaderSite();
 
         return builder;
     }
@@ -82,6 +84,7 @@ public static class NewsPushWebExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseReaderSite();
 
         app.MapHealthChecks("/healthz");
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
+
+namespace NewsPush.Tests.Web.Reader;
+
+/// <summary>Articles and helpers the reader-site tests share.</summary>
+public static partial class ReaderTestData
+{
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 11)];
+
+    /// <summary>Publishes an article through EF (so the search index sees it like an editor's save).</summary>
+    public static async Task<(int Id, string Slug)> PublishAsync(NewsPushFactory factory, string title, string body, string? columnSlug = null,
+        string summary = "A summary.", string language = "en", DateTime? publishedAt = null, params string[] tags)
+    {
+        return await factory.WithDbAsync(async db =>
+        {
+            var column = columnSlug is null ? await db.Columns.OrderBy(c => c.SortOrder).FirstAsync() : await db.Columns.FirstAsync(c => c.Slug == columnSlug);
+            var slug = Unique("t");
+            var when = publishedAt ?? DateTime.UtcNow.AddMinutes(-1);
+            var article = new Article
+            {
+                Column = column, Slug = slug, Title = title, Summary = summary, BodyMarkdown = body, Language = language,
+                Status = ArticleStatus.Published, PublishedAt = when, CreatedAt = when, UpdatedAt = when,
+            };
+            foreach (var t in tags)
+            {
+                var tag = await db.Tags.FirstOrDefaultAsync(x => x.Slug == t) ?? new Tag { Slug = t, Name = t };
+                article.Tags.Add(new ArticleTag { Tag = tag });
+            }
+            db.Articles.Add(article);
+            await db.SaveChangesAsync();
+            return (article.Id, slug);
+        });
+    }
+
+    public static string Text(string html) => WebUtility.HtmlDecode(TagRegex().Replace(html, " "));
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex TagRegex();
+
+    /// <summary>The newest .eml in the pickup folder sent to <paramref name="email"/>, decoded.</summary>
+    public static async Task<string> LastMailToAsync(NewsPushFactory factory, string email)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            if (Directory.Exists(factory.MailPickupFolder))
+            {
+                foreach (var file in Directory.GetFiles(factory.MailPickupFolder, "*.eml").OrderByDescending(File.GetLastWriteTimeUtc))
+                {
+                    var message = await MimeKit.MimeMessage.LoadAsync(file);
+                    if (message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        return message.TextBody ?? "";
+                    }
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"No mail to {email} in {factory.MailPickupFolder}");
+    }
+
+    public static string LinkIn(string mailText, string pathPrefix)
+    {
+        var match = Regex.Match(mailText, "https?://[^/\\s]+(" + Regex.Escape(pathPrefix) + "[^\\s]*)");
+        Assert.True(match.Success, $"No {pathPrefix} link in mail: {mailText}");
+        return match.Groups[1].Value;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Reader.Search;
+
+namespace NewsPush.Web.Reader;
+
+public static class ReaderServiceCollectionExtensions
+{
+    /// <summary>The reader site: queries, search (one full-text provider per database), comments, accounts, feeds, rate limits.</summary>
+    public static IServiceCollection AddReaderSite(this IServiceCollection services)
+    {
+        services.AddOptions<ReaderOptions>().BindConfiguration(ReaderOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<MarkdownRenderer>();
+        services.AddScoped<ArticleQueries>();
+        services.AddScoped<ReaderActivityService>();
+        services.AddScoped<CommentService>();
+        services.AddScoped<FeedService>();
+        services.AddScoped<AccountEmails>();
+        services.AddSingleton<ViewCounter>();
+        services.AddSingleton<ReaderCache>();
+        services.AddHostedService<ViewCountWriter>();
+
+        services.AddSingleton<IFullTextProvider, SqliteFullText>();
+        services.AddSingleton<IFullTextProvider, PostgreSqlFullText>();
+        services.AddSingleton<IFullTextProvider, SqlServerFullText>();
+        services.AddScoped<ArticleSearchService>();
+        services.AddSingleton<SearchIndexInterceptor>();
+        services.ConfigureDbContext<SqliteNewsPushDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<SearchIndexInterceptor>()));
+        services.ConfigureDbContext<PostgreSqlNewsPushDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<SearchIndexInterceptor>()));
+        services.ConfigureDbContext<SqlServerNewsPushDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<SearchIndexInterceptor>()));
+        services.AddHostedService<SearchIndexBackfill>();
+
+        services.AddScoped<IPasswordValidator<ApplicationUser>, CommonPasswordValidator>();
+        services.Configure<IdentityOptions>(o => o.Password.RequiredLength = 8);
+
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)retry.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return ValueTask.CompletedTask;
+            };
+            AddPolicy(o, RateLimitOptions.LoginPolicy, r => r.Login);
+            AddPolicy(o, RateLimitOptions.RegisterPolicy, r => r.Register);
+            AddPolicy(o, RateLimitOptions.CommentPolicy, r => r.Comment);
+        });
+        return services;
+    }
+
+    /// <summary>Rate limiting for the reader's forms; after authentication, so limits partition by user.</summary>
+    public static WebApplication UseReaderSite(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        return app;
+    }
+
+    private static void AddPolicy(Microsoft.AspNetCore.RateLimiting.RateLimiterOptions o, string name, Func<RateLimitOptions, RateLimitRule> rule) =>
+        o.AddPolicy(name, context =>
+        {
+            // Only form posts count; showing the form is free.
+            if (!HttpMethods.IsPost(context.Request.Method))
+            {
+                return RateLimitPartition.GetNoLimiter("get");
+            }
+            var r = rule(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
+            var key = context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId
+                ? "user:" + userId
+                : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            return RateLimitPartition.GetFixedWindowLimiter(name + "|" + key, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = r.PermitLimit,
+                Window = TimeSpan.FromSeconds(r.WindowSeconds),
+                QueueLimit = 0,
+            });
+        });
+}

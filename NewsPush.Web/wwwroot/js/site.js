@@ -1,0 +1,66 @@
+// Interaction beacons for the recommender: impressions of list items and time spent on an article.
+// The server ignores them for anonymous readers.
+(function () {
+  'use strict';
+  function send(body) {
+    try {
+      fetch('/beacon', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), keepalive: true, credentials: 'same-origin' });
+    } catch (e) { /* best effort */ }
+  }
+
+  var pending = {};
+  var timer = null;
+  function flush() {
+    timer = null;
+    Object.keys(pending).forEach(function (source) {
+      if (pending[source].length) { send({ type: 'impression', source: source, articleIds: pending[source] }); }
+    });
+    pending = {};
+  }
+  if ('IntersectionObserver' in window) {
+    var seen = new Set();
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) { return; }
+        var li = entry.target;
+        var id = parseInt(li.getAttribute('data-article-id'), 10);
+        var list = li.closest('[data-impressions]');
+        var source = list ? list.getAttribute('data-impressions') : 'list';
+        observer.unobserve(li);
+        if (!id || seen.has(source + id)) { return; }
+        seen.add(source + id);
+        (pending[source] = pending[source] || []).push(id);
+        if (!timer) { timer = setTimeout(flush, 2000); }
+      });
+    }, { threshold: 0.5 });
+    document.querySelectorAll('[data-impressions] [data-article-id]').forEach(function (li) { observer.observe(li); });
+    window.addEventListener('pagehide', flush);
+  }
+
+  var article = document.querySelector('[data-dwell-article]');
+  if (article) {
+    var id = parseInt(article.getAttribute('data-dwell-article'), 10);
+    var visibleSince = document.visibilityState === 'visible' ? Date.now() : null;
+    var total = 0;
+    var sent = false;
+    document.addEventListener('visibilitychange', function () {
+      if (document.visibilityState === 'hidden') {
+        if (visibleSince) { total += Date.now() - visibleSince; visibleSince = null; }
+        report();
+      } else {
+        visibleSince = Date.now();
+        sent = false;
+      }
+    });
+    window.addEventListener('pagehide', function () {
+      if (visibleSince) { total += Date.now() - visibleSince; visibleSince = null; }
+      report();
+    });
+    function report() {
+      if (sent || total < 1000) { return; }
+      sent = true;
+      send({ type: 'dwell', articleId: id, seconds: Math.round(total / 100) / 10 });
+      total = 0;
+    }
+  }
+})();
