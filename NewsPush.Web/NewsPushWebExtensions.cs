@@ -5,6 +5,7 @@ using NewsPush.Data.Entities;
 using NewsPush.Web.Email;
 using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
+using NewsPush.Web.Push;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -57,6 +58,7 @@ public static class NewsPushWebExtensions
         services.AddSingleton<IMailer, Mailer>();
         services.AddScoped<IArticleRecommender, PopularFreshRecommender>();
         services.AddNewsPushJobs(builder.Configuration);
+        services.AddPush();
 
         return builder;
     }
@@ -82,6 +84,7 @@ public static class NewsPushWebExtensions
         app.UseAuthorization();
 
         app.MapHealthChecks("/healthz");
+        app.MapPush();
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;
