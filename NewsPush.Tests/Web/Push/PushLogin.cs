@@ -14,7 +14,10 @@ namespace NewsPush.Tests.Web.Push;
 /// </summary>
 public static class PushLogin
 {
-    public static async Task<HttpClient> LoginAsync(this NewsPushFactory factory, string email)
+    public static async Task<HttpClient> LoginAsync(this NewsPushFactory factory, string email) => (await factory.LoginWithCookieAsync(email)).Client;
+
+    /// <summary>Logs in; also returns the "Cookie" header value (auth + antiforgery) for other clients, e.g. SignalR or a browser.</summary>
+    public static async Task<(HttpClient Client, string Cookie)> LoginWithCookieAsync(this NewsPushFactory factory, string email)
     {
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         var antiforgery = factory.Services.GetRequiredService<IAntiforgery>();
@@ -32,7 +35,8 @@ public static class PushLogin
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Redirect, $"login of {email} failed: {(int)response.StatusCode}");
         // Later form posts need the antiforgery cookie too.
         client.DefaultRequestHeaders.Add("Cookie", $"{cookieName}={tokens.CookieToken}");
-        return client;
+        var auth = response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Where(c => c.StartsWith("newspush.auth", StringComparison.Ordinal));
+        return (client, string.Join("; ", auth.Append($"{cookieName}={tokens.CookieToken}")));
     }
 
     /// <summary>POSTs form fields with the antiforgery token of a page this client can see.</summary>
