@@ -7,6 +7,7 @@ using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
 using NewsPush.Web.Newsroom;
 using NewsPush.Web.Reader;
+using NewsPush.Web.Push;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -61,6 +62,7 @@ public static class NewsPushWebExtensions
         services.AddNewsPushJobs(builder.Configuration);
         services.AddNewsroom();
         services.AddReaderSite();
+        services.AddPush();
 
         return builder;
     }
@@ -87,6 +89,7 @@ public static class NewsPushWebExtensions
         app.UseReaderSite();
 
         app.MapHealthChecks("/healthz");
+        app.MapPush();
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -11,8 +12,15 @@ public interface IMailer
     Task SendAsync(MimeMessage message, CancellationToken ct);
 }
 
-public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment environment) : IMailer
+/// <summary>
+/// SMTP connections are kept open and reused (connect + EHLO + AUTH per message would cap throughput at a
+/// few messages per second); a connection that failed is dropped, never returned to the pool.
+/// </summary>
+public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment environment) : IMailer, IAsyncDisposable
 {
+    private const int MaxIdleConnections = 16;
+    private readonly ConcurrentBag<SmtpClient> idle = [];
+
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
         var o = options.Value;
@@ -28,13 +36,67 @@ public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment e
             await message.WriteToAsync(path, ct);
             return;
         }
-        using var client = new SmtpClient();
-        await client.ConnectAsync(o.SmtpHost, o.SmtpPort, o.SmtpUseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
-        if (!string.IsNullOrEmpty(o.SmtpUser))
+        var client = await RentAsync(o, ct);
+        try
         {
-            await client.AuthenticateAsync(o.SmtpUser, o.SmtpPassword ?? "", ct);
+            await client.SendAsync(message, ct);
         }
-        await client.SendAsync(message, ct);
-        await client.DisconnectAsync(true, ct);
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        if (idle.Count < MaxIdleConnections)
+        {
+            idle.Add(client);
+        }
+        else
+        {
+            await client.DisconnectAsync(true, CancellationToken.None);
+            client.Dispose();
+        }
+    }
+
+    private async Task<SmtpClient> RentAsync(EmailOptions o, CancellationToken ct)
+    {
+        while (idle.TryTake(out var pooled))
+        {
+            if (pooled.IsConnected)
+            {
+                return pooled;
+            }
+            pooled.Dispose();
+        }
+        var client = new SmtpClient { Timeout = 30_000 };
+        try
+        {
+            await client.ConnectAsync(o.SmtpHost!, o.SmtpPort, o.SmtpUseTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, ct);
+            if (!string.IsNullOrEmpty(o.SmtpUser))
+            {
+                await client.AuthenticateAsync(o.SmtpUser, o.SmtpPassword ?? "", ct);
+            }
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (idle.TryTake(out var client))
+        {
+            try
+            {
+                await client.DisconnectAsync(true, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is IOException or MailKit.ServiceNotConnectedException or MailKit.ProtocolException or System.Net.Sockets.SocketException)
+            {
+                // Closing anyway.
+            }
+            client.Dispose();
+        }
     }
 }

@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
+using NewsPush.Web.Digests;
+using NewsPush.Web.Interactions;
+using NewsPush.Web.Push;
+
+namespace NewsPush.Tests.Web.Push;
+
+/// <summary>A clock the tests move by hand.</summary>
+public sealed class TestClock(DateTimeOffset start) : TimeProvider
+{
+    private long ticks = start.UtcTicks;
+
+    public DateTimeOffset Now
+    {
+        get => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref ticks, value.UtcTicks);
+    }
+
+    public override DateTimeOffset GetUtcNow() => Now;
+
+    public void Advance(TimeSpan by) => Now += by;
+}
+
+/// <summary>
+/// The site over a real database with the clock under the test's control; the Quartz triggers and the
+/// background dispatcher are off so a test runs the digest and the dispatcher itself, deterministically.
+/// </summary>
+public class PushFactory : NewsPushFactory
+{
+    /// <summary>Seeding happens at this instant; articles are published in the days before it.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    public PushFactory(TestDatabase database) : base(database)
+    {
+        Settings["Digest:SchedulingEnabled"] = "false";
+        Settings["Delivery:DispatcherEnabled"] = "false";
+        Settings["Digest:FreshnessDays"] = "60";
+        Settings["Digest:ItemsPerDigest"] = "5";
+        Settings["Delivery:BackoffBaseSeconds"] = "60";
+        Settings["Delivery:MaxAttempts"] = "3";
+    }
+
+    public TestClock Clock { get; } = new(Start);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>Sets the clock to the given local wall-clock time in an IANA zone.</summary>
+    public void SetLocalTime(string timeZoneId, DateTime local)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
+        Clock.Now = new DateTimeOffset(DigestWindowCalculator.ToUtc(local, zone));
+    }
+
+    /// <summary>A reader with push preferences; everything else default (daily 08:00, inbox + e-mail).</summary>
+    public async Task<ApplicationUser> CreateReaderAsync(string prefix, Action<ReaderPreferences>? configure = null)
+    {
+        var user = await CreateUserAsync($"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)] + "@test.local");
+        await WithDbAsync(async db =>
+        {
+            var prefs = new ReaderPreferences { UserId = user.Id, UpdatedAt = Clock.Now.UtcDateTime };
+            configure?.Invoke(prefs);
+            db.ReaderPreferences.Add(prefs);
+            await db.SaveChangesAsync();
+        });
+        return user;
+    }
+
+    public async Task<DigestRunResult> RunDigestAsync(DigestFrequency frequency = DigestFrequency.Daily)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(frequency, CancellationToken.None);
+    }
+
+    public async Task<int> DispatchAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DeliveryDispatcher>().DispatchDueAsync(CancellationToken.None);
+    }
+
+    /// <summary>Digest run + delivery, as the job and the dispatcher do it in production.</summary>
+    public async Task RunAndDeliverAsync(DigestFrequency frequency = DigestFrequency.Daily)
+    {
+        await RunDigestAsync(frequency);
+        await DispatchAsync();
+    }
+
+    public async Task FlushInteractionsAsync() =>
+        await Services.GetRequiredService<InteractionRecorder>().FlushAsync(Services, CancellationToken.None);
+
+    public Task<List<Digest>> DigestsOfAsync(string userId) =>
+        WithDbAsync(db => db.Digests.AsNoTracking().Include(d => d.Items).Where(d => d.UserId == userId).OrderBy(d => d.Id).ToListAsync());
+
+    public Task<List<Delivery>> DeliveriesOfAsync(string userId) =>
+        WithDbAsync(db => db.Deliveries.AsNoTracking().Where(d => d.UserId == userId).OrderBy(d => d.Id).ToListAsync());
+
+    public Task<List<InboxMessage>> InboxOfAsync(string userId) =>
+        WithDbAsync(db => db.InboxMessages.AsNoTracking().Where(m => m.UserId == userId).OrderBy(m => m.Id).ToListAsync());
+}
+
+public sealed class PushSqliteFactory() : PushFactory(TestDatabase.Sqlite);
+
+public sealed class PushPostgreSqlFactory() : PushFactory(TestDatabase.PostgreSql);

@@ -1,0 +1,226 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Push;
+using NewsPush.Web.Recommendations;
+
+namespace NewsPush.Web.Digests;
+
+public sealed record DigestRunResult(int Due, int Composed, int Merged, int Skipped, int AlreadyDone);
+
+/// <summary>
+/// One digest run for a frequency: finds the readers whose local time has come, composes their digests in
+/// batches and records them with their deliveries (the outbox) in one transaction per batch. The unique key
+/// (UserId, WindowKey) makes a second run, or a run after a crash, complete only what is missing.
+/// </summary>
+public sealed partial class DigestRunner(
+    NewsPushDbContext db,
+    IArticleRecommender recommender,
+    TimeProvider clock,
+    DeliverySignal signal,
+    IOptions<DigestOptions> options,
+    ILogger<DigestRunner> logger)
+{
+    public async Task<DigestRunResult> RunAsync(DigestFrequency frequency, CancellationToken ct)
+    {
+        var o = options.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var freshSince = now.AddDays(-o.FreshnessDays);
+        var fresh = await db.Articles.AsNoTracking()
+            .Where(a => a.Status == ArticleStatus.Published && a.PublishedAt >= freshSince && a.PublishedAt <= now && !a.Column!.IsHidden)
+            .Select(a => new DigestCandidate(a.Id, a.ColumnId))
+            .ToDictionaryAsync(c => c.ArticleId, ct);
+        var composer = new DigestComposer(o.ItemsPerDigest, o.MaxPerColumn);
+        var catchUp = TimeSpan.FromHours(o.CatchUpHours);
+        int due = 0, composed = 0, merged = 0, skipped = 0, already = 0;
+        var lastUserId = "";
+        while (true)
+        {
+            var page = await db.ReaderPreferences.AsNoTracking()
+                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0
+                    && (p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null))
+                    && p.User!.DeletedAt == null)
+                .OrderBy(p => p.UserId)
+                .Take(o.BatchSize)
+                .Select(p => new ReaderRow(p.UserId, p.User!.Email, p.User.EmailConfirmed, p.InboxEnabled, p.EmailEnabled && p.EmailUnsubscribedAt == null,
+                    p.WeeklyPushCap, new DigestTiming(p.DigestFrequency, p.DigestLocalTime, p.DigestDayOfWeek, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd)))
+                .ToListAsync(ct);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            lastUserId = page[^1].UserId;
+            var dueReaders = new List<(ReaderRow Reader, DigestWindow Window)>();
+            foreach (var r in page)
+            {
+                if (DigestWindowCalculator.Due(r.Timing, now, catchUp) is { } w)
+                {
+                    dueReaders.Add((r, w));
+                }
+            }
+            if (dueReaders.Count == 0)
+            {
+                continue;
+            }
+            due += dueReaders.Count;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var result = await ComposeBatchAsync(dueReaders, fresh, composer, now, ct);
+                    composed += result.Composed;
+                    merged += result.Merged;
+                    skipped += result.Skipped;
+                    already += result.AlreadyDone;
+                    break;
+                }
+                catch (DbUpdateException ex) when (attempt < 3)
+                {
+                    // Another run inserted some of these windows first; the next pass sees them as done.
+                    LogConcurrentRun(logger, ex.InnerException?.Message ?? ex.Message);
+                    db.ChangeTracker.Clear();
+                }
+            }
+            signal.Notify();
+        }
+        LogRun(logger, frequency, due, composed, merged, skipped, already);
+        return new DigestRunResult(due, composed, merged, skipped, already);
+    }
+
+    private async Task<DigestRunResult> ComposeBatchAsync(
+        List<(ReaderRow Reader, DigestWindow Window)> dueReaders,
+        Dictionary<int, DigestCandidate> fresh,
+        DigestComposer composer,
+        DateTime now,
+        CancellationToken ct)
+    {
+        var o = options.Value;
+        var ids = dueReaders.Select(d => d.Reader.UserId).ToList();
+        var keys = dueReaders.Select(d => d.Window.Key).Distinct().ToList();
+        var done = (await db.Digests.AsNoTracking()
+                .Where(d => ids.Contains(d.UserId) && keys.Contains(d.WindowKey))
+                .Select(d => new { d.UserId, d.WindowKey })
+                .ToListAsync(ct))
+            .Select(d => (d.UserId, d.WindowKey)).ToHashSet();
+        var todo = dueReaders.Where(d => !done.Contains((d.Reader.UserId, d.Window.Key))).ToList();
+        if (todo.Count == 0)
+        {
+            return new DigestRunResult(dueReaders.Count, 0, 0, 0, dueReaders.Count);
+        }
+        ids = todo.Select(d => d.Reader.UserId).ToList();
+
+        var sentSince = now.AddDays(-o.NotAlreadySentDays);
+        var sent = (await db.DigestItems.AsNoTracking()
+                .Where(i => ids.Contains(i.Digest!.UserId) && i.Digest.CreatedAt >= sentSince)
+                .Select(i => new { i.Digest!.UserId, i.ArticleId })
+                .ToListAsync(ct))
+            .GroupBy(x => x.UserId).ToDictionary(g => g.Key, g => (IReadOnlySet<int>)g.Select(x => x.ArticleId).ToHashSet());
+        var topics = (await db.ReaderTopics.AsNoTracking().Where(t => ids.Contains(t.UserId)).Select(t => new { t.UserId, t.ColumnId }).ToListAsync(ct))
+            .GroupBy(x => x.UserId).ToDictionary(g => g.Key, g => (IReadOnlySet<int>)g.Select(x => x.ColumnId).ToHashSet());
+        var capSince = now - PushPolicy.CapPeriod;
+        var pushed = await db.Deliveries.AsNoTracking()
+            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed)
+            .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+        // The newest unopened digest per reader is merged into the new one instead of sending a second.
+        var unopened = (await db.Digests.AsNoTracking()
+                .Where(d => ids.Contains(d.UserId) && d.OpenedAt == null && d.MergedIntoId == null
+                    && (d.Status == DigestStatus.Composed || d.Status == DigestStatus.Delivered))
+                .Select(d => new { d.Id, d.UserId, d.CreatedAt, Items = d.Items.Select(i => new { i.ArticleId, i.Position, i.Score, i.Reason }).ToList() })
+                .ToListAsync(ct))
+            .GroupBy(d => d.UserId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.CreatedAt).ToList());
+        var ranking = await recommender.RecommendManyAsync(ids, o.ItemsPerDigest * 3, ct);
+
+        var digests = new List<(Digest Digest, List<long> MergedIds)>();
+        int skipped = 0;
+        foreach (var (reader, window) in todo)
+        {
+            var channels = new List<DeliveryChannel>(2);
+            if (reader.InboxEnabled)
+            {
+                channels.Add(DeliveryChannel.Inbox);
+            }
+            if (reader.EmailEnabled && reader.EmailConfirmed && !string.IsNullOrEmpty(reader.Email))
+            {
+                channels.Add(DeliveryChannel.Email);
+            }
+            var allowed = PushPolicy.AllowedChannels(channels.Count, pushed.GetValueOrDefault(reader.UserId), reader.WeeklyPushCap);
+            var previous = unopened.GetValueOrDefault(reader.UserId) ?? [];
+            var carried = allowed == 0 ? [] : previous
+                .SelectMany(p => p.Items)
+                .Select(i => new DigestItem { ArticleId = i.ArticleId, Position = i.Position, Score = i.Score, Reason = i.Reason })
+                .ToList();
+            var items = composer.Compose(
+                ranking.GetValueOrDefault(reader.UserId) ?? [],
+                fresh,
+                sent.GetValueOrDefault(reader.UserId) ?? new HashSet<int>(),
+                topics.GetValueOrDefault(reader.UserId),
+                carried);
+            var digest = new Digest
+            {
+                UserId = reader.UserId, WindowKey = window.Key, ScheduledFor = window.DueAtUtc, CreatedAt = now,
+                Status = allowed == 0 || items.Count == 0 ? DigestStatus.Skipped : DigestStatus.Composed,
+                Items = items,
+            };
+            if (digest.Status == DigestStatus.Skipped)
+            {
+                // The window is used up: the cap or an empty ranking means no digest this time, not a later flood.
+                digest.Items = [];
+                skipped++;
+                digests.Add((digest, []));
+                continue;
+            }
+            foreach (var channel in channels.Take(allowed))
+            {
+                db.Deliveries.Add(new Delivery
+                {
+                    UserId = reader.UserId, Channel = channel, Digest = digest, Status = DeliveryStatus.Queued,
+                    TrackingToken = NewToken(), CreatedAt = now,
+                });
+            }
+            digests.Add((digest, previous.Select(p => p.Id).ToList()));
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Digests.AddRange(digests.Select(d => d.Digest));
+        await db.SaveChangesAsync(ct);
+        var mergedIds = new List<long>();
+        foreach (var (digest, previousIds) in digests)
+        {
+            foreach (var id in previousIds)
+            {
+                var stub = new Digest { Id = id };
+                db.Digests.Attach(stub);
+                stub.Status = DigestStatus.Merged;
+                stub.MergedIntoId = digest.Id;
+                mergedIds.Add(id);
+            }
+        }
+        if (mergedIds.Count > 0)
+        {
+            await db.SaveChangesAsync(ct);
+            // The merged digest is not sent any more, and the reader's inbox shows only the new one.
+            await db.Deliveries.Where(d => d.DigestId != null && mergedIds.Contains(d.DigestId.Value) && d.Status == DeliveryStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Suppressed).SetProperty(d => d.LastError, "merged into a newer digest"), ct);
+            await db.InboxMessages.Where(m => m.DigestId != null && mergedIds.Contains(m.DigestId.Value) && m.ArchivedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, now), ct);
+        }
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        var merged = digests.Count(d => d.MergedIds.Count > 0);
+        return new DigestRunResult(dueReaders.Count, digests.Count - skipped, merged, skipped, dueReaders.Count - todo.Count);
+    }
+
+    internal static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    private sealed record ReaderRow(string UserId, string? Email, bool EmailConfirmed, bool InboxEnabled, bool EmailEnabled, int WeeklyPushCap, DigestTiming Timing);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Digest run {Frequency}: {Due} due, {Composed} composed, {Merged} merged, {Skipped} skipped, {Already} already done")]
+    private static partial void LogRun(ILogger logger, DigestFrequency frequency, int due, int composed, int merged, int skipped, int already);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Digest batch collided with another run; retrying: {Reason}")]
+    private static partial void LogConcurrentRun(ILogger logger, string reason);
+}

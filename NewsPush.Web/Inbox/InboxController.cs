@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace NewsPush.Web.Inbox;
+
+/// <summary>The reader's inbox pages (站内信).</summary>
+[Authorize, Route("inbox")]
+public sealed class InboxController(InboxService inbox) : Controller
+{
+    private const int PageSize = 20;
+
+    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    [HttpGet("")]
+    public async Task<IActionResult> Index(int page = 1, bool archived = false, CancellationToken ct = default)
+    {
+        page = Math.Clamp(page, 1, 100_000);
+        return View(await inbox.ListAsync(UserId, page, PageSize, archived, ct));
+    }
+
+    [HttpGet("{kind}/{id:long}")]
+    public async Task<IActionResult> Show(string kind, long id, CancellationToken ct)
+    {
+        if (!InboxKinds.TryParse(kind, out var k))
+        {
+            return NotFound();
+        }
+        var model = await inbox.OpenAsync(UserId, k, id, ct);
+        return model is null ? NotFound() : View(model);
+    }
+
+    [HttpPost("{kind}/{id:long}/archive")]
+    public async Task<IActionResult> Archive(string kind, long id, CancellationToken ct)
+    {
+        if (!InboxKinds.TryParse(kind, out var k) || !await inbox.ArchiveAsync(UserId, k, id, ct))
+        {
+            return NotFound();
+        }
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpPost("{kind}/{id:long}/read")]
+    public async Task<IActionResult> Read(string kind, long id, CancellationToken ct)
+    {
+        if (!InboxKinds.TryParse(kind, out var k) || !await inbox.MarkReadAsync(UserId, k, id, ct))
+        {
+            return NotFound();
+        }
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpPost("read-all")]
+    public async Task<IActionResult> ReadAll(CancellationToken ct)
+    {
+        await inbox.MarkAllReadAsync(UserId, ct);
+        return RedirectToAction(nameof(Index));
+    }
+}

@@ -1,0 +1,205 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Push;
+
+namespace NewsPush.Web.Inbox;
+
+/// <summary>
+/// A reader's inbox: personal messages plus broadcasts. A broadcast is one row for everyone; a reader's
+/// read/archived state of it is a BroadcastReceipt created the first time they touch it.
+/// Every method takes the reader's id from the signed-in user, never from the client.
+/// </summary>
+public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationHub> hub, TrackingService tracking, TimeProvider clock)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<int> UnreadCountAsync(string userId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var personal = await db.InboxMessages.CountAsync(m => m.UserId == userId && m.ReadAt == null && m.ArchivedAt == null, ct);
+        var broadcasts = await db.Broadcasts.CountAsync(b => (b.ExpiresAt == null || b.ExpiresAt > now)
+            && !db.BroadcastReceipts.Any(r => r.BroadcastId == b.Id && r.UserId == userId && (r.ReadAt != null || r.ArchivedAt != null)), ct);
+        return personal + broadcasts;
+    }
+
+    public async Task<InboxPage> ListAsync(string userId, int page, int pageSize, bool archived, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var messages = db.InboxMessages.AsNoTracking()
+            .Where(m => m.UserId == userId && (archived ? m.ArchivedAt != null : m.ArchivedAt == null));
+        var broadcasts = db.Broadcasts.AsNoTracking()
+            .Where(b => b.ExpiresAt == null || b.ExpiresAt > now)
+            .Select(b => new { b, r = db.BroadcastReceipts.FirstOrDefault(r => r.BroadcastId == b.Id && r.UserId == userId) })
+            .Where(x => archived ? x.r != null && x.r.ArchivedAt != null : x.r == null || x.r.ArchivedAt == null);
+        var take = page * pageSize;
+        // Two sorted sources merged: each contributes at most page × size rows to the page.
+        var fromMessages = await messages.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(take)
+            .Select(m => new InboxItem(InboxItemKind.Message, m.Id, m.Kind, m.Title, m.Body, m.Link, m.CreatedAt, m.ReadAt != null, m.ArchivedAt != null, m.DigestId))
+            .ToListAsync(ct);
+        var fromBroadcasts = await broadcasts.OrderByDescending(x => x.b.CreatedAt).ThenByDescending(x => x.b.Id).Take(take)
+            .Select(x => new InboxItem(InboxItemKind.Broadcast, x.b.Id, InboxMessageKind.System, x.b.Title, x.b.Body, x.b.Link, x.b.CreatedAt,
+                x.r != null && x.r.ReadAt != null, x.r != null && x.r.ArchivedAt != null, null))
+            .ToListAsync(ct);
+        var items = fromMessages.Concat(fromBroadcasts).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        var total = await messages.CountAsync(ct) + await broadcasts.CountAsync(ct);
+        return new InboxPage(items, page, pageSize, total, await UnreadCountAsync(userId, ct), archived);
+    }
+
+    /// <summary>The item and, for a digest, its stories; opening it marks it read (and the digest opened).</summary>
+    public async Task<InboxMessageViewModel?> OpenAsync(string userId, InboxItemKind kind, long id, CancellationToken ct)
+    {
+        if (!await MarkReadAsync(userId, kind, id, ct))
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        InboxItem? item = kind == InboxItemKind.Message
+            ? await db.InboxMessages.AsNoTracking().Where(m => m.Id == id && m.UserId == userId)
+                .Select(m => new InboxItem(InboxItemKind.Message, m.Id, m.Kind, m.Title, m.Body, m.Link, m.CreatedAt, m.ReadAt != null, m.ArchivedAt != null, m.DigestId))
+                .FirstOrDefaultAsync(ct)
+            : await db.Broadcasts.AsNoTracking().Where(b => b.Id == id && (b.ExpiresAt == null || b.ExpiresAt > now))
+                .Select(b => new InboxItem(InboxItemKind.Broadcast, b.Id, InboxMessageKind.System, b.Title, b.Body, b.Link, b.CreatedAt, true,
+                    db.BroadcastReceipts.Any(r => r.BroadcastId == b.Id && r.UserId == userId && r.ArchivedAt != null), null))
+                .FirstOrDefaultAsync(ct);
+        if (item is null)
+        {
+            return null;
+        }
+        IReadOnlyList<DigestEntryViewModel> entries = [];
+        if (item.DigestId is { } digestId)
+        {
+            var token = await db.Deliveries.AsNoTracking()
+                .Where(d => d.DigestId == digestId && d.Channel == DeliveryChannel.Inbox && d.UserId == userId)
+                .Select(d => d.TrackingToken).FirstOrDefaultAsync(ct);
+            if (token is not null)
+            {
+                await tracking.RecordOpenAsync(token, ct);
+            }
+            entries = await db.DigestItems.AsNoTracking().Where(i => i.DigestId == digestId).OrderBy(i => i.Position)
+                .Select(i => new DigestEntryViewModel(i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Column!.Name, i.Reason,
+                    token == null ? "/article/" + i.Article.Slug : "/t/c/" + token + "?a=" + i.ArticleId + "&u=%2Farticle%2F" + i.Article.Slug))
+                .ToListAsync(ct);
+        }
+        return new InboxMessageViewModel(item, entries);
+    }
+
+    public async Task<bool> MarkReadAsync(string userId, InboxItemKind kind, long id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        bool found;
+        if (kind == InboxItemKind.Message)
+        {
+            var changed = await db.InboxMessages.Where(m => m.Id == id && m.UserId == userId && m.ReadAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadAt, now), ct);
+            found = changed > 0 || await db.InboxMessages.AnyAsync(m => m.Id == id && m.UserId == userId, ct);
+            if (changed > 0)
+            {
+                await NotifyAsync(userId, ct);
+            }
+            return found;
+        }
+        return await UpdateReceiptAsync(userId, id, r => r.ReadAt ??= now, ct);
+    }
+
+    public async Task<bool> ArchiveAsync(string userId, InboxItemKind kind, long id, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (kind == InboxItemKind.Message)
+        {
+            var changed = await db.InboxMessages.Where(m => m.Id == id && m.UserId == userId)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, m => m.ArchivedAt ?? now), ct);
+            if (changed > 0)
+            {
+                await NotifyAsync(userId, ct);
+            }
+            return changed > 0;
+        }
+        return await UpdateReceiptAsync(userId, id, r => r.ArchivedAt ??= now, ct);
+    }
+
+    /// <summary>Marks every personal message and every live broadcast read; returns how many changed.</summary>
+    public async Task<int> MarkAllReadAsync(string userId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var changed = await db.InboxMessages.Where(m => m.UserId == userId && m.ReadAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadAt, now), ct);
+        changed += await db.BroadcastReceipts.Where(r => r.UserId == userId && r.ReadAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ReadAt, now), ct);
+        var withoutReceipt = await db.Broadcasts.Where(b => (b.ExpiresAt == null || b.ExpiresAt > now)
+                && !db.BroadcastReceipts.Any(r => r.BroadcastId == b.Id && r.UserId == userId))
+            .Select(b => b.Id).ToListAsync(ct);
+        if (withoutReceipt.Count > 0)
+        {
+            db.BroadcastReceipts.AddRange(withoutReceipt.Select(id => new BroadcastReceipt { BroadcastId = id, UserId = userId, ReadAt = now }));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // A second tab did the same at the same moment; its receipts say the same thing.
+            }
+            db.ChangeTracker.Clear();
+            changed += withoutReceipt.Count;
+        }
+        await NotifyAsync(userId, ct);
+        return changed;
+    }
+
+    /// <summary>Posts a personal message and nudges the reader's open pages.</summary>
+    public async Task<InboxMessage> SendPersonalAsync(string userId, string title, string body, string? link, InboxMessageKind kind, CancellationToken ct)
+    {
+        var message = new InboxMessage { UserId = userId, Kind = kind, Title = title, Body = body, Link = link, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        db.InboxMessages.Add(message);
+        await db.SaveChangesAsync(ct);
+        await NotifyAsync(userId, ct);
+        return message;
+    }
+
+    /// <summary>One row read by everyone; every connected reader's badge goes up.</summary>
+    public async Task<Broadcast> BroadcastAsync(string title, string body, string? link, DateTime? expiresAt, CancellationToken ct)
+    {
+        var broadcast = new Broadcast { Title = title, Body = body, Link = link, ExpiresAt = expiresAt, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        db.Broadcasts.Add(broadcast);
+        await db.SaveChangesAsync(ct);
+        await hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct);
+        return broadcast;
+    }
+
+    private async Task<bool> UpdateReceiptAsync(string userId, long broadcastId, Action<BroadcastReceipt> change, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!await db.Broadcasts.AnyAsync(b => b.Id == broadcastId && (b.ExpiresAt == null || b.ExpiresAt > now), ct))
+        {
+            return false;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var receipt = await db.BroadcastReceipts.FirstOrDefaultAsync(r => r.BroadcastId == broadcastId && r.UserId == userId, ct);
+            if (receipt is null)
+            {
+                receipt = new BroadcastReceipt { BroadcastId = broadcastId, UserId = userId };
+                db.BroadcastReceipts.Add(receipt);
+            }
+            change(receipt);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateException) when (attempt == 0)
+            {
+                // Created by a concurrent request: read it back and apply the change to it.
+                db.ChangeTracker.Clear();
+            }
+        }
+        db.ChangeTracker.Clear();
+        await NotifyAsync(userId, ct);
+        return true;
+    }
+
+    private Task NotifyAsync(string userId, CancellationToken ct) => hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);
+}
