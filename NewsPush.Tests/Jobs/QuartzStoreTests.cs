@@ -80,7 +80,7 @@ public sealed class QuartzMisfireTests : IDisposable
         second.Settings["Database:ConnectionString"] = connectionString;
         second.Settings["Publishing:CatchUpOnStart"] = "false";
         using var reader = second.CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(45);
         while (DateTime.UtcNow < deadline && await second.StatusOfAsync(id) != ArticleStatus.Published)
         {
             await Task.Delay(250);

@@ -26,7 +26,7 @@ public sealed class JobRunTracker(TimeProvider clock) : IJobListener
         return ValueTask.CompletedTask;
     }
 
-    private static string Message(JobExecutionException e) => (e.InnerException ?? e).Message;
+    private static string Message(JobExecutionException e) => e.GetBaseException().Message;
 }
 
 public sealed record JobRunInfo(DateTimeOffset LastRunAt, string? LastError, DateTimeOffset? LastErrorAt);

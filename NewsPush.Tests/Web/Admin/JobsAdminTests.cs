@@ -102,6 +102,45 @@ public sealed class JobsAdminTests(SqliteFactory factory) : IClassFixture<Sqlite
         Assert.Contains("0 entries", await admin.GetStringAsync("/admin/audit?action=test.paging&actor=nobody"));
     }
 
+    [Fact]
+    public async Task JobMonitorShowsPausedTriggersAndTheLastErrorOfAFailingJob()
+    {
+        _ = factory.Server;
+        var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var key = new JobKey("always-fails", "probe");
+        await scheduler.AddJob(JobBuilder.Create<FailingJob>().WithIdentity(key).StoreDurably().Build(), AddJobOptions.Replacing);
+        await scheduler.ScheduleJob(TriggerBuilder.Create().WithIdentity("probe-later", "probe").ForJob(key).StartAt(DateTimeOffset.UtcNow.AddDays(1)).Build());
+        try
+        {
+            using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+            await admin.PostFormAsync("/admin/jobs", new Dictionary<string, string> { ["name"] = key.Name, ["group"] = key.Group, ["pause"] = "true" }, "/admin/jobs/pause");
+            Assert.Contains("probe-later: Paused", await admin.GetStringAsync("/admin/jobs"));
+            await admin.PostFormAsync("/admin/jobs", new Dictionary<string, string> { ["name"] = key.Name, ["group"] = key.Group, ["pause"] = "false" }, "/admin/jobs/pause");
+            Assert.Contains("probe-later: Normal", await admin.GetStringAsync("/admin/jobs"));
+
+            await admin.PostFormAsync("/admin/jobs", new Dictionary<string, string> { ["name"] = key.Name, ["group"] = key.Group }, "/admin/jobs/run");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            var page = "";
+            while (DateTime.UtcNow < deadline && !page.Contains(FailingJob.Message, StringComparison.Ordinal))
+            {
+                await Task.Delay(250);
+                page = WebUtility.HtmlDecode(await admin.GetStringAsync("/admin/jobs"));
+            }
+            Assert.Contains($"): {FailingJob.Message}", page);
+        }
+        finally
+        {
+            await scheduler.DeleteJob(key);
+        }
+    }
+
+    private sealed class FailingJob : IJob
+    {
+        public const string Message = "upstream feed unreachable";
+
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => throw new InvalidOperationException(Message);
+    }
+
     private sealed class NoOpJob : IJob
     {
         public ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => ValueTask.CompletedTask;

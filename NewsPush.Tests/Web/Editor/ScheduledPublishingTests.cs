@@ -25,7 +25,7 @@ public abstract class ScheduledPublishingTests<TFactory>(TFactory factory) : ICl
         Assert.Equal(1, trigger);
 
         using var reader = factory.CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(45);
         var home = "";
         while (DateTime.UtcNow < deadline)
         {
