@@ -57,6 +57,10 @@ public class NewsPushFactory(TestDatabase database) : WebApplicationFactory<Prog
             ["Seed:DemoReaderCount"] = "3",
             ["Email:PickupFolder"] = MailPickupFolder,
             ["Email:PublicBaseUrl"] = "http://localhost",
+            // Test output shows failures, not the app's routine logs (expected constraint violations included).
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
+            ["Logging:LogLevel:Quartz"] = "Warning",
         };
         foreach (var (k, v) in Settings)
         {
