@@ -8,7 +8,7 @@ namespace NewsPush.Web.Reader;
 public enum CommentResult { Ok, NotFound, Forbidden, Blocked, Invalid }
 
 /// <summary>Comments with one level of replies. Bodies are Markdown with raw HTML off; only sanitized HTML is stored for display.</summary>
-public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdown, TimeProvider clock)
+public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdown, ReaderCache readerCache, TimeProvider clock)
 {
     public async Task<(IReadOnlyList<CommentViewModel> Threads, int Count)> ThreadsAsync(int articleId, string? userId, CancellationToken ct)
     {
@@ -64,6 +64,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         db.Comments.Add(comment);
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount + 1), ct);
+        readerCache.Invalidate();
         return (CommentResult.Ok, comment.Id);
     }
 
@@ -88,6 +89,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = markdown.RenderComment(comment.Body);
         comment.EditedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        readerCache.Invalidate();
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 
@@ -108,6 +110,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = "";
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == comment.ArticleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount - 1), ct);
+        readerCache.Invalidate();
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 
