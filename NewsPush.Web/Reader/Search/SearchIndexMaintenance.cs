@@ -7,7 +7,7 @@ using NewsPush.Data.Entities;
 namespace NewsPush.Web.Reader.Search;
 
 /// <summary>
-/// Keeps the full-text index in step with articles written through EF (editor desk, scheduled
+/// Keeps the full-text index (and the reader caches) in step with articles and comments written through EF (editor desk, scheduled
 /// publishing, seeding): after a save that touched titles or bodies, their index entries are rewritten
 /// in the same connection (and transaction, if any). Bulk ExecuteUpdate bypasses it; the start-up
 /// backfill catches articles with no entry.
@@ -124,6 +124,8 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
                     break;
             }
         }
+        // Moderation (hiding, deleting comments) must show on cached article pages too.
+        touched |= context.ChangeTracker.Entries<Comment>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
         if (changed.Count + deleted.Count > 0 || touched)
         {
             pending.AddOrUpdate(context, new Pending(changed, deleted));
