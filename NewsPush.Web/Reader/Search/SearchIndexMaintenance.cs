@@ -75,14 +75,21 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
         if (Take(eventData.Context) is { } work && eventData.Context is NewsPushDbContext db)
         {
             readerCache.Invalidate();
-            var provider = ArticleSearchService.For(db, providers);
-            foreach (var id in work.Deleted)
+            try
             {
-                provider.DeleteAsync(db, id, CancellationToken.None).GetAwaiter().GetResult();
+                var provider = ArticleSearchService.For(db, providers);
+                foreach (var id in work.Deleted)
+                {
+                    provider.DeleteAsync(db, id, CancellationToken.None).GetAwaiter().GetResult();
+                }
+                foreach (var a in work.Changed)
+                {
+                    provider.UpsertAsync(db, a.Id, ArticleSearchService.IndexTitle(a.Title), ArticleSearchService.IndexBody(a.Summary, a.BodyMarkdown), CancellationToken.None).GetAwaiter().GetResult();
+                }
             }
-            foreach (var a in work.Changed)
+            catch (System.Data.Common.DbException ex)
             {
-                provider.UpsertAsync(db, a.Id, ArticleSearchService.IndexTitle(a.Title), ArticleSearchService.IndexBody(a.Summary, a.BodyMarkdown), CancellationToken.None).GetAwaiter().GetResult();
+                logger.LogWarning(ex, "Updating the search index failed");
             }
         }
         return base.SavedChanges(eventData, result);
