@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OutputCaching;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,7 @@ public sealed class ArticlesController(ArticleQueries queries, ReaderActivitySer
 {
     private string? UserId => User.FindFirstValue(ClaimTypes.NameIdentifier);
 
-    [HttpGet("/column/{slug}")]
+    [HttpGet("/column/{slug}"), OutputCache(PolicyName = ReaderCache.Policy)]
     public async Task<IActionResult> Column(string slug, int page = 1, CancellationToken ct = default)
     {
         var column = await queries.ColumnAsync(slug, ct);
@@ -32,7 +33,7 @@ public sealed class ArticlesController(ArticleQueries queries, ReaderActivitySer
         return View(new ColumnPageViewModel(c.Name, c.Slug, c.Description, items, new PagerViewModel(page, pageCount, $"/column/{c.Slug}"), follow));
     }
 
-    [HttpGet("/tag/{slug}")]
+    [HttpGet("/tag/{slug}"), OutputCache(PolicyName = ReaderCache.Policy)]
     public async Task<IActionResult> Tag(string slug, int page = 1, CancellationToken ct = default)
     {
         var tag = await db.Tags.AsNoTracking().Where(t => t.Slug == slug).Select(t => new { t.Id, t.Name, t.Slug }).FirstOrDefaultAsync(ct);
@@ -50,7 +51,7 @@ public sealed class ArticlesController(ArticleQueries queries, ReaderActivitySer
         return View(new TagPageViewModel(tag.Name, tag.Slug, items, new PagerViewModel(page, pageCount, $"/tag/{tag.Slug}"), follow));
     }
 
-    [HttpGet("/article/{slug}")]
+    [HttpGet("/article/{slug}"), OutputCache(PolicyName = ReaderCache.Policy)]
     public async Task<IActionResult> Article(string slug, string? src, CancellationToken ct)
     {
         var model = await queries.PageAsync(slug, UserId, null, ct);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OutputCaching;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using NewsPush.Web.Models;
@@ -7,7 +8,7 @@ namespace NewsPush.Web.Controllers;
 
 public sealed class HomeController(ArticleQueries queries) : Controller
 {
-    [HttpGet("/")]
+    [HttpGet("/"), OutputCache(PolicyName = ReaderCache.Policy)]
     public async Task<IActionResult> Index(CancellationToken ct) =>
         View(await queries.FrontPageAsync(User.FindFirstValue(ClaimTypes.NameIdentifier), ct));
 

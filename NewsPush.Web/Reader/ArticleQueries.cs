@@ -121,8 +121,13 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
 
     public async Task<(double? Average, int Count)> RatingAsync(int articleId, CancellationToken ct)
     {
-        var r = await db.Articles.AsNoTracking().Where(a => a.Id == articleId).Select(a => new { a.RatingSum, a.RatingCount }).FirstAsync(ct);
-        return (r.RatingCount == 0 ? null : (double)r.RatingSum / r.RatingCount, r.RatingCount);
+        var r = await cache.GetOrCreateAsync("rating:" + articleId, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60);
+            entry.AddExpirationToken(readerCache.Token);
+            return await db.Articles.AsNoTracking().Where(a => a.Id == articleId).Select(a => new { a.RatingSum, a.RatingCount }).FirstAsync(ct);
+        });
+        return (r!.RatingCount == 0 ? null : (double)r.RatingSum / r.RatingCount, r.RatingCount);
     }
 
     public async Task<ReaderState> ReaderStateAsync(string? userId, ArticleContent article, CancellationToken ct)

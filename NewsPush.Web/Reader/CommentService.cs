@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Models;
@@ -8,15 +9,23 @@ namespace NewsPush.Web.Reader;
 public enum CommentResult { Ok, NotFound, Forbidden, Blocked, Invalid }
 
 /// <summary>Comments with one level of replies. Bodies are Markdown with raw HTML off; only sanitized HTML is stored for display.</summary>
-public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdown, TimeProvider clock)
+public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdown, ReaderCache readerCache, IMemoryCache cache, TimeProvider clock)
 {
+    private sealed record CommentRow(long Id, long? ParentId, string? AuthorId, string Name, string BodyHtml, DateTime CreatedAt, DateTime? EditedAt, CommentStatus Status);
+
+    /// <summary>The article's threads for one reader; the rows are cached per article until a comment changes.</summary>
     public async Task<(IReadOnlyList<CommentViewModel> Threads, int Count)> ThreadsAsync(int articleId, string? userId, CancellationToken ct)
     {
-        var rows = await db.Comments.AsNoTracking()
-            .Where(c => c.ArticleId == articleId && (c.Status == CommentStatus.Visible || c.Status == CommentStatus.Deleted))
-            .OrderBy(c => c.CreatedAt).Take(500)
-            .Select(c => new { c.Id, c.ParentId, c.AuthorId, Name = c.Author == null || c.Author.DeletedAt != null ? "deleted user" : c.Author.DisplayName, c.BodyHtml, c.CreatedAt, c.EditedAt, c.Status })
-            .ToListAsync(ct);
+        var rows = await cache.GetOrCreateAsync("comments:" + articleId, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60);
+            entry.AddExpirationToken(readerCache.Token);
+            return await db.Comments.AsNoTracking()
+                .Where(c => c.ArticleId == articleId && (c.Status == CommentStatus.Visible || c.Status == CommentStatus.Deleted))
+                .OrderBy(c => c.CreatedAt).Take(500)
+                .Select(c => new CommentRow(c.Id, c.ParentId, c.AuthorId, c.Author == null || c.Author.DeletedAt != null ? "deleted user" : c.Author.DisplayName, c.BodyHtml, c.CreatedAt, c.EditedAt, c.Status))
+                .ToListAsync(ct);
+        }) ?? [];
         var models = rows.Select(c => c.Status == CommentStatus.Deleted
                 ? new CommentViewModel(c.Id, c.ParentId, "", "", c.CreatedAt, null, false, true)
                 : new CommentViewModel(c.Id, c.ParentId, c.Name, c.BodyHtml, c.CreatedAt, c.EditedAt, userId != null && c.AuthorId == userId, false))
@@ -64,6 +73,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         db.Comments.Add(comment);
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount + 1), ct);
+        readerCache.Invalidate();
         return (CommentResult.Ok, comment.Id);
     }
 
@@ -88,6 +98,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = markdown.RenderComment(comment.Body);
         comment.EditedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        readerCache.Invalidate();
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 
@@ -108,6 +119,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = "";
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == comment.ArticleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount - 1), ct);
+        readerCache.Invalidate();
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 

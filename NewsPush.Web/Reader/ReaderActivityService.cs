@@ -8,14 +8,13 @@ using NewsPush.Web.Models;
 namespace NewsPush.Web.Reader;
 
 /// <summary>What a reader does to articles: ratings, bookmarks, follows, reading history and interaction events.</summary>
-public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecorder recorder, ViewCounter views, TimeProvider clock)
+public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecorder recorder, ReaderCache readerCache, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>An article was opened: history upserted, view counted (batched), click event recorded.</summary>
+    /// <summary>An article was opened: history upserted, click event recorded (views are counted by <see cref="ArticleViewCountingMiddleware"/>).</summary>
     public async Task RecordOpenAsync(string? userId, int articleId, string? source, CancellationToken ct)
     {
-        views.Increment(articleId);
         if (userId is null)
         {
             return;
@@ -78,6 +77,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
             .SetProperty(a => a.RatingSum, a => a.RatingSum + delta)
             .SetProperty(a => a.RatingCount, a => a.RatingCount + (existing == null ? 1 : 0)), ct);
         recorder.Record(userId, articleId, InteractionType.Rating, stars, "article", Now);
+        readerCache.Invalidate();
         return true;
     }
 
@@ -209,22 +209,33 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
 /// </summary>
 public sealed class ViewCounter
 {
-    private ConcurrentDictionary<int, int> counts = new();
+    private ConcurrentDictionary<string, int> counts = new(StringComparer.Ordinal);
 
-    public void Increment(int articleId) => counts.AddOrUpdate(articleId, 1, (_, n) => n + 1);
+    public void Increment(string slug) => counts.AddOrUpdate(slug, 1, (_, n) => n + 1);
 
+    private readonly SemaphoreSlim flushing = new(1, 1);
+
+    /// <summary>Writes the counts so far; a caller that arrives during a flush waits for it, so afterwards everything counted is stored.</summary>
     public async Task FlushAsync(IServiceProvider services, CancellationToken ct)
     {
-        var batch = Interlocked.Exchange(ref counts, new ConcurrentDictionary<int, int>());
-        if (batch.IsEmpty)
+        await flushing.WaitAsync(ct);
+        try
         {
-            return;
+            var batch = Interlocked.Exchange(ref counts, new ConcurrentDictionary<string, int>(StringComparer.Ordinal));
+            if (batch.IsEmpty)
+            {
+                return;
+            }
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+            foreach (var (slug, n) in batch)
+            {
+                await db.Articles.Where(a => a.Slug == slug).ExecuteUpdateAsync(s => s.SetProperty(a => a.ViewCount, a => a.ViewCount + n), ct);
+            }
         }
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
-        foreach (var (id, n) in batch)
+        finally
         {
-            await db.Articles.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.ViewCount, a => a.ViewCount + n), ct);
+            flushing.Release();
         }
     }
 }

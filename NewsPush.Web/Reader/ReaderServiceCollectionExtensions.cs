@@ -26,6 +26,9 @@ public static class ReaderServiceCollectionExtensions
         services.AddScoped<AccountEmails>();
         services.AddSingleton<ViewCounter>();
         services.AddSingleton<ReaderCache>();
+        // Anonymous reader pages are the same for everyone: serve them from memory. The default policy
+        // already skips signed-in readers and responses that set cookies.
+        services.AddOutputCache(o => o.AddPolicy(ReaderCache.Policy, b => b.Expire(TimeSpan.FromSeconds(30)).Tag(ReaderCache.Policy)));
         services.AddHostedService<ViewCountWriter>();
 
         services.AddSingleton<IFullTextProvider, SqliteFullText>();
@@ -59,10 +62,12 @@ public static class ReaderServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Rate limiting for the reader's forms; after authentication, so limits partition by user.</summary>
+    /// <summary>Rate limiting, view counting and output caching; after authentication, so limits partition by user and signed-in pages are never cached.</summary>
     public static WebApplication UseReaderSite(this WebApplication app)
     {
         app.UseRateLimiter();
+        app.UseMiddleware<ArticleViewCountingMiddleware>();
+        app.UseOutputCache();
         return app;
     }
 

@@ -38,6 +38,24 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
     }
 
     [Fact]
+    public async Task UnconfirmedReaderGetsANewConfirmationLink()
+    {
+        var email = Unique("resend") + "@test.local";
+        using var client = NewClient();
+        await client.PostFormAsync("/account/register", Registration(email, "a long passphrase of mine"));
+        var first = await LastMailToAsync(factory, email);
+
+        var response = await client.PostFormAsync("/account/resend-confirmation", new Dictionary<string, string> { ["Email"] = email });
+        var files = Directory.GetFiles(factory.MailPickupFolder, "*.eml");
+
+        Assert.Contains("Check your inbox", await response.Content.ReadAsStringAsync());
+        Assert.True(files.Length >= 2);
+        var link = LinkIn(await LastMailToAsync(factory, email), "/account/confirm-email");
+        Assert.Contains("E-mail confirmed", await client.GetStringAsync(link));
+        Assert.NotEmpty(first);
+    }
+
+    [Fact]
     public async Task ATamperedConfirmationLinkIsRefusedPolitely()
     {
         var user = await factory.CreateUserAsync(Unique("tamper") + "@test.local");

@@ -212,4 +212,46 @@ public sealed class CommentTests(SqliteFactory factory) : IClassFixture<SqliteFa
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("blocked you from commenting", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task EditAndReportPagesRenderAndRejectEmptyInput()
+    {
+        var author = await factory.CreateUserAsync(Unique("ea") + "@test.local");
+        var (articleId, slug) = await PublishAsync(factory, "Edit form target", "Body");
+        using var client = await factory.CreateLoggedInClientAsync(author.Email!);
+        await client.PostFormAsync($"/article/{slug}", new Dictionary<string, string> { ["NewComment.Body"] = "To be edited" }, $"/article/{slug}/comments");
+        var id = await factory.WithDbAsync(db => db.Comments.Where(c => c.ArticleId == articleId).Select(c => c.Id).SingleAsync());
+
+        var editPage = await client.GetStringAsync($"/comments/{id}/edit");
+        var reportPage = await client.GetStringAsync($"/comments/{id}/report");
+        var emptyEdit = await client.PostFormAsync($"/comments/{id}/edit", new Dictionary<string, string> { ["Form.Body"] = "" });
+        var missing = await client.GetAsync("/comments/999999/report");
+
+        Assert.Contains("To be edited", editPage);
+        Assert.Contains("What is wrong with it?", reportPage);
+        Assert.Equal(HttpStatusCode.BadRequest, emptyEdit.StatusCode);
+        Assert.Contains("Write something before", await emptyEdit.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task CommentHiddenByAModeratorDisappearsFromTheCachedPage()
+    {
+        var author = await factory.CreateUserAsync(Unique("mod") + "@test.local");
+        var (articleId, slug) = await PublishAsync(factory, "Moderated target", "Body");
+        using var client = await factory.CreateLoggedInClientAsync(author.Email!);
+        using var anonymous = factory.CreateClient();
+        await client.PostFormAsync($"/article/{slug}", new Dictionary<string, string> { ["NewComment.Body"] = "Spam spam spam" }, $"/article/{slug}/comments");
+        Assert.Contains("Spam spam spam", await anonymous.GetStringAsync($"/article/{slug}"));
+
+        await factory.WithDbAsync(async db =>
+        {
+            var c = await db.Comments.SingleAsync(c => c.ArticleId == articleId);
+            c.Status = CommentStatus.Hidden;
+            await db.SaveChangesAsync();
+        });
+
+        Assert.DoesNotContain("Spam spam spam", await anonymous.GetStringAsync($"/article/{slug}"));
+        Assert.DoesNotContain("Spam spam spam", await client.GetStringAsync($"/article/{slug}"));
+    }
 }

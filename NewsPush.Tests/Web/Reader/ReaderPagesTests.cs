@@ -141,6 +141,26 @@ public abstract class ReaderPagesTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task AnonymousArticlePagesComeFromCacheAreStillCountedAndRefreshOnNewComments()
+    {
+        var (id, slug) = await PublishAsync(factory, "Cached article", "Body");
+        var user = await factory.CreateUserAsync(Unique("cache") + "@test.local");
+        using var anonymous = factory.CreateClient();
+        using var reader = await factory.CreateLoggedInClientAsync(user.Email!);
+
+        var first = await anonymous.GetAsync($"/article/{slug}");
+        var second = await anonymous.GetAsync($"/article/{slug}");
+        await reader.PostFormAsync($"/article/{slug}", new Dictionary<string, string> { ["NewComment.Body"] = "Fresh comment" }, $"/article/{slug}/comments");
+        var third = await anonymous.GetStringAsync($"/article/{slug}");
+        await factory.Services.GetRequiredService<ViewCounter>().FlushAsync(factory.Services, default);
+
+        Assert.Null(first.Headers.Age);
+        Assert.NotNull(second.Headers.Age);
+        Assert.Contains("Fresh comment", third);
+        Assert.Equal(4, await factory.WithDbAsync(db => db.Articles.Where(a => a.Id == id).Select(a => a.ViewCount).SingleAsync()));
+    }
+
+    [Fact]
     public async Task UnpublishedArticlesAreNotShown()
     {
         var slug = await factory.WithDbAsync(async db =>

@@ -7,7 +7,7 @@ using NewsPush.Data.Entities;
 namespace NewsPush.Web.Reader.Search;
 
 /// <summary>
-/// Keeps the full-text index in step with articles written through EF (editor desk, scheduled
+/// Keeps the full-text index (and the reader caches) in step with articles and comments written through EF (editor desk, scheduled
 /// publishing, seeding): after a save that touched titles or bodies, their index entries are rewritten
 /// in the same connection (and transaction, if any). Bulk ExecuteUpdate bypasses it; the start-up
 /// backfill catches articles with no entry.
@@ -75,14 +75,21 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
         if (Take(eventData.Context) is { } work && eventData.Context is NewsPushDbContext db)
         {
             readerCache.Invalidate();
-            var provider = ArticleSearchService.For(db, providers);
-            foreach (var id in work.Deleted)
+            try
             {
-                provider.DeleteAsync(db, id, CancellationToken.None).GetAwaiter().GetResult();
+                var provider = ArticleSearchService.For(db, providers);
+                foreach (var id in work.Deleted)
+                {
+                    provider.DeleteAsync(db, id, CancellationToken.None).GetAwaiter().GetResult();
+                }
+                foreach (var a in work.Changed)
+                {
+                    provider.UpsertAsync(db, a.Id, ArticleSearchService.IndexTitle(a.Title), ArticleSearchService.IndexBody(a.Summary, a.BodyMarkdown), CancellationToken.None).GetAwaiter().GetResult();
+                }
             }
-            foreach (var a in work.Changed)
+            catch (System.Data.Common.DbException ex)
             {
-                provider.UpsertAsync(db, a.Id, ArticleSearchService.IndexTitle(a.Title), ArticleSearchService.IndexBody(a.Summary, a.BodyMarkdown), CancellationToken.None).GetAwaiter().GetResult();
+                logger.LogWarning(ex, "Updating the search index failed");
             }
         }
         return base.SavedChanges(eventData, result);
@@ -124,6 +131,8 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
                     break;
             }
         }
+        // Moderation (hiding, deleting comments) must show on cached article pages too.
+        touched |= context.ChangeTracker.Entries<Comment>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
         if (changed.Count + deleted.Count > 0 || touched)
         {
             pending.AddOrUpdate(context, new Pending(changed, deleted));
