@@ -39,9 +39,8 @@ public sealed class NewsroomBrowserTests(EditorBrowserHost host) : IClassFixture
 
         var readerContext = await host.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseUrl });
         var reader = await readerContext.NewPageAsync();
-        await reader.GotoAsync("/");
-        // The column's own section of the front page (the column page itself belongs to the reader site).
-        await Assertions.Expect(reader.Locator($"section[aria-labelledby='col-{column.Slug}']")).ToContainTextAsync(title);
+        await reader.GotoAsync($"/column/{column.Slug}");
+        await Assertions.Expect(reader.Locator("main")).ToContainTextAsync(title);
         await readerContext.CloseAsync();
 
         Assert.Equal(ArticleStatus.Published, await host.Factory.WithDbAsync(db => db.Articles.Where(a => a.Title == title).Select(a => a.Status).SingleAsync()));
