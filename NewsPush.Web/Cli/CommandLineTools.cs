@@ -47,5 +47,6 @@ internal static class CommandRegistrations
         }
         registered = true;
         // e.g. RecommenderCommands.Register();  BenchCommands.Register();
+        DigestBenchCommand.Register();
     }
 }
