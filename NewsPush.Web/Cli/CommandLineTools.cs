@@ -48,5 +48,6 @@ internal static class CommandRegistrations
         registered = true;
         // e.g. RecommenderCommands.Register();  BenchCommands.Register();
         RecommenderCommands.Register();
+        DigestBenchCommand.Register();
     }
 }

@@ -134,6 +134,8 @@ public sealed partial class DigestRunner(
             .ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.CreatedAt).ToList());
         var ranking = await recommender.RecommendManyAsync(ids, o.ItemsPerDigest * 3, ct);
 
+        // Thousands of new entities per batch: track them without scanning the whole graph on every call.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         var digests = new List<(Digest Digest, List<long> MergedIds)>();
         int skipped = 0;
         foreach (var (reader, window) in todo)
@@ -201,6 +203,7 @@ public sealed partial class DigestRunner(
         }
         if (mergedIds.Count > 0)
         {
+            db.ChangeTracker.DetectChanges();
             await db.SaveChangesAsync(ct);
             // The merged digest is not sent any more, and the reader's inbox shows only the new one.
             await db.Deliveries.Where(d => d.DigestId != null && mergedIds.Contains(d.DigestId.Value) && d.Status == DeliveryStatus.Queued)
@@ -210,6 +213,7 @@ public sealed partial class DigestRunner(
         }
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
         var merged = digests.Count(d => d.MergedIds.Count > 0);
         return new DigestRunResult(dueReaders.Count, digests.Count - skipped, merged, skipped, dueReaders.Count - todo.Count);
     }

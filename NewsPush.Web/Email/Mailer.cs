@@ -36,10 +36,25 @@ public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment e
             await message.WriteToAsync(path, ct);
             return;
         }
-        var client = await RentAsync(o, ct);
+        var (client, reused) = await RentAsync(o, ct);
         try
         {
             await client.SendAsync(message, ct);
+        }
+        catch (Exception ex) when (reused && ex is IOException or MailKit.ServiceNotConnectedException or MailKit.Net.Smtp.SmtpProtocolException)
+        {
+            // The server closed an idle pooled connection: one more try on a fresh one.
+            client.Dispose();
+            (client, _) = await RentAsync(o, ct, fresh: true);
+            try
+            {
+                await client.SendAsync(message, ct);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -57,13 +72,13 @@ public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment e
         }
     }
 
-    private async Task<SmtpClient> RentAsync(EmailOptions o, CancellationToken ct)
+    private async Task<(SmtpClient Client, bool Reused)> RentAsync(EmailOptions o, CancellationToken ct, bool fresh = false)
     {
-        while (idle.TryTake(out var pooled))
+        while (!fresh && idle.TryTake(out var pooled))
         {
             if (pooled.IsConnected)
             {
-                return pooled;
+                return (pooled, true);
             }
             pooled.Dispose();
         }
@@ -75,7 +90,7 @@ public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment e
             {
                 await client.AuthenticateAsync(o.SmtpUser, o.SmtpPassword ?? "", ct);
             }
-            return client;
+            return (client, false);
         }
         catch
         {
