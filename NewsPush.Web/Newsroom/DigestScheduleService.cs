@@ -96,35 +96,10 @@ public sealed class DigestScheduleService(NewsPushDbContext db, ISchedulerFactor
             .WithIdentity(key)
             .ForJob(JobKey)
             .UsingJobData("schedule", schedule.Name)
+            .UsingJobData(Digests.DigestJob.FrequencyKey, schedule.Frequency.ToString())
             .WithCronSchedule(schedule.CronExpression, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
             .Build();
         await scheduler.ScheduleTrigger(trigger, TriggerConflict.Replace, ct);
         return true;
     }
-}
-
-/// <summary>At start-up: drives the digest triggers from the stored schedules, when the digest job is registered.</summary>
-public sealed class DigestScheduleSync(IServiceScopeFactory scopes, ILogger<DigestScheduleSync> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var service = scope.ServiceProvider.GetRequiredService<DigestScheduleService>();
-            foreach (var schedule in await service.ListAsync(cancellationToken))
-            {
-                if (DigestScheduleService.Validate(schedule.CronExpression) is null && !await service.ApplyAsync(schedule, cancellationToken))
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Applying the digest schedules at start-up failed");
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -29,7 +29,7 @@ public static class NewsroomServiceCollectionExtensions
 
         services.AddQuartz(q => q.AddJob<PublishArticleJob>(j => j.WithIdentity(PublishingService.JobKey).StoreDurably().WithDescription("Publishes a scheduled article")));
         services.AddHostedService<PublishingCatchUp>();
-        services.AddHostedService<DigestScheduleSync>();
+        // The digest triggers are created at start-up by Digests.DigestScheduleSync; admins' edits go through DigestScheduleService.
         return services;
     }
 }

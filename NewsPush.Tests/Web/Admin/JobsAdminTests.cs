@@ -61,7 +61,7 @@ public sealed class JobsAdminTests(SqliteFactory factory) : IClassFixture<Sqlite
         {
             await using var scope = factory.Services.CreateAsyncScope();
             var service = scope.ServiceProvider.GetRequiredService<DigestScheduleService>();
-            var schedule = new NewsPush.Data.Entities.DigestSchedule { Name = "weekly", CronExpression = "0 0 7 ? * MON", IsEnabled = true };
+            var schedule = new NewsPush.Data.Entities.DigestSchedule { Name = "weekly", Frequency = NewsPush.Data.Entities.DigestFrequency.Weekly, CronExpression = "0 0 7 ? * MON", IsEnabled = true };
             Assert.True(await service.ApplyAsync(schedule, default));
             var trigger = Assert.IsAssignableFrom<ICronTrigger>(await scheduler.GetTrigger(DigestScheduleService.TriggerKeyFor("weekly")));
             Assert.Equal("0 0 7 ? * MON", trigger.CronExpressionString);
@@ -71,6 +71,8 @@ public sealed class JobsAdminTests(SqliteFactory factory) : IClassFixture<Sqlite
             await service.ApplyAsync(schedule, default);
             trigger = Assert.IsAssignableFrom<ICronTrigger>(await scheduler.GetTrigger(DigestScheduleService.TriggerKeyFor("weekly")));
             Assert.Equal("0 0 8 ? * FRI", trigger.CronExpressionString);
+            // The digest job reads the frequency from the trigger: an admin's edit must keep a weekly schedule weekly.
+            Assert.Equal("Weekly", trigger.JobDataMap.GetString(NewsPush.Web.Digests.DigestJob.FrequencyKey));
 
             schedule.IsEnabled = false;
             await service.ApplyAsync(schedule, default);
