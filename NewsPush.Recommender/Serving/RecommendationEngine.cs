@@ -6,10 +6,10 @@ namespace NewsPush.Recommender.Serving;
 public sealed record EngineOptions
 {
     /// <summary>Candidate sources for one reader's feed.</summary>
-    public int SimilarCandidates { get; init; } = 300;
-    public int FreshCandidates { get; init; } = 100;
-    public int PopularCandidates { get; init; } = 100;
-    public int FollowedCandidates { get; init; } = 300;
+    public int SimilarCandidates { get; init; } = 200;
+    public int FreshCandidates { get; init; } = 60;
+    public int PopularCandidates { get; init; } = 60;
+    public int FollowedCandidates { get; init; } = 150;
 
     /// <summary>In bulk, the model re-scores only this many first-stage winners per reader.</summary>
     public int BulkShortlist { get; init; } = 24;
