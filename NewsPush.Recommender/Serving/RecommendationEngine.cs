@@ -6,13 +6,13 @@ namespace NewsPush.Recommender.Serving;
 public sealed record EngineOptions
 {
     /// <summary>Candidate sources for one reader's feed.</summary>
-    public int SimilarCandidates { get; init; } = 300;
-    public int FreshCandidates { get; init; } = 100;
-    public int PopularCandidates { get; init; } = 100;
-    public int FollowedCandidates { get; init; } = 300;
+    public int SimilarCandidates { get; init; } = 200;
+    public int FreshCandidates { get; init; } = 60;
+    public int PopularCandidates { get; init; } = 60;
+    public int FollowedCandidates { get; init; } = 150;
 
     /// <summary>In bulk, the model re-scores only this many first-stage winners per reader.</summary>
-    public int BulkShortlist { get; init; } = 40;
+    public int BulkShortlist { get; init; } = 24;
 
     /// <summary>No column may fill more than this share of a list (at least one item).</summary>
     public double MaxColumnShare { get; init; } = 0.4;
@@ -59,14 +59,16 @@ public sealed class RecommendationEngine
         {
             prior[a] = FeatureBuilder.Prior(stats.Clicks[a], index.PublishedTicks[a], now.Ticks);
         }
-        // Candidate-major copies so the bulk first stage streams through memory.
-        var d = index.Dimensions;
+        // Candidate-major copies so the bulk first stage streams through memory, folded to half the
+        // dimensions (bucket i and i + d/2 summed — hashing into d/2 buckets): half the work, and the
+        // model re-scores the shortlist with the full vectors anyway.
+        var d = FoldedDimensions;
         candidateVectors = new float[candidates.Length * d];
         candidateColumns = new int[candidates.Length];
         candidatePrior = new float[candidates.Length];
         for (var c = 0; c < candidates.Length; c++)
         {
-            index.Vector(candidates[c]).CopyTo(candidateVectors.AsSpan(c * d, d));
+            Fold(index.Vector(candidates[c]), candidateVectors.AsSpan(c * d, d));
             candidateColumns[c] = index.ColumnOf[candidates[c]];
             candidatePrior[c] = prior[candidates[c]];
         }
@@ -81,6 +83,21 @@ public sealed class RecommendationEngine
     public IPairScorer? Scorer { get; }
     public EngineOptions Options { get; }
     public int CandidateCount => candidates.Length;
+
+    private int FoldedDimensions => Index.Dimensions % 16 == 0 ? Index.Dimensions / 2 : Index.Dimensions;
+
+    private void Fold(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (destination.Length == source.Length)
+        {
+            source.CopyTo(destination);
+            return;
+        }
+        for (var i = 0; i < destination.Length; i++)
+        {
+            destination[i] = source[i] + source[i + destination.Length];
+        }
+    }
 
     public Workspace CreateWorkspace() => new(this);
 
@@ -129,12 +146,16 @@ public sealed class RecommendationEngine
                     ws[j].Reader.Load(readers[first + j]);
                 }
             }
-            var d = Index.Dimensions;
+            var d = FoldedDimensions;
             Span<float> dots = stackalloc float[block];
-            var t0 = ws[0].Reader.Text;
-            var t1 = n > 1 ? ws[1].Reader.Text : t0;
-            var t2 = n > 2 ? ws[2].Reader.Text : t0;
-            var t3 = n > 3 ? ws[3].Reader.Text : t0;
+            for (var j = 0; j < n; j++)
+            {
+                Fold(ws[j].Reader.Text, ws[j].Folded);
+            }
+            var t0 = ws[0].Folded;
+            var t1 = n > 1 ? ws[1].Folded : t0;
+            var t2 = n > 2 ? ws[2].Folded : t0;
+            var t3 = n > 3 ? ws[3].Folded : t0;
             for (var c = 0; c < candidates.Length; c++)
             {
                 var a = candidates[c];
@@ -363,7 +384,10 @@ public sealed class RecommendationEngine
             Heap = new TopK(Math.Max(1, engine.Options.BulkShortlist));
             marked = new bool[engine.Index.Count];
             ColumnCounts = new int[engine.Index.ColumnCount];
+            Folded = new float[engine.FoldedDimensions];
         }
+
+        internal float[] Folded { get; }
 
         internal ReaderState Reader { get; }
         internal TopK Heap { get; }

@@ -281,7 +281,13 @@ internal static class RecommenderBenchmark
 {
     public static void Run(int readerCount, int candidateCount, int interactions, Action<string> print, CancellationToken ct)
     {
-        print($"Machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        print($"Machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}, load average {LoadAverage()}");
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        double CpuSeconds()
+        {
+            process.Refresh();
+            return process.TotalProcessorTime.TotalSeconds;
+        }
 
         // 1. Training on ~`interactions` shown items.
         var perReader = 8 * 15;
@@ -290,9 +296,10 @@ internal static class RecommenderBenchmark
         var world = trainWorld.Generate();
         print($"Generated {world.Dataset.InteractionCount:N0} interactions ({world.Dataset.Impressions.Count:N0} impressions) in {watch.Elapsed.TotalSeconds:F1} s");
         watch.Restart();
+        var cpu = CpuSeconds();
         var empty = world.Dataset with { Impressions = [] };
         var trained = Evaluator.Evaluate(world.Dataset, empty, new EvaluationOptions { Progress = new Progress(print) });
-        print($"TRAIN: features + LightGBM on {trained.Report.TrainingExamples:N0} rows: {watch.Elapsed.TotalSeconds:F1} s (LightGBM alone {trained.Report.TrainingSeconds:F1} s)");
+        print($"TRAIN: features + LightGBM on {trained.Report.TrainingExamples:N0} rows: {watch.Elapsed.TotalSeconds:F1} s (LightGBM alone {trained.Report.TrainingSeconds:F1} s), CPU {CpuSeconds() - cpu:F1} s, load {LoadAverage()}");
 
         // 2. Feed latency: one reader at a time over `candidateCount` fresh candidates.
         var articles = world.Dataset.Articles;
@@ -325,7 +332,7 @@ internal static class RecommenderBenchmark
             latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
         }
         Array.Sort(latencies);
-        print(FormattableString.Invariant($"FEED: {feedReaders.Count} readers, {engine.CandidateCount} candidates, top 20: p50 {latencies[latencies.Length / 2]:F2} ms, p99 {latencies[(int)(latencies.Length * 0.99)]:F2} ms, max {latencies[^1]:F2} ms"));
+        print(FormattableString.Invariant($"FEED: {feedReaders.Count} readers, {engine.CandidateCount} candidates, top 20: p50 {latencies[latencies.Length / 2]:F2} ms, p99 {latencies[(int)(latencies.Length * 0.99)]:F2} ms, max {latencies[^1]:F2} ms, load {LoadAverage()}"));
 
         // 3. Digest scoring in bulk.
         watch.Restart();
@@ -334,6 +341,7 @@ internal static class RecommenderBenchmark
         var checksum = 0L;
         var done = 0;
         watch.Restart();
+        cpu = CpuSeconds();
         engine.RecommendMany(many, 10, (i, ranked) =>
         {
             Interlocked.Add(ref checksum, ranked.Length);
@@ -342,8 +350,13 @@ internal static class RecommenderBenchmark
                 print($"  … {done:N0} readers, {watch.Elapsed.TotalSeconds:F0} s");
             }
         }, ct);
-        print(FormattableString.Invariant($"DIGEST: {readerCount:N0} readers × top 10 of {engine.CandidateCount} candidates: {watch.Elapsed.TotalSeconds:F1} s ({readerCount / watch.Elapsed.TotalSeconds:F0} readers/s, {checksum:N0} items)"));
+        var digestCpu = CpuSeconds() - cpu;
+        print(FormattableString.Invariant($"DIGEST: {readerCount:N0} readers × top 10 of {engine.CandidateCount} candidates: {watch.Elapsed.TotalSeconds:F1} s ({readerCount / watch.Elapsed.TotalSeconds:F0} readers/s, {checksum:N0} items), CPU {digestCpu:F1} s = {digestCpu / Environment.ProcessorCount:F1} s on {Environment.ProcessorCount} idle cores, load {LoadAverage()}"));
     }
+
+    /// <summary>The 1-minute load average (Linux), to tell a busy machine's figures from an idle one's.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     private sealed class Progress(Action<string> print) : IProgress<string>
     {

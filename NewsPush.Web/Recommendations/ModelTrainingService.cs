@@ -81,7 +81,8 @@ public sealed class ModelTrainingService(
         {
             return false;
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // One SaveChanges is one transaction: never two active versions, and it works under the
+        // SQL Server retrying execution strategy (which forbids user-started transactions).
         foreach (var other in await db.ModelVersions.Where(m => m.IsActive && m.Id != id).ToListAsync(ct))
         {
             other.IsActive = false;
@@ -89,7 +90,6 @@ public sealed class ModelTrainingService(
         target.IsActive = true;
         target.ActivatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         active.Invalidate();
         return true;
     }

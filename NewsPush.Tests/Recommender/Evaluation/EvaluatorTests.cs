@@ -6,7 +6,7 @@ namespace NewsPush.Tests.Recommender.Evaluation;
 
 public sealed class EvaluatorTests(ITestOutputHelper output)
 {
-    internal static readonly SyntheticOptions Small = new() { Readers = 500, Articles = 600, ImpressionsPerReader = 8, Days = 10 };
+    internal static readonly SyntheticOptions Small = new() { Readers = 400, Articles = 500, ImpressionsPerReader = 8, Days = 10 };
 
     [Fact]
     public void ModelBeatsPopularityAndRecencyOnSyntheticData()
@@ -27,7 +27,7 @@ public sealed class EvaluatorTests(ITestOutputHelper output)
     [Fact]
     public void RandomBaselineScoresNearHalfAuc()
     {
-        var world = new SyntheticDataGenerator(Small with { Readers = 200 }).Generate();
+        var world = new SyntheticDataGenerator(Small with { Readers = 150 }).Generate();
         var report = Evaluator.Evaluate(world.Dataset, new EvaluationOptions()).Report;
         Assert.InRange(report.Baselines.Single(b => b.Name == Evaluator.RandomName).Auc, 0.44, 0.56);
     }
