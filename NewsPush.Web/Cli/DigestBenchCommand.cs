@@ -21,7 +21,7 @@ public static class DigestBenchCommand
 
     public static void Register() => CommandLineTools.Register("bench-digest", (_, args, ct) => RunAsync(args, ct));
 
-    private static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    internal static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var readers = IntArg(args, "--readers", 100_000);
         var emailReaders = IntArg(args, "--email", 0);

@@ -27,6 +27,7 @@ internal static class RecommenderCommands
           recommender import-mind <folder> [--max-impressions <n>] [--keep-dates]
                                                     import MIND news.tsv/behaviors.tsv into the database (dates shifted to end now)
           bench recommender [--readers <n>] [--candidates <n>] [--interactions <n>]
+          bench digest [--readers <n>] [--email <n>] [--fallback-recommender]
         """;
 
     public static void Register()
@@ -240,6 +241,10 @@ internal static class RecommenderCommands
 
     private static async Task<int> BenchAsync(IServiceProvider services, string[] args, CancellationToken ct)
     {
+        if (args.FirstOrDefault() == "digest")
+        {
+            return await DigestBenchCommand.RunAsync(args[1..], ct);
+        }
         if (args.FirstOrDefault() != "recommender")
         {
             Console.Error.WriteLine(Usage);
