@@ -4,7 +4,7 @@ using Microsoft.Extensions.Primitives;
 namespace NewsPush.Web.Reader;
 
 /// <summary>
-/// Expiry signal for cached reader pages: when an article, comment or rating is saved, every cached
+/// Expiry signal for cached reader pages: when an article, column, comment or rating is saved, every cached
 /// list, article and anonymous page is dropped at once, so a publish or correction shows immediately
 /// (on this node; other nodes within the cache lifetime).
 /// </summary>

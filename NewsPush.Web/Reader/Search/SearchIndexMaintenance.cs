@@ -111,7 +111,8 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
         }
         List<Article> changed = [];
         List<int> deleted = [];
-        var touched = false;
+        // A renamed, reordered or hidden column changes every page's menu and lists.
+        var touched = context.ChangeTracker.Entries<Column>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
         foreach (var entry in context.ChangeTracker.Entries<Article>())
         {
             switch (entry.State)
