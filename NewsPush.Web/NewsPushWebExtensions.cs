@@ -62,7 +62,7 @@ public static class NewsPushWebExtensions
         services.AddNewsPushJobs(builder.Configuration);
         services.AddNewsroom();
         services.AddReaderSite();
-        services.AddPush();
+        services.AddPush(builder.Configuration);
 
         return builder;
     }

@@ -10,11 +10,18 @@ namespace NewsPush.Web.Push;
 /// <summary>Registration of the push feature: inbox, preferences, digests, outbox and channels.</summary>
 public static class PushServiceCollectionExtensions
 {
-    public static IServiceCollection AddPush(this IServiceCollection services)
+    public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSignalR();
+        var signalR = services.AddSignalR();
+        // Several web nodes: hub messages go through Redis so a reader's badge updates whichever node
+        // holds their connection. One node (the default) needs no Redis.
+        var redis = configuration["Redis:ConnectionString"];
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("newspush"));
+        }
 
         services.AddScoped<InboxService>();
         services.AddScoped<PreferencesService>();
