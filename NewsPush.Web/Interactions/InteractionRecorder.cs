@@ -21,22 +21,34 @@ public sealed class InteractionRecorder
 
     internal ChannelReader<Interaction> Reader => queue.Reader;
 
-    /// <summary>Writes everything queued so far (used at shutdown and by tests).</summary>
+    // One flush at a time: a caller that flushes (shutdown, tests) must also wait for a batch the
+    // background writer has already taken off the queue but not yet saved.
+    private readonly SemaphoreSlim flushing = new(1, 1);
+
+    /// <summary>Writes everything queued so far, including any batch being written right now.</summary>
     public async Task FlushAsync(IServiceProvider services, CancellationToken ct)
     {
-        var batch = new List<Interaction>();
-        while (queue.Reader.TryRead(out var item))
+        await flushing.WaitAsync(ct);
+        try
         {
-            batch.Add(item);
+            var batch = new List<Interaction>();
+            while (queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+            if (batch.Count == 0)
+            {
+                return;
+            }
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+            db.Interactions.AddRange(batch);
+            await db.SaveChangesAsync(ct);
         }
-        if (batch.Count == 0)
+        finally
         {
-            return;
+            flushing.Release();
         }
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
-        db.Interactions.AddRange(batch);
-        await db.SaveChangesAsync(ct);
     }
 }
 
