@@ -1,7 +1,7 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Jobs;
+using NewsPush.Web.Newsroom;
 using Quartz;
 
 namespace NewsPush.Web.Digests;
@@ -22,8 +22,12 @@ public sealed class DigestJob(DigestRunner runner) : IJob
     }
 }
 
-/// <summary>At start-up, creates or updates the triggers `digest-{Name}` (group `digests`) from the DigestSchedule table.</summary>
-public sealed partial class DigestScheduleSync(IServiceProvider services, ISchedulerFactory schedulers, IOptions<DigestOptions> options, ILogger<DigestScheduleSync> logger) : IHostedService
+/// <summary>
+/// At start-up, makes the triggers `digest-{Name}` (group `digests`) match the DigestSchedule table, through
+/// <see cref="DigestScheduleService.ApplyAsync"/> — the one place digest triggers are built, also used when an
+/// admin edits a schedule.
+/// </summary>
+public sealed partial class DigestScheduleSync(IServiceProvider services, IOptions<DigestOptions> options, ILogger<DigestScheduleSync> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -32,52 +36,19 @@ public sealed partial class DigestScheduleSync(IServiceProvider services, ISched
             return;
         }
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
-        var schedules = await db.DigestSchedules.AsNoTracking().ToListAsync(cancellationToken);
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        foreach (var s in schedules)
+        var schedules = scope.ServiceProvider.GetRequiredService<DigestScheduleService>();
+        foreach (var s in await schedules.ListAsync(cancellationToken))
         {
-            var key = DigestJob.TriggerKeyFor(s.Name);
-            if (!s.IsEnabled || !IsValidCron(s.CronExpression))
+            if (s.IsEnabled && !Cron.IsValid(s.CronExpression))
             {
-                await scheduler.UnscheduleJob(key, cancellationToken);
-                if (s.IsEnabled)
-                {
-                    LogInvalidCron(logger, s.Name, s.CronExpression);
-                }
-                continue;
+                LogInvalidCron(logger, s.Name, s.CronExpression);
+                s.IsEnabled = false;
             }
-            var trigger = TriggerBuilder.Create()
-                .WithIdentity(key)
-                .ForJob(DigestJob.Key)
-                .UsingJobData(DigestJob.FrequencyKey, s.Frequency.ToString())
-                .WithCronSchedule(s.CronExpression, c => c.InTimeZone(TimeZoneInfo.Utc))
-                .Build();
-            if (await scheduler.GetTrigger(key, cancellationToken) is null)
-            {
-                await scheduler.ScheduleJob(trigger, default(ScheduleJobOptions), cancellationToken);
-            }
-            else
-            {
-                await scheduler.RescheduleJob(key, trigger, cancellationToken);
-            }
+            await schedules.ApplyAsync(s, cancellationToken);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    private static bool IsValidCron(string expression)
-    {
-        try
-        {
-            _ = new CronExpression(expression);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Digest schedule {Name} has an invalid cron expression '{Cron}'; not scheduled")]
     private static partial void LogInvalidCron(ILogger logger, string name, string cron);

@@ -10,7 +10,7 @@ public static class RecommendationsServiceCollectionExtensions
     {
         services.AddOptions<RecommenderOptions>().BindConfiguration(RecommenderOptions.SectionName)
             .ValidateDataAnnotations()
-            .Validate(o => IsValidCron(o.RetrainCron), "Recommender:RetrainCron is not a valid Quartz cron expression.")
+            .Validate(o => Jobs.Cron.IsValid(o.RetrainCron), "Recommender:RetrainCron is not a valid Quartz cron expression.")
             .ValidateOnStart();
         var options = configuration.GetSection(RecommenderOptions.SectionName).Get<RecommenderOptions>() ?? new RecommenderOptions();
         services.AddNewsPushRecommender(options.ResolveModelFolder(contentRoot));
@@ -29,18 +29,5 @@ public static class RecommendationsServiceCollectionExtensions
             });
         }
         return services;
-    }
-
-    private static bool IsValidCron(string expression)
-    {
-        try
-        {
-            _ = new CronExpression(expression);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

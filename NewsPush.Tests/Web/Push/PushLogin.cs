@@ -8,9 +8,10 @@ using NewsPush.Tests.Infrastructure;
 namespace NewsPush.Tests.Web.Push;
 
 /// <summary>
-/// Logs in through the real login endpoint. The login form in this branch renders no antiforgery field
-/// (an explicit action attribute turns the form tag helper's token off), so the token pair is minted by
-/// the site's own IAntiforgery service; the POST is validated exactly as a browser's would be.
+/// Logs in through the real login endpoint and also hands back the cookies, which SignalR clients and
+/// browsers on a real Kestrel port need (LoginExtensions.CreateLoggedInClientAsync covers the plain
+/// in-memory case). The antiforgery pair is minted by the site's own IAntiforgery service; the POST is
+/// validated exactly as a browser's would be.
 /// </summary>
 public static class PushLogin
 {
