@@ -26,6 +26,7 @@ public static class DigestBenchCommand
         var readers = IntArg(args, "--readers", 100_000);
         var emailReaders = IntArg(args, "--email", 0);
         var fallback = args.Contains("--fallback-recommender");
+        var keep = args.Contains("--keep");
         var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         Process? sink = null;
@@ -98,7 +99,14 @@ public static class DigestBenchCommand
             }
             sink?.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            if (keep)
+            {
+                Console.WriteLine($"Kept {folder}");
+            }
+            else
+            {
+                try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            }
         }
     }
 
