@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -76,7 +77,7 @@ public sealed partial class DigestRunner(
                     already += result.AlreadyDone;
                     break;
                 }
-                catch (DbUpdateException ex) when (attempt < 3)
+                catch (Exception ex) when (attempt < 3 && ex is DbUpdateException or DbException)
                 {
                     // Another run inserted some of these windows first; the next pass sees them as done.
                     LogConcurrentRun(logger, ex.InnerException?.Message ?? ex.Message);
@@ -134,9 +135,8 @@ public sealed partial class DigestRunner(
             .ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.CreatedAt).ToList());
         var ranking = await recommender.RecommendManyAsync(ids, o.ItemsPerDigest * 3, ct);
 
-        // Thousands of new entities per batch: track them without scanning the whole graph on every call.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
         var digests = new List<(Digest Digest, List<long> MergedIds)>();
+        var deliveries = new List<(Digest Digest, Delivery Delivery)>();
         int skipped = 0;
         foreach (var (reader, window) in todo)
         {
@@ -177,34 +177,45 @@ public sealed partial class DigestRunner(
             }
             foreach (var channel in channels.Take(allowed))
             {
-                db.Deliveries.Add(new Delivery
+                deliveries.Add((digest, new Delivery
                 {
-                    UserId = reader.UserId, Channel = channel, Digest = digest, Status = DeliveryStatus.Queued,
+                    UserId = reader.UserId, Channel = channel, Status = DeliveryStatus.Queued,
                     TrackingToken = NewToken(), CreatedAt = now,
-                });
+                }));
             }
             digests.Add((digest, previous.Select(p => p.Id).ToList()));
         }
 
+        // A hundred thousand digests are a million rows: written as multi-row INSERTs, not tracked entities.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Digests.AddRange(digests.Select(d => d.Digest));
-        await db.SaveChangesAsync(ct);
-        var mergedIds = new List<long>();
-        foreach (var (digest, previousIds) in digests)
+        await db.BulkInsertAsync(digests.ConvertAll(d => d.Digest), ct);
+        var inserted = (await db.Digests.AsNoTracking()
+                .Where(d => ids.Contains(d.UserId) && keys.Contains(d.WindowKey))
+                .Select(d => new { d.Id, d.UserId, d.WindowKey })
+                .ToListAsync(ct))
+            .ToDictionary(d => (d.UserId, d.WindowKey), d => d.Id);
+        foreach (var (digest, _) in digests)
         {
-            foreach (var id in previousIds)
+            digest.Id = inserted[(digest.UserId, digest.WindowKey)];
+            foreach (var item in digest.Items)
             {
-                var stub = new Digest { Id = id };
-                db.Digests.Attach(stub);
-                stub.Status = DigestStatus.Merged;
-                stub.MergedIntoId = digest.Id;
-                mergedIds.Add(id);
+                item.DigestId = digest.Id;
             }
         }
+        await db.BulkInsertAsync(digests.SelectMany(d => d.Digest.Items).ToList(), ct);
+        foreach (var (digest, delivery) in deliveries)
+        {
+            delivery.DigestId = digest.Id;
+        }
+        await db.BulkInsertAsync(deliveries.ConvertAll(d => d.Delivery), ct);
+
+        var mergedIds = digests.SelectMany(d => d.MergedIds).ToList();
         if (mergedIds.Count > 0)
         {
-            db.ChangeTracker.DetectChanges();
-            await db.SaveChangesAsync(ct);
+            // Each merged digest points at its reader's newest digest: the one just written in this transaction.
+            await db.Digests.Where(d => mergedIds.Contains(d.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DigestStatus.Merged)
+                    .SetProperty(d => d.MergedIntoId, d => db.Digests.Where(n => n.UserId == d.UserId).Max(n => (long?)n.Id)), ct);
             // The merged digest is not sent any more, and the reader's inbox shows only the new one.
             await db.Deliveries.Where(d => d.DigestId != null && mergedIds.Contains(d.DigestId.Value) && d.Status == DeliveryStatus.Queued)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Suppressed).SetProperty(d => d.LastError, "merged into a newer digest"), ct);
@@ -212,8 +223,6 @@ public sealed partial class DigestRunner(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, now), ct);
         }
         await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
-        db.ChangeTracker.AutoDetectChangesEnabled = true;
         var merged = digests.Count(d => d.MergedIds.Count > 0);
         return new DigestRunResult(dueReaders.Count, digests.Count - skipped, merged, skipped, dueReaders.Count - todo.Count);
     }

@@ -29,12 +29,14 @@ public sealed class EmailChannel(
         var digestIds = batch.Select(d => d.DigestId).OfType<long>().ToList();
         var userIds = batch.Select(d => d.UserId).Distinct().ToList();
         var digests = await db.Digests.AsNoTracking().Where(d => digestIds.Contains(d.Id))
-            .Select(d => new
-            {
-                d.Id, d.WindowKey, d.Status,
-                Items = d.Items.OrderBy(i => i.Position).Select(i => new { i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Slug, Column = i.Article.Column!.Name, i.Reason }).ToList(),
-            })
+            .Select(d => new { d.Id, d.WindowKey, d.Status })
             .ToDictionaryAsync(d => d.Id, ct);
+        // Items flat and apart: SQLite plans a nested collection as a join over every digest item ever sent.
+        var items = (await db.DigestItems.AsNoTracking().Where(i => digestIds.Contains(i.DigestId))
+                .Select(i => new { i.DigestId, i.Position, i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Slug, Column = i.Article.Column!.Name, i.Reason })
+                .ToListAsync(ct))
+            .GroupBy(i => i.DigestId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(i => i.Position).ToList());
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new
             {
@@ -70,11 +72,12 @@ public sealed class EmailChannel(
                     return;
                 }
                 var unsubscribeUrl = $"{baseUrl}/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Create(delivery.UserId))}";
-                var subject = InboxChannel.DigestTitle(digest.WindowKey, digest.Items.Count);
+                var stories = items.GetValueOrDefault(digestId) ?? [];
+                var subject = InboxChannel.DigestTitle(digest.WindowKey, stories.Count);
                 var model = new DigestEmailModel(
                     string.IsNullOrWhiteSpace(user.DisplayName) ? "reader" : user.DisplayName,
                     subject,
-                    digest.Items.Select(i => new DigestEmailStory(i.Title, i.Summary, i.Column, i.Reason,
+                    stories.Select(i => new DigestEmailStory(i.Title, i.Summary, i.Column, i.Reason,
                         $"{baseUrl}/t/c/{delivery.TrackingToken}?a={i.ArticleId}&u={Uri.EscapeDataString("/article/" + i.Slug)}")).ToList(),
                     $"{baseUrl}/preferences",
                     unsubscribeUrl,

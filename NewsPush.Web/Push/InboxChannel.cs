@@ -22,15 +22,19 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
         var digestIds = batch.Select(d => d.DigestId).OfType<long>().ToList();
         var digests = await db.Digests.AsNoTracking()
             .Where(d => digestIds.Contains(d.Id))
-            .Select(d => new
-            {
-                d.Id, d.WindowKey, d.Status,
-                Items = d.Items.OrderBy(i => i.Position).Select(i => new { i.Article!.Title, i.Reason }).ToList(),
-            })
+            .Select(d => new { d.Id, d.WindowKey, d.Status })
             .ToDictionaryAsync(d => d.Id, ct);
+        // Items flat and apart: SQLite plans a nested collection as a join over every digest item ever sent.
+        var items = (await db.DigestItems.AsNoTracking()
+                .Where(i => digestIds.Contains(i.DigestId))
+                .Select(i => new { i.DigestId, i.Position, i.Article!.Title, i.Reason })
+                .ToListAsync(ct))
+            .ToLookup(i => i.DigestId);
         var existing = (await db.InboxMessages.AsNoTracking().Where(m => m.DigestId != null && digestIds.Contains(m.DigestId.Value))
             .Select(m => m.DigestId!.Value).ToListAsync(ct)).ToHashSet();
-        var notify = new HashSet<string>();
+        var messages = new List<InboxMessage>(batch.Count);
+        var sent = new List<long>(batch.Count);
+        var body = new StringBuilder();
         foreach (var delivery in batch)
         {
             if (delivery.DigestId is not { } digestId || !digests.TryGetValue(digestId, out var digest))
@@ -45,27 +49,31 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
             }
             if (existing.Add(digestId))
             {
-                var body = new StringBuilder();
-                foreach (var item in digest.Items)
+                body.Clear();
+                var lines = items[digestId].OrderBy(i => i.Position).ToList();
+                foreach (var item in lines)
                 {
                     body.Append("• ").Append(item.Title).Append(" — ").Append(item.Reason).Append('\n');
                 }
-                db.InboxMessages.Add(new InboxMessage
+                messages.Add(new InboxMessage
                 {
                     UserId = delivery.UserId, Kind = InboxMessageKind.Digest, DigestId = digestId, CreatedAt = now,
-                    Title = DigestTitle(digest.WindowKey, digest.Items.Count), Body = body.ToString(),
+                    Title = DigestTitle(digest.WindowKey, lines.Count), Body = body.ToString(),
                 });
-                notify.Add(delivery.UserId);
             }
             outcomes.Add(new DeliveryOutcome(delivery.Id, DeliveryResult.Sent));
-            var tracked = new Delivery { Id = delivery.Id };
-            db.Deliveries.Attach(tracked);
-            tracked.Status = DeliveryStatus.Sent;
-            tracked.SentAt = now;
+            sent.Add(delivery.Id);
         }
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        foreach (var userId in notify)
+        // The messages and the deliveries' Sent mark commit together; the unique DigestId stops a second copy
+        // if a crashed batch is claimed again.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.BulkInsertAsync(messages, ct);
+            await db.Deliveries.Where(d => sent.Contains(d.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sent).SetProperty(d => d.SentAt, now), ct);
+            await tx.CommitAsync(ct);
+        }
+        foreach (var userId in messages.Select(m => m.UserId).Distinct())
         {
             await hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);
         }

@@ -1206,7 +1206,7 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
                     b.HasKey("UserId");
 
-                    b.HasIndex("DigestFrequency", "TimeZoneId");
+                    b.HasIndex("DigestFrequency", "UserId");
 
                     b.ToTable("ReaderPreferences", t =>
                         {

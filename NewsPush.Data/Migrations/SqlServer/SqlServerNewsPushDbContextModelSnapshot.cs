@@ -1214,7 +1214,7 @@ namespace NewsPush.Data.Migrations.SqlServer
 
                     b.HasKey("UserId");
 
-                    b.HasIndex("DigestFrequency", "TimeZoneId");
+                    b.HasIndex("DigestFrequency", "UserId");
 
                     b.ToTable("ReaderPreferences", t =>
                         {

@@ -1165,7 +1165,7 @@ namespace NewsPush.Data.Migrations.Sqlite
 
                     b.HasKey("UserId");
 
-                    b.HasIndex("DigestFrequency", "TimeZoneId");
+                    b.HasIndex("DigestFrequency", "UserId");
 
                     b.ToTable("ReaderPreferences", t =>
                         {

@@ -62,6 +62,9 @@ const server = new SMTPServer({
   },
 });
 
+// Replies go out at once: with Nagle's algorithm a small reply waits for the client's delayed ACK (~40 ms).
+server.server.on('connection', (socket) => socket.setNoDelay(true));
+
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`LISTENING ${server.server.address().port}\n`);
 });

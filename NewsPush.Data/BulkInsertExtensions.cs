@@ -1,0 +1,121 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace NewsPush.Data;
+
+/// <summary>
+/// Multi-row parameterised INSERTs for the write-heavy paths (digests, the outbox, inbox messages), where EF's
+/// change tracking and — on SQLite — one statement per row cost far more than the database work. Column names,
+/// quoting and value conversion come from the EF model, so the statements match what SaveChanges would write
+/// on every provider. Rows are written in the context's current transaction; interceptors do not run, and
+/// store-generated keys are not read back.
+/// </summary>
+public static class BulkInsertExtensions
+{
+    // SQL Server allows 2,100 parameters and 1,000 rows per INSERT … VALUES; the other providers more.
+    private const int MaxParameters = 2000;
+
+    public static async Task<int> BulkInsertAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+        var entityType = db.Model.FindEntityType(typeof(T))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity of {db.GetType().Name}.");
+        var tableName = entityType.GetTableName() ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped to a table.");
+        var table = StoreObjectIdentifier.Table(tableName, entityType.GetSchema());
+        var columns = entityType.GetProperties()
+            .Where(p => !p.IsShadowProperty() && !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd))
+            .Select(p => new Column(p.GetColumnName(table) ?? p.Name, p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))
+            .ToArray();
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var rowsPerStatement = Math.Max(1, Math.Min(1000, MaxParameters / columns.Length));
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            DbCommand? full = null;
+            try
+            {
+                for (var start = 0; start < rows.Count; start += rowsPerStatement)
+                {
+                    var count = Math.Min(rowsPerStatement, rows.Count - start);
+                    DbCommand command;
+                    if (count == rowsPerStatement)
+                    {
+                        // Full chunks share one command, so providers that cache a prepared statement per command reuse it.
+                        full ??= NewCommand(connection, transaction, InsertSql(sql, table, columns, count));
+                        command = full;
+                    }
+                    else
+                    {
+                        command = NewCommand(connection, transaction, InsertSql(sql, table, columns, count));
+                    }
+                    command.Parameters.Clear();
+                    for (var r = 0; r < count; r++)
+                    {
+                        var row = rows[start + r];
+                        for (var c = 0; c < columns.Length; c++)
+                        {
+                            var column = columns[c];
+                            command.Parameters.Add(column.Mapping.CreateParameter(command, ParameterName(r * columns.Length + c), column.Getter.GetClrValue(row), column.Nullable));
+                        }
+                    }
+                    await command.ExecuteNonQueryAsync(ct);
+                    if (!ReferenceEquals(command, full))
+                    {
+                        await command.DisposeAsync();
+                    }
+                }
+            }
+            finally
+            {
+                if (full is not null)
+                {
+                    await full.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return rows.Count;
+    }
+
+    private static DbCommand NewCommand(DbConnection connection, DbTransaction? transaction, string text)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = text;
+        return command;
+    }
+
+    private static string InsertSql(ISqlGenerationHelper sql, StoreObjectIdentifier table, Column[] columns, int rows)
+    {
+        var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (");
+        text.AppendJoin(", ", columns.Select(c => sql.DelimitIdentifier(c.Name))).Append(") VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            text.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Length; c++)
+            {
+                text.Append(c == 0 ? "" : ", ").Append(ParameterName(r * columns.Length + c));
+            }
+            text.Append(')');
+        }
+        return text.ToString();
+    }
+
+    private static string ParameterName(int index) => "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed record Column(string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
+}
