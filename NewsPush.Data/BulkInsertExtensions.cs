@@ -16,8 +16,10 @@ namespace NewsPush.Data;
 /// </summary>
 public static class BulkInsertExtensions
 {
-    // SQL Server allows 2,100 parameters and 1,000 rows per INSERT … VALUES; the other providers more.
+    // SQL Server allows 2,100 parameters and 1,000 rows per INSERT … VALUES; PostgreSQL more. SQLite binds each
+    // parameter by a name lookup that scans the statement's parameters, so long statements cost quadratic time there.
     private const int MaxParameters = 2000;
+    private const int MaxSqliteParameters = 200;
 
     public static async Task<int> BulkInsertAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
@@ -35,7 +37,8 @@ public static class BulkInsertExtensions
             .Select(p => new Column(p.GetColumnName(table) ?? p.Name, p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))
             .ToArray();
         var sql = db.GetService<ISqlGenerationHelper>();
-        var rowsPerStatement = Math.Max(1, Math.Min(1000, MaxParameters / columns.Length));
+        var maxParameters = db.Database.IsSqlite() ? MaxSqliteParameters : MaxParameters;
+        var rowsPerStatement = Math.Max(1, Math.Min(1000, maxParameters / columns.Length));
 
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -122,6 +122,60 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
         });
     }
 
+    [Fact]
+    public async Task BulkInsertWritesWhatSaveChangesWouldAcrossManyStatements()
+    {
+        var user = await factory.CreateUserAsync($"{Unique("bulk")}@test.local");
+        var created = new DateTime(2026, 3, 29, 1, 30, 15, 123, DateTimeKind.Utc);
+        // 2,500 digests: several full multi-row statements plus a partial one.
+        var keys = Enumerable.Range(0, 2500).Select(i => $"{Unique("bulk")}:{i}").ToList();
+        await factory.WithDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await db.BulkInsertAsync(keys.ConvertAll(k => new Digest
+            {
+                UserId = user.Id, WindowKey = k, ScheduledFor = created, CreatedAt = created, Status = DigestStatus.Delivered,
+            }), default);
+            var digestId = await db.Digests.Where(d => d.WindowKey == keys[0]).Select(d => d.Id).SingleAsync();
+            await db.BulkInsertAsync(new[]
+            {
+                new InboxMessage { UserId = user.Id, Kind = InboxMessageKind.Digest, DigestId = digestId, Title = "今日要闻 'quoted'", Body = "• one\n• two", CreatedAt = created },
+            }, default);
+            await tx.CommitAsync();
+        });
+
+        await factory.WithDbAsync(async db =>
+        {
+            var stored = await db.Digests.AsNoTracking().Where(d => d.UserId == user.Id).OrderBy(d => d.Id).ToListAsync();
+            Assert.Equal(keys, stored.Select(d => d.WindowKey));
+            Assert.All(stored, d => Assert.Equal(DigestStatus.Delivered, d.Status));
+            Assert.All(stored, d => Assert.Equal(DateTimeKind.Utc, d.CreatedAt.Kind));
+            Assert.Equal(created, stored[^1].CreatedAt);
+            Assert.Null(stored[0].OpenedAt);
+            Assert.Equal(keys.Count, stored.Select(d => d.Id).Distinct().Count());
+            var message = await db.InboxMessages.AsNoTracking().SingleAsync(m => m.DigestId == stored[0].Id);
+            Assert.Equal("今日要闻 'quoted'", message.Title);
+            Assert.Equal(InboxMessageKind.Digest, message.Kind);
+            Assert.Null(message.ReadAt);
+        });
+    }
+
+    [Fact]
+    public async Task BulkInsertRolledBackWritesNothing()
+    {
+        var user = await factory.CreateUserAsync($"{Unique("bulk")}@test.local");
+        var key = Unique("rollback");
+        await factory.WithDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await db.BulkInsertAsync(new[] { new Digest { UserId = user.Id, WindowKey = key, CreatedAt = DateTime.UtcNow } }, default);
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
+                db.BulkInsertAsync(new[] { new Digest { UserId = user.Id, WindowKey = key, CreatedAt = DateTime.UtcNow } }, default));
+            await tx.RollbackAsync();
+        });
+        Assert.False(await factory.WithDbAsync(db => db.Digests.AnyAsync(d => d.WindowKey == key)));
+    }
+
     public static TheoryData<string> UniqueKeys => new() { "article-slug", "column-slug", "follow", "rating", "digest-window", "delivery-digest-channel", "delivery-campaign-channel", "device", "comment-report", "inbox-digest" };
 
     [Theory]
