@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 
 namespace NewsPush.Tests.Infrastructure;
 
@@ -13,11 +14,11 @@ public static partial class HttpTestExtensions
         return WebUtility.HtmlDecode(match.Groups[1].Value);
     }
 
-    /// <summary>GETs <paramref name="formUrl"/>, then POSTs the fields with its antiforgery token.</summary>
-    public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string formUrl, IDictionary<string, string> fields, string? postUrl = null)
+    /// <summary>GETs <paramref name="formUrl"/>, then POSTs the fields with its antiforgery token (to <paramref name="postUrl"/> if given).</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string formUrl, IDictionary<string, string>? fields = null, string? postUrl = null)
     {
         var page = await client.GetStringAsync(formUrl);
-        var content = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = AntiforgeryToken(page) };
+        var content = new Dictionary<string, string>(fields ?? new Dictionary<string, string>()) { ["__RequestVerificationToken"] = AntiforgeryToken(page) };
         return await client.PostAsync(postUrl ?? formUrl, new FormUrlEncodedContent(content));
     }
 
@@ -25,18 +26,47 @@ public static partial class HttpTestExtensions
     private static partial Regex TokenRegex();
 }
 
+/// <summary>An HTTP client with its own cookies that does not follow redirects; <see cref="Cookies"/> lets SignalR clients and browsers share its login.</summary>
+public sealed class LoggedInClient(HttpMessageHandler handler, CookieContainer cookies, Uri baseAddress) : HttpClient(handler, disposeHandler: true)
+{
+    public CookieContainer Cookies { get; } = cookies;
+
+    /// <summary>The "Cookie" header value (auth + antiforgery) for another client of the same site.</summary>
+    public string CookieHeader => Cookies.GetCookieHeader(baseAddress);
+
+    internal static LoggedInClient For(NewsPushFactory factory)
+    {
+        var cookies = new CookieContainer();
+        if (factory.LoopbackAddress is { } address)
+        {
+            // The site on a real port (browser tests): a plain socket client.
+            return new LoggedInClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies }, cookies, address) { BaseAddress = address };
+        }
+        var baseAddress = factory.ClientOptions.BaseAddress;
+        return new LoggedInClient(new CookieContainerHandler(cookies) { InnerHandler = factory.Server.CreateHandler() }, cookies, baseAddress) { BaseAddress = baseAddress };
+    }
+}
+
 public static class LoginExtensions
 {
-    /// <summary>A client with cookies, not following redirects, logged in through the real login form.</summary>
-    public static async Task<HttpClient> CreateLoggedInClientAsync(this NewsPushFactory factory, string email, string? password = null)
+    /// <summary>
+    /// The one login helper: a client logged in through the real login form (antiforgery token and all), with cookies,
+    /// not following redirects. Works for the in-memory site and for one started with <see cref="NewsPushFactory.StartOnLoopbackPort"/>.
+    /// </summary>
+    public static async Task<LoggedInClient> CreateLoggedInClientAsync(this NewsPushFactory factory, string email, string? password = null)
     {
-        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var client = LoggedInClient.For(factory);
         var response = await client.PostFormAsync("/account/login", new Dictionary<string, string>
         {
             ["Email"] = email,
             ["Password"] = password ?? NewsPushFactory.Password,
         });
-        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Redirect, $"login of {email} failed: {(int)response.StatusCode}");
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            client.Dispose();
+            Assert.Fail($"login of {email} failed: {(int)response.StatusCode} {(body.Length > 2000 ? body[..2000] : body)}");
+        }
         return client;
     }
 }

@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +41,19 @@ public class NewsPushFactory(TestDatabase database) : WebApplicationFactory<Prog
         TestDatabase.PostgreSql => PostgresServer.Instance.CreateDatabase(),
         _ => throw new ArgumentOutOfRangeException(nameof(database)),
     };
+
+    /// <summary>The site's real address after <see cref="StartOnLoopbackPort"/>; null while it runs in memory (TestServer).</summary>
+    public Uri? LoopbackAddress { get; private set; }
+
+    /// <summary>Starts the site on Kestrel at a free loopback port (for browsers) and returns its address, e.g. http://127.0.0.1:41235/.</summary>
+    public Uri StartOnLoopbackPort()
+    {
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        LoopbackAddress = new Uri(address);
+        return LoopbackAddress;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

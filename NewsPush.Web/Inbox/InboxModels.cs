@@ -1,4 +1,5 @@
 using NewsPush.Data.Entities;
+using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Inbox;
 
@@ -38,4 +39,16 @@ public static class InboxKinds
     }
 
     public static string Slug(this InboxItemKind kind) => kind == InboxItemKind.Message ? "message" : "broadcast";
+}
+
+/// <summary>The links an inbox item may carry: a path on this site or an http(s) address; never javascript:, data: and the like.</summary>
+public static class InboxLinks
+{
+    public static bool IsAllowed(string? link) => PushEndpoints.IsLocal(link) || IsWeb(link);
+
+    public static bool IsExternal(string? link) => !PushEndpoints.IsLocal(link) && IsWeb(link);
+
+    private static bool IsWeb(string? link) =>
+        Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.Host.Length > 0 && link == link.Trim();
 }

@@ -26,6 +26,7 @@ public static class NewsroomServiceCollectionExtensions
         services.AddScoped<UserAdminService>();
         services.AddScoped<DigestScheduleService>();
         services.AddScoped<JobMonitorService>();
+        services.AddScoped<BroadcastAdminService>();
 
         services.AddQuartz(q => q.AddJob<PublishArticleJob>(j => j.WithIdentity(PublishingService.JobKey).StoreDurably().WithDescription("Publishes a scheduled article")));
         services.AddHostedService<PublishingCatchUp>();

@@ -121,6 +121,10 @@ public sealed class AuthorizationMatrixTests(SqliteFactory factory) : IClassFixt
         Assert.Contains(endpoints, e => e is { Area: "Editor", Method: "POST", Url: "/editor/articles/1/transition" });
         Assert.Contains(endpoints, e => e is { Area: "Admin", Method: "GET", Url: "/admin/users" });
         Assert.Contains(endpoints, e => e is { Area: "Admin", Method: "POST", Url: "/admin/jobs/schedules/1" });
+        Assert.Contains(endpoints, e => e is { Area: "Admin", Method: "GET", Url: "/admin/broadcasts" });
+        Assert.Contains(endpoints, e => e is { Area: "Admin", Method: "POST", Url: "/admin/broadcasts" });
+        Assert.Contains(endpoints, e => e is { Area: "Admin", Method: "POST", Url: "/admin/broadcasts/1/expire" });
+        Assert.Contains(endpoints, e => e is { Area: "Admin", Method: "POST", Url: "/admin/broadcasts/1/delete" });
         Assert.True(endpoints.Count >= 20, $"only {endpoints.Count} endpoints found");
     }
 

@@ -6,7 +6,7 @@ using NewsPush.Tests.Infrastructure;
 namespace NewsPush.Tests.Web.Editor;
 
 /// <summary>An editor writes and submits an article in a real browser; an admin publishes it; readers see it.</summary>
-public sealed class NewsroomBrowserTests(EditorBrowserHost host) : IClassFixture<EditorBrowserHost>
+public sealed class NewsroomBrowserTests(BrowserHost<SqliteFactory> host) : IClassFixture<BrowserHost<SqliteFactory>>
 {
     [Fact]
     public async Task EditorWritesAndSubmitsAdminPublishesAndItAppearsUnderItsColumn()
@@ -14,7 +14,8 @@ public sealed class NewsroomBrowserTests(EditorBrowserHost host) : IClassFixture
         var column = await host.Factory.FirstVisibleColumnAsync();
         var title = NewsroomTestExtensions.Unique("Browser story");
 
-        var editor = await host.LoggedInPageAsync(NewsPushFactory.EditorEmail);
+        var editorTab = await host.LoggedInPageAsync(NewsPushFactory.EditorEmail);
+        var editor = editorTab.Page;
         await editor.GotoAsync("/editor/articles/new");
         await editor.GetByLabel("Title").FillAsync(title);
         await editor.GetByLabel("Column").SelectOptionAsync(new SelectOptionValue { Label = column.Name });
@@ -28,20 +29,20 @@ public sealed class NewsroomBrowserTests(EditorBrowserHost host) : IClassFixture
         await Assertions.Expect(editor.Locator("#article-status")).ToHaveTextAsync("Draft");
         await editor.GetByRole(AriaRole.Button, new() { Name = "Submit for review" }).ClickAsync();
         await Assertions.Expect(editor.Locator("#article-status")).ToHaveTextAsync("InReview");
-        await editor.Context.CloseAsync();
+        await editorTab.DisposeAsync();
 
-        var admin = await host.LoggedInPageAsync(NewsPushFactory.AdminEmail);
+        var adminTab = await host.LoggedInPageAsync(NewsPushFactory.AdminEmail);
+        var admin = adminTab.Page;
         await admin.GotoAsync("/editor/articles?status=InReview");
         await admin.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
         await admin.GetByRole(AriaRole.Button, new() { Name = "Publish now" }).ClickAsync();
         await Assertions.Expect(admin.Locator("#article-status")).ToHaveTextAsync("Published");
-        await admin.Context.CloseAsync();
+        await adminTab.DisposeAsync();
 
-        var readerContext = await host.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseUrl });
-        var reader = await readerContext.NewPageAsync();
+        await using var readerTab = await host.NewPageAsync();
+        var reader = readerTab.Page;
         await reader.GotoAsync($"/column/{column.Slug}");
         await Assertions.Expect(reader.Locator("main")).ToContainTextAsync(title);
-        await readerContext.CloseAsync();
 
         Assert.Equal(ArticleStatus.Published, await host.Factory.WithDbAsync(db => db.Articles.Where(a => a.Title == title).Select(a => a.Status).SingleAsync()));
     }

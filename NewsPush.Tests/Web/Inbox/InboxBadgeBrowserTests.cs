@@ -1,18 +1,19 @@
 using Microsoft.Playwright;
 using NewsPush.Tests.Infrastructure;
+using NewsPush.Tests.Web.Push;
 
 namespace NewsPush.Tests.Web.Inbox;
 
 /// <summary>A real browser on a real port: the unread badge follows the inbox live, without a reload.</summary>
-public sealed class InboxBadgeBrowserTests(PushBrowserHost host) : IClassFixture<PushBrowserHost>
+public sealed class InboxBadgeBrowserTests(BrowserHost<PushSqliteFactory> host) : IClassFixture<BrowserHost<PushSqliteFactory>>
 {
     [Fact]
     public async Task BadgeGoesUpWithoutReloadWhenADigestIsDeliveredToTheInbox()
     {
-        var reader = await host.CreateReaderAsync("live", p => { p.TimeZoneId = "Europe/Lisbon"; p.DigestLocalTime = new TimeOnly(8, 0); p.EmailEnabled = false; });
-        host.SetLocalTime("Europe/Lisbon", new DateTime(2026, 11, 21, 7, 50, 0));
-        await using var context = await host.SignedInContextAsync(reader.Email!);
-        var page = await context.NewPageAsync();
+        var reader = await host.Factory.CreateReaderAsync("live", p => { p.TimeZoneId = "Europe/Lisbon"; p.DigestLocalTime = new TimeOnly(8, 0); p.EmailEnabled = false; });
+        host.Factory.SetLocalTime("Europe/Lisbon", new DateTime(2026, 11, 21, 7, 50, 0));
+        await using var tab = await host.LoggedInPageAsync(reader.Email!);
+        var page = tab.Page;
         var errors = new List<string>();
         // The site has no favicon yet (not this feature's); any other console error fails the test.
         page.Console += (_, m) => { if (m.Type == "error" && !m.Location.Contains("favicon", StringComparison.Ordinal)) { errors.Add($"{m.Text} {m.Location}"); } };
@@ -25,8 +26,8 @@ public sealed class InboxBadgeBrowserTests(PushBrowserHost host) : IClassFixture
         await Assertions.Expect(page.Locator("html[data-inbox-live='true']")).ToHaveCountAsync(1);
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
 
-        host.Clock.Advance(TimeSpan.FromMinutes(15));
-        await host.RunAndDeliverAsync();
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(15));
+        await host.Factory.RunAndDeliverAsync();
 
         await Assertions.Expect(badge).ToHaveTextAsync("1");
         await Assertions.Expect(badge).ToBeVisibleAsync();

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
 using NewsPush.Tests.Web.Push;
 using NewsPush.Web.Inbox;
 
@@ -37,7 +37,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
             factory.Clock.Advance(TimeSpan.FromSeconds(1));
             await SendAsync(reader.Id, $"Message {i:00}");
         }
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
 
         var page2 = await JsonAsync(client, "/api/inbox?page=2&pageSize=10");
         Assert.Equal(25, page2.GetProperty("total").GetInt32());
@@ -70,8 +70,8 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         {
             broadcast = await scope.ServiceProvider.GetRequiredService<InboxService>().BroadcastAsync(title, "Tonight 02:00 UTC", null, null, CancellationToken.None);
         }
-        using var clientA = await factory.LoginAsync(a.Email!);
-        using var clientB = await factory.LoginAsync(b.Email!);
+        using var clientA = await factory.CreateLoggedInClientAsync(a.Email!);
+        using var clientB = await factory.CreateLoggedInClientAsync(b.Email!);
         var unreadB = (await JsonAsync(clientB, "/api/inbox/unread-count")).GetProperty("count").GetInt32();
         Assert.Contains((await JsonAsync(clientA, "/api/inbox")).GetProperty("items").EnumerateArray(), i => i.GetProperty("title").GetString() == title && i.GetProperty("kind").GetString() == "broadcast");
 
@@ -93,7 +93,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         var owner = await factory.CreateReaderAsync("owner");
         var other = await factory.CreateReaderAsync("other");
         var message = await SendAsync(owner.Id, "Private");
-        using var client = await factory.LoginAsync(other.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(other.Email!);
 
         var api = await client.PostAsync($"/api/inbox/message/{message.Id}/read", null);
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
@@ -114,7 +114,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     public async Task BadQueryAnswersProblemDetails(string url, string field)
     {
         var reader = await factory.CreateReaderAsync("bad");
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
         var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -129,7 +129,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     public async Task BadItemAddressAnswersProblemDetails(string url)
     {
         var reader = await factory.CreateReaderAsync("badid");
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
         var response = await client.PostAsync(url, null);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -149,13 +149,13 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         var reader = await factory.CreateReaderAsync("page");
         await SendAsync(reader.Id, "First note");
         await SendAsync(reader.Id, "Second note");
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
 
         var html = await client.GetStringAsync("/inbox");
         Assert.Contains("First note", html, StringComparison.Ordinal);
         Assert.Contains("id=\"inbox-badge\" class=\"badge rounded-pill bg-danger\" data-count=\"2\"", html, StringComparison.Ordinal);
 
-        var response = await client.PostWithTokenAsync("/inbox", "/inbox/read-all");
+        var response = await client.PostFormAsync("/inbox", postUrl: "/inbox/read-all");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         html = await client.GetStringAsync("/inbox");
         Assert.Contains("data-count=\"0\"", html, StringComparison.Ordinal);
@@ -167,10 +167,10 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     {
         var reader = await factory.CreateReaderAsync("hub");
         var bystander = await factory.CreateReaderAsync("bystander");
-        var (_, cookie) = await factory.LoginWithCookieAsync(reader.Email!);
-        var (_, otherCookie) = await factory.LoginWithCookieAsync(bystander.Email!);
-        await using var connection = Connect(cookie);
-        await using var otherConnection = Connect(otherCookie);
+        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
+        using var bystanderClient = await factory.CreateLoggedInClientAsync(bystander.Email!);
+        await using var connection = factory.NotificationHubConnection(readerClient);
+        await using var otherConnection = factory.NotificationHubConnection(bystanderClient);
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var otherReceived = new SemaphoreSlim(0);
         var otherCount = 0;
@@ -194,22 +194,10 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.True(await otherReceived.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(2, Volatile.Read(ref otherCount));
 
-        var anonymous = Connect(null);
+        var anonymous = factory.NotificationHubConnection(null);
         await Assert.ThrowsAnyAsync<Exception>(() => anonymous.StartAsync());
         await anonymous.DisposeAsync();
     }
-
-    private HubConnection Connect(string? cookie) => new HubConnectionBuilder()
-        .WithUrl(new Uri(factory.Server.BaseAddress, NotificationHub.Path), o =>
-        {
-            o.HttpMessageHandlerFactory = _ => factory.Server.CreateHandler();
-            o.Transports = HttpTransportType.LongPolling;
-            if (cookie is not null)
-            {
-                o.Headers["Cookie"] = cookie;
-            }
-        })
-        .Build();
 }
 
 public sealed class SqliteInboxTests(PushSqliteFactory factory) : InboxTests<PushSqliteFactory>(factory);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
 using NewsPush.Tests.Web.Push;
 
 namespace NewsPush.Tests.Web.Preferences;
@@ -19,7 +20,7 @@ public sealed class PreferencesTests(PushSqliteFactory factory) : IClassFixture<
     {
         var reader = await factory.CreateReaderAsync("prefs");
         var columns = await factory.WithDbAsync(db => db.Columns.OrderBy(c => c.Id).Select(c => c.Id).Take(2).ToListAsync());
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
         var fields = Form();
         var content = fields.Select(kv => KeyValuePair.Create(kv.Key, kv.Value)).Concat(columns.Select(c => KeyValuePair.Create("Topics", c.ToString(System.Globalization.CultureInfo.InvariantCulture)))).ToList();
         var html = await client.GetStringAsync("/preferences");
@@ -43,9 +44,9 @@ public sealed class PreferencesTests(PushSqliteFactory factory) : IClassFixture<
     public async Task RejectsBadInputWithAClearMessageAndSavesNothing(string zone, string quietStart, string quietEnd, string time, string message)
     {
         var reader = await factory.CreateReaderAsync("badprefs", p => p.TimeZoneId = "UTC");
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
 
-        var response = await client.PostWithTokenAsync("/preferences", "/preferences", Form(zone, quietStart, quietEnd, time));
+        var response = await client.PostFormAsync("/preferences", Form(zone, quietStart, quietEnd, time));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(message, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
@@ -56,11 +57,11 @@ public sealed class PreferencesTests(PushSqliteFactory factory) : IClassFixture<
     public async Task TickingEmailAgainResubscribes()
     {
         var reader = await factory.CreateReaderAsync("resub", p => { p.EmailEnabled = false; p.EmailUnsubscribedAt = DateTime.UtcNow; });
-        using var client = await factory.LoginAsync(reader.Email!);
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
         Assert.Contains("You unsubscribed from e-mail", await client.GetStringAsync("/preferences"), StringComparison.Ordinal);
         var fields = Form();
         fields["EmailEnabled"] = "true";
-        Assert.Equal(HttpStatusCode.Redirect, (await client.PostWithTokenAsync("/preferences", "/preferences", fields)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync("/preferences", fields)).StatusCode);
         var p = await factory.WithDbAsync(db => db.ReaderPreferences.SingleAsync(x => x.UserId == reader.Id));
         Assert.True(p.EmailEnabled);
         Assert.Null(p.EmailUnsubscribedAt);

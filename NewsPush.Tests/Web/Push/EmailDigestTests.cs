@@ -113,11 +113,11 @@ public sealed partial class EmailDigestTests(PushSmtpFactory factory) : IClassFi
         Assert.Equal(1, delivery.Attempts);
         Assert.Contains("550", delivery.LastError, StringComparison.Ordinal);
 
-        using var admin = await factory.LoginAsync(NewsPushFactory.AdminEmail);
+        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
         var html = WebUtility.HtmlDecode(await admin.GetStringAsync("/admin/deliveries?status=Failed"));
         Assert.Contains(reader.Email!, html, StringComparison.Ordinal);
         Assert.Contains("Mailbox unavailable", html, StringComparison.Ordinal);
-        using var readerClient = await factory.LoginAsync(reader.Email!);
+        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
         Assert.NotEqual(HttpStatusCode.OK, (await readerClient.GetAsync("/admin/deliveries")).StatusCode);
     }
 

@@ -9,7 +9,7 @@ using static NewsPush.Tests.Web.Reader.ReaderTestData;
 namespace NewsPush.Tests.Web.Reader.Browser;
 
 /// <summary>A reader's first visit in headless Chromium, and axe-core on the main pages.</summary>
-public sealed class ReaderJourneyTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed class ReaderJourneyTests(BrowserHost<SqliteFactory> browser) : IClassFixture<BrowserHost<SqliteFactory>>
 {
     [Fact]
     public async Task RegisterPickInterestsOpenCommentSearchAndLogOut()
@@ -100,7 +100,7 @@ public sealed class ReaderJourneyTests(BrowserFixture browser) : IClassFixture<B
         await using var handle = await browser.NewPageAsync(bypassCsp: true);
         await handle.Page.GotoAsync(path);
 
-        var violations = await BrowserFixture.AxeAsync(handle.Page);
+        var violations = await Axe.RunAsync(handle.Page);
 
         var serious = violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"axe on {path}:\n" + string.Join("\n", serious));
