@@ -62,26 +62,29 @@ public sealed partial class DeliveryDispatcher(
             return ids.Count;
         }
 
-        var outcomes = new List<DeliveryOutcome>(claimed.Count);
         foreach (var group in claimed.GroupBy(d => d.Channel))
         {
             var sender = senders.FirstOrDefault(s => s.Channel == group.Key);
             if (sender is null)
             {
-                outcomes.AddRange(group.Select(d => new DeliveryOutcome(d.Id, DeliveryResult.Failed, $"no sender for channel {group.Key}")));
+                await RecordAsync(claimed, group.Select(d => new DeliveryOutcome(d.Id, DeliveryResult.Failed, $"no sender for channel {group.Key}")).ToList(), ct);
                 continue;
             }
-            try
+            foreach (var chunk in group.Chunk(Math.Max(1, sender.GroupSize)))
             {
-                outcomes.AddRange(await sender.SendAsync(group.ToList(), ct));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogChannelFailed(logger, ex, group.Key);
-                outcomes.AddRange(group.Select(d => new DeliveryOutcome(d.Id, DeliveryResult.Retry, ex.Message)));
+                List<DeliveryOutcome> outcomes;
+                try
+                {
+                    outcomes = [.. await sender.SendAsync(chunk, ct)];
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogChannelFailed(logger, ex, group.Key);
+                    outcomes = chunk.Select(d => new DeliveryOutcome(d.Id, DeliveryResult.Retry, ex.Message)).ToList();
+                }
+                await RecordAsync(claimed, outcomes, ct);
             }
         }
-        await RecordAsync(claimed, outcomes, ct);
         return claimed.Count;
     }
 

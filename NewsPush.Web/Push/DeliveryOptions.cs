@@ -23,6 +23,12 @@ public sealed class DeliveryOptions
     /// <summary>Concurrent SMTP sends (each on its own pooled connection).</summary>
     [Range(1, 64)]
     public int EmailParallelism { get; set; } = 4;
+    /// <summary>
+    /// E-mails sent between two records of their outcomes: an SMTP server can accept a message and the process die
+    /// before "Sent" is written, and then at most this many are sent again (with the same Message-Id).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int EmailGroupSize { get; set; } = 64;
     /// <summary>Run the background dispatcher (tests drive it by hand).</summary>
     public bool DispatcherEnabled { get; set; } = true;
 }

@@ -23,6 +23,8 @@ public sealed class EmailChannel(
 {
     public DeliveryChannel Channel => DeliveryChannel.Email;
 
+    public int GroupSize => deliveryOptions.Value.EmailGroupSize;
+
     public async Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<Delivery> batch, CancellationToken ct)
     {
         var baseUrl = emailOptions.Value.PublicBaseUrl.TrimEnd('/');

@@ -12,5 +12,11 @@ public interface IChannelSender
 {
     DeliveryChannel Channel { get; }
 
+    /// <summary>
+    /// Deliveries handed over at a time. The dispatcher records the outcomes after each group, so a crash between
+    /// a channel accepting a message and the record repeats at most one group.
+    /// </summary>
+    int GroupSize => int.MaxValue;
+
     Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<Delivery> batch, CancellationToken ct);
 }

@@ -187,6 +187,52 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task SenderKilledMidBatchRepeatsAtMostOneGroupOfEmails()
+    {
+        const string zone = "Asia/Tokyo";
+        var readers = new List<ApplicationUser>();
+        for (var i = 0; i < 12; i++)
+        {
+            readers.Add(await factory.CreateReaderAsync($"group{i}", p => { p.TimeZoneId = zone; p.DigestLocalTime = new TimeOnly(7, 10); }));
+        }
+        factory.SetLocalTime(zone, new DateTime(2026, 11, 28, 7, 15, 0));
+        await factory.RunDigestAsync();
+        var ids = readers.Select(r => r.Id).ToHashSet();
+        var mine = await factory.WithDbAsync(db => db.Deliveries.Where(d => ids.Contains(d.UserId) && d.Channel == DeliveryChannel.Email).Select(d => d.Id).ToListAsync());
+        Assert.Equal(12, mine.Count);
+
+        // The process dies right after the SMTP server accepted the 8th e-mail, before anything else is recorded.
+        var accepted = new List<long>();
+        await DispatchWithAsync(new RecordingEmailSender(accepted, groupSize: 3, dieAfter: 8));
+        factory.Clock.Advance(TimeSpan.FromMinutes(10));
+        await DispatchWithAsync(new RecordingEmailSender(accepted, groupSize: 3, dieAfter: int.MaxValue));
+
+        var sentOfMine = accepted.Where(mine.Contains).ToList();
+        Assert.Equal(mine.Order(), sentOfMine.Distinct().Order());
+        var repeated = sentOfMine.Count - mine.Count;
+        Assert.InRange(repeated, 0, 2);
+        var statuses = await factory.WithDbAsync(db => db.Deliveries.Where(d => mine.Contains(d.Id)).Select(d => d.Status).ToListAsync());
+        Assert.All(statuses, s => Assert.Equal(DeliveryStatus.Sent, s));
+    }
+
+    private async Task DispatchWithAsync(IChannelSender email)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var inbox = sp.GetServices<IChannelSender>().Single(s => s.Channel == DeliveryChannel.Inbox);
+        var dispatcher = new DeliveryDispatcher(sp.GetRequiredService<NewsPushDbContext>(), [inbox, email], sp.GetRequiredService<TimeProvider>(),
+            Options.Create(new DeliveryOptions { LeaseSeconds = 300 }), NullLogger<DeliveryDispatcher>.Instance);
+        try
+        {
+            await dispatcher.DispatchDueAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
+            // The simulated process death.
+        }
+    }
+
+    [Fact]
     public async Task UnsubscribedReaderGetsNoEmailButStillTheInbox()
     {
         var reader = await factory.CreateReaderAsync("unsub", p => { p.TimeZoneId = "Europe/Madrid"; p.DigestLocalTime = new TimeOnly(9, 15); });
@@ -212,6 +258,29 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
 
     private List<string> MailsTo(string email) => !Directory.Exists(factory.MailPickupFolder) ? [] :
         Directory.GetFiles(factory.MailPickupFolder, "*.eml").Where(f => File.ReadAllText(f).Contains(email, StringComparison.OrdinalIgnoreCase)).ToList();
+
+    /// <summary>Stands in for SMTP: records what the server accepted; "dies" after accepting the given number.</summary>
+    private sealed class RecordingEmailSender(List<long> accepted, int groupSize, int dieAfter) : IChannelSender
+    {
+        private int count;
+
+        public DeliveryChannel Channel => DeliveryChannel.Email;
+
+        public int GroupSize => groupSize;
+
+        public Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<Delivery> batch, CancellationToken ct)
+        {
+            foreach (var delivery in batch)
+            {
+                accepted.Add(delivery.Id);
+                if (++count == dieAfter)
+                {
+                    throw new OperationCanceledException("killed");
+                }
+            }
+            return Task.FromResult<IReadOnlyList<DeliveryOutcome>>(batch.Select(d => new DeliveryOutcome(d.Id, DeliveryResult.Sent)).ToList());
+        }
+    }
 
     private sealed class CrashingRecommender(IArticleRecommender inner, int crashOnCall) : IArticleRecommender
     {
