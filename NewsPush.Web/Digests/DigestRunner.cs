@@ -187,6 +187,20 @@ public sealed partial class DigestRunner(
         }
 
         // A hundred thousand digests are a million rows: written as multi-row INSERTs, not tracked entities.
+        // The execution strategy re-runs the whole transaction on providers that retry (SQL Server).
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(() => WriteBatchAsync(digests, deliveries, ids, keys, now, ct));
+        var merged = digests.Count(d => d.MergedIds.Count > 0);
+        return new DigestRunResult(dueReaders.Count, digests.Count - skipped, merged, skipped, dueReaders.Count - todo.Count);
+    }
+
+    private async Task WriteBatchAsync(
+        List<(Digest Digest, List<long> MergedIds)> digests,
+        List<(Digest Digest, Delivery Delivery)> deliveries,
+        List<string> ids,
+        List<string> keys,
+        DateTime now,
+        CancellationToken ct)
+    {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.BulkInsertAsync(digests.ConvertAll(d => d.Digest), ct);
         var inserted = (await db.Digests.AsNoTracking()
@@ -223,8 +237,6 @@ public sealed partial class DigestRunner(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, now), ct);
         }
         await tx.CommitAsync(ct);
-        var merged = digests.Count(d => d.MergedIds.Count > 0);
-        return new DigestRunResult(dueReaders.Count, digests.Count - skipped, merged, skipped, dueReaders.Count - todo.Count);
     }
 
     internal static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

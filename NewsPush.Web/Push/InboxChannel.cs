@@ -66,13 +66,14 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
         }
         // The messages and the deliveries' Sent mark commit together; the unique DigestId stops a second copy
         // if a crashed batch is claimed again.
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.BulkInsertAsync(messages, ct);
             await db.Deliveries.Where(d => sent.Contains(d.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sent).SetProperty(d => d.SentAt, now), ct);
             await tx.CommitAsync(ct);
-        }
+        });
         foreach (var userId in messages.Select(m => m.UserId).Distinct())
         {
             await hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);
