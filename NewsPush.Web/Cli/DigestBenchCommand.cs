@@ -170,9 +170,24 @@ public static class DigestBenchCommand
         var psi = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = dir.FullName };
         psi.ArgumentList.Add(Path.Combine(dir.FullName, "NewsPush.Tests", "Web", "Push", "smtp-sink.js"));
         psi.ArgumentList.Add(folder);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("node not found: install Node.js, or pass --smtp-port of a running SMTP server.", ex);
+        }
         var line = process.StandardOutput.ReadLine() ?? "";
-        return (process, int.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture));
+        var parts = line.Split(' ');
+        if (parts is not ["LISTENING", var port])
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw new InvalidOperationException("The SMTP sink did not start (run `npm ci` in the repository for smtp-server), or pass --smtp-port.");
+        }
+        return (process, int.Parse(port, CultureInfo.InvariantCulture));
     }
 
     private static int IntArg(string[] args, string name, int fallback)
