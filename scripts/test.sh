@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of NewsPush on this machine: installs what the tests need and is missing
 # (Debian packages, npm test peers, the dotnet-ef tool), then `dotnet test NewsPush.sln`.
-# The test fixtures start their own PostgreSQL, SMTP server and headless Chromium on free loopback
-# ports and stop them. Under CI=true a service that cannot be installed is a failure, never a skip.
+# The test fixtures start their own PostgreSQL, Redis, SMTP server and headless Chromium on free
+# loopback ports and stop them. Under CI=true a service that cannot be installed is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +12,7 @@ fail() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
 need_apt=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 python3 -c 'import feedparser' >/dev/null 2>&1 || need_apt+=(python3-feedparser)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -20,11 +20,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq || fail "apt-get update failed; the tests need: ${need_apt[*]}"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null \
-    || fail "could not install ${need_apt[*]} (needed by the PostgreSQL, browser and feed tests)"
+    || fail "could not install ${need_apt[*]} (needed by the PostgreSQL, two-node, browser and feed tests)"
 fi
 # Debian starts a cluster of its own on install; the tests use their own servers on free ports.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || fail "PostgreSQL server binaries are missing after install"
 command -v chromium >/dev/null 2>&1 || fail "chromium is missing after install (browser tests need /usr/bin/chromium)"
+[ -x /usr/bin/redis-server ] || fail "redis-server is missing after install (the two-node tests need /usr/bin/redis-server)"
 
 say "Installing npm test peers (smtp-server, web-push, axe-core)"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then

@@ -35,7 +35,11 @@ public class NewsPushFactory(TestDatabase database) : WebApplicationFactory<Prog
     /// <summary>Settings a test class adds or overrides before the host starts.</summary>
     public Dictionary<string, string?> Settings { get; } = new();
 
-    public string ConnectionString => connectionString ??= database switch
+    /// <summary>
+    /// The database of this site: <c>Settings["Database:ConnectionString"]</c> when a test sets it (e.g. a second
+    /// node on the first one's database), otherwise a new one.
+    /// </summary>
+    public string ConnectionString => connectionString ??= Settings.GetValueOrDefault("Database:ConnectionString") ?? database switch
     {
         TestDatabase.Sqlite => $"Data Source={Path.Combine(workDir, "test.db")}",
         TestDatabase.PostgreSql => PostgresServer.Instance.CreateDatabase(),
@@ -81,6 +85,12 @@ public class NewsPushFactory(TestDatabase database) : WebApplicationFactory<Prog
         foreach (var (k, v) in Settings)
         {
             settings[k] = v;
+        }
+        // Also as host settings: Program reads a few while it registers services (Redis:ConnectionString decides
+        // whether SignalR gets the backplane), before the app configuration below is added.
+        foreach (var (k, v) in settings)
+        {
+            builder.UseSetting(k, v);
         }
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
     }

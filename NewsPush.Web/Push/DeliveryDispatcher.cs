@@ -47,13 +47,20 @@ public sealed partial class DeliveryDispatcher(
         {
             return 0;
         }
-        // Whole milliseconds survive every provider's timestamp precision, so the re-read below matches.
-        var lease = new DateTime(now.AddSeconds(o.LeaseSeconds).Ticks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond + Random.Shared.Next(1, 999) * TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
-        lease = new DateTime(lease.Ticks / TimeSpan.TicksPerMicrosecond * TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
-        await db.Deliveries
+        // The lease's expiry doubles as this claim's token, so it must differ from any other dispatcher's (other
+        // nodes claim at the same instant): a random microsecond within a second. Whole microseconds survive every
+        // provider's timestamp precision, so the re-read below matches.
+        var lease = new DateTime(now.AddSeconds(o.LeaseSeconds).Ticks / TimeSpan.TicksPerMicrosecond * TimeSpan.TicksPerMicrosecond
+            + Random.Shared.Next(0, 1_000_000) * TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+        var updated = await db.Deliveries
             .Where(d => ids.Contains(d.Id) && ((d.Status == DeliveryStatus.Queued && (d.NextAttemptAt == null || d.NextAttemptAt <= now))
                 || (d.Status == DeliveryStatus.Sending && d.NextAttemptAt <= now)))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sending).SetProperty(d => d.NextAttemptAt, lease), ct);
+        if (updated == 0)
+        {
+            // Another dispatcher claimed them all first.
+            return ids.Count;
+        }
         var claimed = await db.Deliveries.AsNoTracking()
             .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Sending && d.NextAttemptAt == lease)
             .ToListAsync(ct);

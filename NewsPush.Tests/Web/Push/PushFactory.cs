@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -11,20 +12,50 @@ using NewsPush.Web.Push;
 
 namespace NewsPush.Tests.Web.Push;
 
-/// <summary>A clock the tests move by hand.</summary>
+/// <summary>
+/// A clock the tests move by hand, or let run (<see cref="Run"/>): Quartz takes its time from it too, so a
+/// trigger only comes due on a running clock.
+/// </summary>
 public sealed class TestClock(DateTimeOffset start) : TimeProvider
 {
-    private long ticks = start.UtcTicks;
+    private readonly Lock gate = new();
+    private DateTimeOffset setAt = start;
+    private long runningSince;
 
     public DateTimeOffset Now
     {
-        get => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
-        set => Interlocked.Exchange(ref ticks, value.UtcTicks);
+        get
+        {
+            lock (gate)
+            {
+                return runningSince == 0 ? setAt : setAt + Stopwatch.GetElapsedTime(runningSince);
+            }
+        }
+        set
+        {
+            lock (gate)
+            {
+                setAt = value;
+                runningSince = runningSince == 0 ? 0 : Stopwatch.GetTimestamp();
+            }
+        }
     }
 
     public override DateTimeOffset GetUtcNow() => Now;
 
     public void Advance(TimeSpan by) => Now += by;
+
+    /// <summary>From now on the clock moves with real time (from where it stands).</summary>
+    public void Run()
+    {
+        lock (gate)
+        {
+            if (runningSince == 0)
+            {
+                runningSince = Stopwatch.GetTimestamp();
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -36,8 +67,14 @@ public class PushFactory : NewsPushFactory
     /// <summary>Seeding happens at this instant; articles are published in the days before it.</summary>
     public static readonly DateTimeOffset Start = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
-    public PushFactory(TestDatabase database) : base(database)
+    public PushFactory(TestDatabase database) : this(database, new TestClock(Start))
     {
+    }
+
+    /// <summary>With a clock shared with other factories (several nodes of one site).</summary>
+    protected PushFactory(TestDatabase database, TestClock clock) : base(database)
+    {
+        Clock = clock;
         Settings["Digest:SchedulingEnabled"] = "false";
         Settings["Delivery:DispatcherEnabled"] = "false";
         Settings["Digest:FreshnessDays"] = "60";
@@ -46,7 +83,7 @@ public class PushFactory : NewsPushFactory
         Settings["Delivery:MaxAttempts"] = "3";
     }
 
-    public TestClock Clock { get; } = new(Start);
+    public TestClock Clock { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
