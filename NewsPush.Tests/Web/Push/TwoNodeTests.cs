@@ -125,16 +125,10 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
     private static async Task<bool> DigestFromBReachesReaderOnAAsync(TwoNodeSite site, TimeSpan wait)
     {
         var reader = await site.A.CreateReaderAsync("badge", p => p.EmailEnabled = false);
-        var (_, cookie) = await site.A.LoginWithCookieAsync(reader.Email!);
+        using var login = await site.A.CreateLoggedInClientAsync(reader.Email!);
+        var cookie = login.CookieHeader;
         using var nudges = new SemaphoreSlim(0);
-        await using var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(site.A.Server.BaseAddress, NotificationHub.Path), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => site.A.Server.CreateHandler();
-                o.Transports = HttpTransportType.LongPolling;
-                o.Headers["Cookie"] = cookie;
-            })
-            .Build();
+        await using var connection = site.A.NotificationHubConnection(login);
         connection.On(NotificationHub.InboxChanged, () => nudges.Release());
         await connection.StartAsync();
 
