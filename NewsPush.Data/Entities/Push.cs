@@ -40,6 +40,8 @@ public class Delivery
     public DeliveryStatus Status { get; set; }
     public int Attempts { get; set; }
     public DateTime? NextAttemptAt { get; set; }
+    /// <summary>The claim of the dispatcher that holds the row while <see cref="Status"/> is Sending (random, per claim).</summary>
+    public string? LeaseId { get; set; }
     public string? LastError { get; set; }
     /// <summary>Opaque id used in open-pixel and click-redirect URLs.</summary>
     public string TrackingToken { get; set; } = "";

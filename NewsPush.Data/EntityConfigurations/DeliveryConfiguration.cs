@@ -11,6 +11,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.UserId).HasMaxLength(450).IsRequired();
         builder.Property(d => d.LastError).HasMaxLength(2000);
         builder.Property(d => d.TrackingToken).HasMaxLength(64).IsRequired();
+        builder.Property(d => d.LeaseId).HasMaxLength(32);
         builder.HasIndex(d => d.TrackingToken).IsUnique();
         // A push is never sent twice to the same reader on the same channel.
         builder.HasIndex(d => new { d.DigestId, d.Channel }).IsUnique();

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Digests;
 
 namespace NewsPush.Web.Push;
 
@@ -47,22 +48,22 @@ public sealed partial class DeliveryDispatcher(
         {
             return 0;
         }
-        // The lease's expiry doubles as this claim's token, so it must differ from any other dispatcher's (other
-        // nodes claim at the same instant): a random microsecond within a second. Whole microseconds survive every
-        // provider's timestamp precision, so the re-read below matches.
-        var lease = new DateTime(now.AddSeconds(o.LeaseSeconds).Ticks / TimeSpan.TicksPerMicrosecond * TimeSpan.TicksPerMicrosecond
-            + Random.Shared.Next(0, 1_000_000) * TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
+        // The claim: rows still due become Sending until the lease expires, marked with this claim's own id, so
+        // two dispatchers (on two nodes) claiming at the same instant each read back only the rows they won.
+        var lease = now.AddSeconds(o.LeaseSeconds);
+        var leaseId = DigestRunner.NewToken();
         var updated = await db.Deliveries
             .Where(d => ids.Contains(d.Id) && ((d.Status == DeliveryStatus.Queued && (d.NextAttemptAt == null || d.NextAttemptAt <= now))
                 || (d.Status == DeliveryStatus.Sending && d.NextAttemptAt <= now)))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sending).SetProperty(d => d.NextAttemptAt, lease), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sending).SetProperty(d => d.NextAttemptAt, lease)
+                .SetProperty(d => d.LeaseId, leaseId), ct);
         if (updated == 0)
         {
             // Another dispatcher claimed them all first.
             return ids.Count;
         }
         var claimed = await db.Deliveries.AsNoTracking()
-            .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Sending && d.NextAttemptAt == lease)
+            .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Sending && d.LeaseId == leaseId)
             .ToListAsync(ct);
         if (claimed.Count == 0)
         {

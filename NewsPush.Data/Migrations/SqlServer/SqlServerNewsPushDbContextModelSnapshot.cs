@@ -680,6 +680,10 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
 
+                    b.Property<string>("LeaseId")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("datetime2");
 
