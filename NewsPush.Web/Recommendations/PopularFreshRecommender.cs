@@ -12,49 +12,53 @@ public sealed class PopularFreshRecommender(NewsPushDbContext db, TimeProvider c
 {
     private const int CandidateDays = 14;
 
-    public async Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct)
-    {
-        var result = await RecommendManyAsync(userId is null ? [] : [userId], count, ct);
-        return userId is null ? await RankAsync(null, count, ct) : result[userId];
-    }
+    public async Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct) =>
+        userId is null
+            ? Rank(await CandidatesAsync(ct), [], [], count)
+            : (await RecommendManyAsync([userId], count, ct))[userId];
 
+    /// <summary>One query for the candidates and one each for the readers' reads and follows, whatever the batch size.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<Recommendation>>> RecommendManyAsync(
         IReadOnlyCollection<string> userIds, int count, CancellationToken ct)
     {
-        var result = new Dictionary<string, IReadOnlyList<Recommendation>>();
-        foreach (var userId in userIds)
+        var candidates = await CandidatesAsync(ct);
+        var ids = userIds.ToList();
+        var reads = (await db.ArticleReads.AsNoTracking().Where(r => ids.Contains(r.UserId)).Select(r => new { r.UserId, r.ArticleId }).ToListAsync(ct))
+            .ToLookup(r => r.UserId, r => r.ArticleId);
+        var follows = (await db.Follows.AsNoTracking().Where(f => ids.Contains(f.UserId) && f.Kind == FollowKind.Column).Select(f => new { f.UserId, f.TargetId }).ToListAsync(ct))
+            .ToLookup(f => f.UserId, f => f.TargetId);
+        var result = new Dictionary<string, IReadOnlyList<Recommendation>>(ids.Count);
+        foreach (var userId in ids)
         {
-            result[userId] = await RankAsync(userId, count, ct);
+            result[userId] = Rank(candidates, reads[userId].ToHashSet(), follows[userId].ToHashSet(), count);
         }
         return result;
     }
 
-    private async Task<IReadOnlyList<Recommendation>> RankAsync(string? userId, int count, CancellationToken ct)
+    private async Task<List<Candidate>> CandidatesAsync(CancellationToken ct)
     {
-        var since = clock.GetUtcNow().UtcDateTime.AddDays(-CandidateDays);
-        var candidates = await db.Articles.AsNoTracking()
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now.AddDays(-CandidateDays);
+        var articles = await db.Articles.AsNoTracking()
             .Where(a => a.Status == ArticleStatus.Published && a.PublishedAt >= since && !a.Column!.IsHidden)
             .Select(a => new { a.Id, a.ColumnId, ColumnName = a.Column!.Name, a.ViewCount, a.PublishedAt })
             .ToListAsync(ct);
-        HashSet<int> read = [];
-        HashSet<int> followed = [];
-        if (userId is not null)
+        return articles.ConvertAll(a =>
         {
-            read = (await db.ArticleReads.Where(r => r.UserId == userId).Select(r => r.ArticleId).ToListAsync(ct)).ToHashSet();
-            followed = (await db.Follows.Where(f => f.UserId == userId && f.Kind == FollowKind.Column).Select(f => f.TargetId).ToListAsync(ct)).ToHashSet();
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
-        return candidates
+            var ageHours = Math.Max(1, (now - a.PublishedAt!.Value).TotalHours);
+            return new Candidate(a.Id, a.ColumnId, a.ColumnName, Math.Log(2 + a.ViewCount) / Math.Pow(ageHours / 24 + 1, 0.8));
+        });
+    }
+
+    private static List<Recommendation> Rank(List<Candidate> candidates, HashSet<int> read, HashSet<int> followed, int count) =>
+        candidates
             .Where(a => !read.Contains(a.Id))
-            .Select(a =>
-            {
-                var ageHours = Math.Max(1, (now - a.PublishedAt!.Value).TotalHours);
-                var score = Math.Log(2 + a.ViewCount) / Math.Pow(ageHours / 24 + 1, 0.8) * (followed.Contains(a.ColumnId) ? 2 : 1);
-                var reason = followed.Contains(a.ColumnId) ? $"you follow {a.ColumnName}" : $"popular in {a.ColumnName}";
-                return new Recommendation(a.Id, score, reason);
-            })
+            .Select(a => followed.Contains(a.ColumnId)
+                ? new Recommendation(a.Id, a.Score * 2, $"you follow {a.ColumnName}")
+                : new Recommendation(a.Id, a.Score, $"popular in {a.ColumnName}"))
             .OrderByDescending(r => r.Score)
             .Take(count)
             .ToList();
-    }
+
+    private sealed record Candidate(int Id, int ColumnId, string ColumnName, double Score);
 }
