@@ -11,7 +11,7 @@ namespace NewsPush.Data;
 /// Multi-row parameterised INSERTs for the write-heavy paths (digests, the outbox, inbox messages), where EF's
 /// change tracking and — on SQLite — one statement per row cost far more than the database work. Column names,
 /// quoting and value conversion come from the EF model, so the statements match what SaveChanges would write
-/// on every provider. Rows are written in the context's current transaction; interceptors do not run, and
+/// on every provider (PostgreSQL: binary COPY). Rows are written in the context's current transaction; interceptors do not run, and
 /// store-generated keys are not read back.
 /// </summary>
 public static class BulkInsertExtensions
@@ -44,6 +44,12 @@ public static class BulkInsertExtensions
         try
         {
             var connection = db.Database.GetDbConnection();
+            if (connection is Npgsql.NpgsqlConnection npgsql)
+            {
+                // PostgreSQL: binary COPY, no statement to parse and plan per chunk.
+                await CopyAsync(npgsql, sql, table, columns, rows, ct);
+                return rows.Count;
+            }
             var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             DbCommand? full = null;
             try
@@ -92,6 +98,34 @@ public static class BulkInsertExtensions
             await db.Database.CloseConnectionAsync();
         }
         return rows.Count;
+    }
+
+    private static async Task CopyAsync<T>(Npgsql.NpgsqlConnection connection, ISqlGenerationHelper sql, StoreObjectIdentifier table, Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        var command = $"COPY {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Name)))}) FROM STDIN (FORMAT BINARY)";
+        await using var importer = await connection.BeginBinaryImportAsync(command, ct);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            foreach (var column in columns)
+            {
+                var value = column.Getter.GetClrValue(row);
+                if (value is not null && column.Mapping.Converter is { } converter)
+                {
+                    value = converter.ConvertToProvider(value);
+                }
+                if (value is null)
+                {
+                    await importer.WriteNullAsync(ct);
+                }
+                else
+                {
+                    await importer.WriteAsync(value, column.Mapping.StoreTypeNameBase, ct);
+                }
+            }
+        }
+        await importer.CompleteAsync(ct);
     }
 
     private static DbCommand NewCommand(DbConnection connection, DbTransaction? transaction, string text)
