@@ -19,7 +19,14 @@ public abstract class QuartzStoreTests<TFactory>(TFactory factory, bool clustere
     {
         _ = factory.Server;
         var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        // The hosted service starts the scheduler once the application has started, not within Server's start-up.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         var metadata = await scheduler.GetMetadata();
+        while (metadata.RunningSince is null && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+            metadata = await scheduler.GetMetadata();
+        }
         Assert.True(metadata.JobStorePersistent);
         Assert.Equal(clustered, metadata.JobStoreClustered);
         Assert.Equal("NewsPush", metadata.SchedulerName);

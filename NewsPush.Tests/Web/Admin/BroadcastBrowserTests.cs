@@ -27,7 +27,7 @@ public sealed class BroadcastBrowserTests(BrowserHost<SqliteFactory> host) : ICl
         await admin.GotoAsync("/");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Newsroom" }).ClickAsync();
         await admin.GetByRole(AriaRole.Link, new() { Name = "Broadcasts" }).ClickAsync();
-        await admin.WaitForURLAsync("**/admin/broadcasts");
+        await admin.WaitForURLAsync("**/admin/broadcasts", new() { WaitUntil = WaitUntilState.Commit });
         var title = "Site maintenance " + Guid.NewGuid().ToString("N")[..6];
         await admin.GetByLabel("Title").FillAsync(title);
         await admin.GetByLabel("Message").FillAsync("Tonight 02:00–03:00 UTC.\nComments are read-only meanwhile.");

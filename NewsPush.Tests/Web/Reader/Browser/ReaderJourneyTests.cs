@@ -9,7 +9,7 @@ using static NewsPush.Tests.Web.Reader.ReaderTestData;
 namespace NewsPush.Tests.Web.Reader.Browser;
 
 /// <summary>A reader's first visit in headless Chromium, and axe-core on the main pages.</summary>
-public sealed class ReaderJourneyTests(BrowserHost<SqliteFactory> browser) : IClassFixture<BrowserHost<SqliteFactory>>
+public sealed partial class ReaderJourneyTests(BrowserHost<SqliteFactory> browser) : IClassFixture<BrowserHost<SqliteFactory>>
 {
     [Fact]
     public async Task RegisterPickInterestsOpenCommentSearchAndLogOut()
@@ -29,18 +29,18 @@ public sealed class ReaderJourneyTests(BrowserHost<SqliteFactory> browser) : ICl
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("a quiet walk by the river");
         await page.GetByLabel("Repeat password").FillAsync("a quiet walk by the river");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/me/onboarding");
+        await page.WaitForURLAsync("**/me/onboarding", new() { WaitUntil = WaitUntilState.Commit });
 
         // Pick interests: the article's column and the first topic.
         var columnName = await browser.Factory.WithDbAsync(db => db.Articles.Where(a => a.Slug == slug).Select(a => a.Column!.Name).SingleAsync());
         await page.GetByRole(AriaRole.Group, new() { Name = "Columns" }).GetByLabel(columnName, new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save my interests" }).ClickAsync();
-        await page.WaitForURLAsync(browser.Url("/"));
+        await page.WaitForURLAsync(browser.Url("/"), new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("#for-you").Locator("..")).ToContainTextAsync("Because you follow " + columnName);
 
         // Open the article from the front page and comment.
         await page.Locator($"a[href^='/article/{slug}']").First.ClickAsync();
-        await page.WaitForURLAsync($"**/article/{slug}*");
+        await page.WaitForURLAsync($"**/article/{slug}*", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync($"The {word} story");
         await page.GetByLabel("Your comment").FillAsync("Great piece! <script>window.pwned = 1</script>");
         await page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
@@ -50,7 +50,8 @@ public sealed class ReaderJourneyTests(BrowserHost<SqliteFactory> browser) : ICl
         // Search finds it (from the navigation bar).
         await page.GetByLabel("Search articles").FillAsync(word);
         await page.GetByLabel("Search articles").PressAsync("Enter");
-        await page.WaitForURLAsync("**/search?q=*");
+        // The URL, not the load event: the page keeps a hub connection and beacons open.
+        await Assertions.Expect(page).ToHaveURLAsync(SearchUrl(), new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator(".search-results")).ToContainTextAsync($"The {word} story");
         await Assertions.Expect(page.Locator(".search-results mark").First).ToHaveTextAsync(word);
 
@@ -105,4 +106,7 @@ public sealed class ReaderJourneyTests(BrowserHost<SqliteFactory> browser) : ICl
         var serious = violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"axe on {path}:\n" + string.Join("\n", serious));
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/search\?q=")]
+    private static partial System.Text.RegularExpressions.Regex SearchUrl();
 }
