@@ -37,8 +37,6 @@ public static class BulkInsertExtensions
             .Select(p => new Column(p.GetColumnName(table) ?? p.Name, p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))
             .ToArray();
         var sql = db.GetService<ISqlGenerationHelper>();
-        var maxParameters = db.Database.IsSqlite() ? MaxSqliteParameters : MaxParameters;
-        var rowsPerStatement = Math.Max(1, Math.Min(1000, maxParameters / columns.Length));
 
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -48,49 +46,11 @@ public static class BulkInsertExtensions
             {
                 // PostgreSQL: binary COPY, no statement to parse and plan per chunk.
                 await CopyAsync(npgsql, sql, table, columns, rows, ct);
-                return rows.Count;
             }
-            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            DbCommand? full = null;
-            try
+            else
             {
-                for (var start = 0; start < rows.Count; start += rowsPerStatement)
-                {
-                    var count = Math.Min(rowsPerStatement, rows.Count - start);
-                    DbCommand command;
-                    if (count == rowsPerStatement)
-                    {
-                        // Full chunks share one command, so providers that cache a prepared statement per command reuse it.
-                        full ??= NewCommand(connection, transaction, InsertSql(sql, table, columns, count));
-                        command = full;
-                    }
-                    else
-                    {
-                        command = NewCommand(connection, transaction, InsertSql(sql, table, columns, count));
-                    }
-                    command.Parameters.Clear();
-                    for (var r = 0; r < count; r++)
-                    {
-                        var row = rows[start + r];
-                        for (var c = 0; c < columns.Length; c++)
-                        {
-                            var column = columns[c];
-                            command.Parameters.Add(column.Mapping.CreateParameter(command, ParameterName(r * columns.Length + c), column.Getter.GetClrValue(row), column.Nullable));
-                        }
-                    }
-                    await command.ExecuteNonQueryAsync(ct);
-                    if (!ReferenceEquals(command, full))
-                    {
-                        await command.DisposeAsync();
-                    }
-                }
-            }
-            finally
-            {
-                if (full is not null)
-                {
-                    await full.DisposeAsync();
-                }
+                var maxParameters = db.Database.IsSqlite() ? MaxSqliteParameters : MaxParameters;
+                await InsertAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql, table, columns, rows, maxParameters, ct);
             }
         }
         finally
@@ -98,6 +58,45 @@ public static class BulkInsertExtensions
             await db.Database.CloseConnectionAsync();
         }
         return rows.Count;
+    }
+
+    private static async Task InsertAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
+        Column[] columns, IReadOnlyList<T> rows, int maxParameters, CancellationToken ct)
+        where T : class
+    {
+        var rowsPerStatement = Math.Clamp(maxParameters / columns.Length, 1, 1000);
+        // Every full chunk uses one command (one text), so providers that cache a prepared statement per command reuse it.
+        var fullRows = Math.Min(rowsPerStatement, rows.Count);
+        await using var full = NewCommand(connection, transaction, InsertSql(sql, table, columns, fullRows));
+        for (var start = 0; start < rows.Count; start += rowsPerStatement)
+        {
+            var count = Math.Min(rowsPerStatement, rows.Count - start);
+            if (count == fullRows)
+            {
+                await ExecuteAsync(full, columns, rows, start, count, ct);
+            }
+            else
+            {
+                await using var last = NewCommand(connection, transaction, InsertSql(sql, table, columns, count));
+                await ExecuteAsync(last, columns, rows, start, count, ct);
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync<T>(DbCommand command, Column[] columns, IReadOnlyList<T> rows, int start, int count, CancellationToken ct)
+        where T : class
+    {
+        command.Parameters.Clear();
+        for (var r = 0; r < count; r++)
+        {
+            var row = rows[start + r];
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var column = columns[c];
+                command.Parameters.Add(column.Mapping.CreateParameter(command, ParameterName(r * columns.Length + c), column.Getter.GetClrValue(row), column.Nullable));
+            }
+        }
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task CopyAsync<T>(Npgsql.NpgsqlConnection connection, ISqlGenerationHelper sql, StoreObjectIdentifier table, Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace NewsPush.Tests.Infrastructure;
@@ -57,7 +55,7 @@ public sealed class PostgresServer
         {
             Run("chown", $"postgres:postgres {dataDir}", asUser: false);
         }
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var server = new PostgresServer(binDir, dataDir, port, asPostgresUser);
         server.Pg("initdb", $"-D {dataDir}/data -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync");
         server.Pg("pg_ctl", $"-D {dataDir}/data -l {dataDir}/log.txt -w -t 60 " +
@@ -125,12 +123,5 @@ public sealed class PostgresServer
             .Where(d => File.Exists(Path.Combine(d, "initdb")))
             .OrderByDescending(d => d, StringComparer.Ordinal)
             .FirstOrDefault();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

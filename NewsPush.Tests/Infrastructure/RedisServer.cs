@@ -37,7 +37,7 @@ public sealed class RedisServer
                 "The two-node tests need a real Redis for the SignalR backplane" +
                 (Environment.GetEnvironmentVariable("CI") == "true" ? " (CI=true: nothing is skipped)." : "."));
         }
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var dir = Path.Combine(Path.GetTempPath(), $"newspush-redis-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
         var psi = new ProcessStartInfo("/bin/sh")
@@ -141,12 +141,5 @@ public sealed class RedisServer
         catch (IOException)
         {
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -81,7 +81,6 @@ public sealed partial class DigestRunner(
                 {
                     // Another run inserted some of these windows first; the next pass sees them as done.
                     LogConcurrentRun(logger, ex.InnerException?.Message ?? ex.Message);
-                    db.ChangeTracker.Clear();
                 }
             }
             signal.Notify();

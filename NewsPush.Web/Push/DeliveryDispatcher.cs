@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Digests;
 
 namespace NewsPush.Web.Push;
 
@@ -51,7 +50,7 @@ public sealed partial class DeliveryDispatcher(
         // The claim: rows still due become Sending until the lease expires, marked with this claim's own id, so
         // two dispatchers (on two nodes) claiming at the same instant each read back only the rows they won.
         var lease = now.AddSeconds(o.LeaseSeconds);
-        var leaseId = DigestRunner.NewToken();
+        var leaseId = Guid.NewGuid().ToString("N");
         var updated = await db.Deliveries
             .Where(d => ids.Contains(d.Id) && ((d.Status == DeliveryStatus.Queued && (d.NextAttemptAt == null || d.NextAttemptAt <= now))
                 || (d.Status == DeliveryStatus.Sending && d.NextAttemptAt <= now)))

@@ -8,8 +8,9 @@ using NewsPush.Web.Inbox;
 namespace NewsPush.Web.Push;
 
 /// <summary>
-/// The in-site inbox channel: one InboxMessage per digest, written in the same transaction that marks the
-/// deliveries Sent (unique DigestId: never twice), then a live nudge to the reader's open pages.
+/// The in-site inbox channel: one InboxMessage per digest (unique DigestId: a delivery claimed again after a crash
+/// finds its message and writes no second one), then a live nudge to the reader's open pages. The dispatcher
+/// records the deliveries Sent.
 /// </summary>
 public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationHub> hub, TimeProvider clock) : IChannelSender
 {
@@ -33,7 +34,6 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
         var existing = (await db.InboxMessages.AsNoTracking().Where(m => m.DigestId != null && digestIds.Contains(m.DigestId.Value))
             .Select(m => m.DigestId!.Value).ToListAsync(ct)).ToHashSet();
         var messages = new List<InboxMessage>(batch.Count);
-        var sent = new List<long>(batch.Count);
         var body = new StringBuilder();
         foreach (var delivery in batch)
         {
@@ -62,16 +62,12 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
                 });
             }
             outcomes.Add(new DeliveryOutcome(delivery.Id, DeliveryResult.Sent));
-            sent.Add(delivery.Id);
         }
-        // The messages and the deliveries' Sent mark commit together; the unique DigestId stops a second copy
-        // if a crashed batch is claimed again.
+        // One transaction for the batch's messages: all or none, and one commit rather than one per statement.
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.BulkInsertAsync(messages, ct);
-            await db.Deliveries.Where(d => sent.Contains(d.Id))
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sent).SetProperty(d => d.SentAt, now), ct);
             await tx.CommitAsync(ct);
         });
         foreach (var userId in messages.Select(m => m.UserId).Distinct())
