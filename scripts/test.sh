@@ -55,6 +55,7 @@ python3 - <<'PY'
 import glob, xml.etree.ElementTree as ET
 ns = {'t': 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010'}
 passed = failed = skipped = pg = 0
+failures = []
 for f in glob.glob('TestResults/**/*.trx', recursive=True):
     for r in ET.parse(f).getroot().iterfind('.//t:UnitTestResult', ns):
         o = r.get('outcome')
@@ -63,6 +64,15 @@ for f in glob.glob('TestResults/**/*.trx', recursive=True):
         elif o == 'NotExecuted': skipped += 1
         else: failed += 1
         if 'PostgreSql' in name and o == 'Passed': pg += 1
+        if o not in ('Passed', 'NotExecuted'):
+            msg = r.findtext('.//t:Message', '', ns).strip()
+            stack = r.findtext('.//t:StackTrace', '', ns).strip()
+            failures.append((name, r.get('duration', ''), msg, stack))
+# The failures again, whole, at the very end: a CI log is often read from its tail only.
+for name, duration, msg, stack in failures:
+    print(f"\nFAILED TEST: {name} ({duration})")
+    print("  " + "\n  ".join(msg.splitlines()[:25]))
+    print("  " + "\n  ".join(stack.splitlines()[:12]))
 print(f"PostgreSQL tests passed: {pg}")
 print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
 PY
