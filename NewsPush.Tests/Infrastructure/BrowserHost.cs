@@ -34,12 +34,15 @@ public sealed class BrowserHost<TFactory> : IAsyncLifetime where TFactory : News
     public async Task InitializeAsync()
     {
         BaseUrl = Factory.StartOnLoopbackPort().ToString().TrimEnd('/');
+        // Playwright's web-first assertions wait 5 s by default: too little on a busy two-core CI machine, where a
+        // page's first render or a hub round trip can take longer. Actions already wait 15 s (below).
+        Assertions.SetDefaultExpectTimeout(15_000);
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
-            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            Args = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
         });
     }
 

@@ -17,7 +17,7 @@ public abstract class ScheduledPublishingTests<TFactory>(TFactory factory) : ICl
         var title = NewsroomTestExtensions.Unique("Scheduled scoop");
         var id = await editor.CreateArticleAsync(title, column.Id);
         await editor.TransitionAsync(id, "Submit");
-        var response = await editor.TransitionAsync(id, "Schedule", DateTime.UtcNow.AddSeconds(4));
+        var response = await editor.TransitionAsync(id, "Schedule", DateTime.UtcNow.AddSeconds(8));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(ArticleStatus.Scheduled, await factory.StatusOfAsync(id));
         var trigger = await factory.WithDbAsync(db => db.Database.SqlQueryRaw<int>(
