@@ -102,7 +102,7 @@ public static class BulkInsertExtensions
     private static async Task CopyAsync<T>(Npgsql.NpgsqlConnection connection, ISqlGenerationHelper sql, StoreObjectIdentifier table, Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
-        var command = $"COPY {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Name)))}) FROM STDIN (FORMAT BINARY)";
+        var command = $"COPY {sql.DelimitIdentifier(table.Name, table.Schema)} ({ColumnList(sql, columns)}) FROM STDIN (FORMAT BINARY)";
         await using var importer = await connection.BeginBinaryImportAsync(command, ct);
         foreach (var row in rows)
         {
@@ -138,7 +138,7 @@ public static class BulkInsertExtensions
     private static string InsertSql(ISqlGenerationHelper sql, StoreObjectIdentifier table, Column[] columns, int rows)
     {
         var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (");
-        text.AppendJoin(", ", columns.Select(c => sql.DelimitIdentifier(c.Name))).Append(") VALUES ");
+        text.Append(ColumnList(sql, columns)).Append(") VALUES ");
         for (var r = 0; r < rows; r++)
         {
             text.Append(r == 0 ? "(" : ", (");
@@ -150,6 +150,8 @@ public static class BulkInsertExtensions
         }
         return text.ToString();
     }
+
+    private static string ColumnList(ISqlGenerationHelper sql, Column[] columns) => string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Name)));
 
     private static string ParameterName(int index) => "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

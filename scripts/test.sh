@@ -42,13 +42,19 @@ dotnet ef migrations script --idempotent --no-build --project NewsPush.Data --st
   || fail "SQL Server migration script could not be generated"
 grep -q 'CREATE TABLE \[Articles\]' artifacts/sqlserver-migrations.sql || fail "SQL Server script lacks the Articles table"
 
+# run_tests RESULTS_DIR [dotnet test options]: sets $status to dotnet test's exit code.
+run_tests() {
+  local results=$1; shift
+  set +e
+  dotnet test NewsPush.sln --no-build -nologo --results-directory "$results" \
+    --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" "$@"
+  status=$?
+  set -e
+}
+
 say "Running tests"
 rm -rf TestResults
-set +e
-dotnet test NewsPush.sln --no-build -nologo --results-directory TestResults \
-  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" "$@"
-status=$?
-set -e
+run_tests TestResults "$@"
 
 python3 scripts/test-report.py TestResults TestResults/failed.txt
 
@@ -58,15 +64,10 @@ failed_count=$(wc -l < TestResults/failed.txt)
 if [ "$status" -ne 0 ] && [ "$failed_count" -ge 1 ] && [ "$failed_count" -le 3 ] && [ "$#" -eq 0 ]; then
   filter=$(sed 's/^/FullyQualifiedName=/' TestResults/failed.txt | paste -sd '|')
   say "Running the $failed_count failed test(s) again, alone, to tell a flaky test from a broken one"
-  set +e
-  dotnet test NewsPush.sln --no-build -nologo --results-directory TestResults/rerun --filter "$filter" \
-    --logger "trx;LogFileName=rerun.trx" --logger "console;verbosity=normal"
-  rerun=$?
-  set -e
+  run_tests TestResults/rerun --filter "$filter"
   python3 scripts/test-report.py TestResults/rerun
-  if [ "$rerun" -eq 0 ]; then
+  if [ "$status" -eq 0 ]; then
     printf '\nFLAKY (failed once, then passed alone): %s\n' "$(paste -sd ' ' TestResults/failed.txt)"
-    status=0
   fi
 fi
 if [ "$status" -ne 0 ]; then fail "dotnet test exited with $status"; fi

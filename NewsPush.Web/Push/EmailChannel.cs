@@ -37,8 +37,7 @@ public sealed class EmailChannel(
         var items = (await db.DigestItems.AsNoTracking().Where(i => digestIds.Contains(i.DigestId))
                 .Select(i => new { i.DigestId, i.Position, i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Slug, Column = i.Article.Column!.Name, i.Reason })
                 .ToListAsync(ct))
-            .GroupBy(i => i.DigestId)
-            .ToDictionary(g => g.Key, g => g.OrderBy(i => i.Position).ToList());
+            .ToLookup(i => i.DigestId);
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .Select(u => new
             {
@@ -74,7 +73,7 @@ public sealed class EmailChannel(
                     return;
                 }
                 var unsubscribeUrl = $"{baseUrl}/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Create(delivery.UserId))}";
-                var stories = items.GetValueOrDefault(digestId) ?? [];
+                var stories = items[digestId].OrderBy(i => i.Position).ToList();
                 var subject = InboxChannel.DigestTitle(digest.WindowKey, stories.Count);
                 var model = new DigestEmailModel(
                     string.IsNullOrWhiteSpace(user.DisplayName) ? "reader" : user.DisplayName,

@@ -64,12 +64,16 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
             outcomes.Add(new DeliveryOutcome(delivery.Id, DeliveryResult.Sent));
         }
         // One transaction for the batch's messages: all or none, and one commit rather than one per statement.
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        // (A batch claimed again after a crash may find every message written already.)
+        if (messages.Count > 0)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await db.BulkInsertAsync(messages, ct);
-            await tx.CommitAsync(ct);
-        });
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.BulkInsertAsync(messages, ct);
+                await tx.CommitAsync(ct);
+            });
+        }
         foreach (var userId in messages.Select(m => m.UserId).Distinct())
         {
             await hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);

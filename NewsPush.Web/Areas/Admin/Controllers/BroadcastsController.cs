@@ -16,7 +16,8 @@ public sealed class BroadcastsController(BroadcastAdminService broadcasts) : Con
     [HttpPost("")]
     public async Task<IActionResult> Create([Bind(Prefix = "Form")] BroadcastFormModel form, CancellationToken ct)
     {
-        foreach (var (field, message) in broadcasts.Validate(form.ToInput()))
+        var input = form.ToInput();
+        foreach (var (field, message) in broadcasts.Validate(input))
         {
             ModelState.AddModelError($"Form.{field}", message);
         }
@@ -25,7 +26,7 @@ public sealed class BroadcastsController(BroadcastAdminService broadcasts) : Con
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return View(nameof(Index), await ModelAsync(1, form, null, ct));
         }
-        await broadcasts.CreateAsync(form.ToInput(), User, ct);
+        await broadcasts.CreateAsync(input, User, ct);
         return Done(null, "Broadcast sent: it is in every reader's inbox now.", 1);
     }
 
