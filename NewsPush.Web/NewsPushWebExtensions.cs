@@ -2,11 +2,17 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Email;
+using NewsPush.Web.Account;
+using NewsPush.Web.Infrastructure;
+using NewsPush.Web.Infrastructure.Email;
 using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
 using NewsPush.Web.Newsroom;
 using NewsPush.Web.Reader;
+using NewsPush.Web.Digests;
+using NewsPush.Web.Inbox;
+using NewsPush.Web.Infrastructure.Realtime;
+using NewsPush.Web.Preferences;
 using NewsPush.Web.Push;
 using NewsPush.Web.Recommendations;
 
@@ -21,32 +27,7 @@ public static class NewsPushWebExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddNewsPushData(builder.Environment.ContentRootPath);
 
-        services.AddIdentity<ApplicationUser, IdentityRole>(o =>
-            {
-                // OWASP ASVS 5: length, not composition.
-                o.Password.RequiredLength = 8;
-                o.Password.RequireDigit = false;
-                o.Password.RequireLowercase = false;
-                o.Password.RequireUppercase = false;
-                o.Password.RequireNonAlphanumeric = false;
-                o.Password.RequiredUniqueChars = 1;
-                o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                o.User.RequireUniqueEmail = true;
-            })
-            .AddEntityFrameworkStores<NewsPushDbContext>()
-            .AddDefaultTokenProviders();
-        services.ConfigureApplicationCookie(o =>
-        {
-            o.LoginPath = "/account/login";
-            o.LogoutPath = "/account/logout";
-            o.AccessDeniedPath = "/account/access-denied";
-            o.Cookie.Name = "newspush.auth";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Lax;
-            o.SlidingExpiration = true;
-        });
+        services.AddAccounts();
 
         services.AddControllersWithViews(o => o.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
         services.AddDataProtection().PersistKeysToDbContext<NewsPushDbContext>().SetApplicationName("NewsPush");
@@ -54,6 +35,8 @@ public static class NewsPushWebExtensions
         services.AddHealthChecks();
         services.AddMemoryCache();
 
+        services.AddScoped<AuditLog>();
+        services.AddScoped<AuditLogReader>();
         services.AddSingleton<InteractionRecorder>();
         services.AddHostedService<InteractionWriter>();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -62,7 +45,12 @@ public static class NewsPushWebExtensions
         services.AddNewsPushJobs(builder.Configuration);
         services.AddNewsroom();
         services.AddReaderSite();
-        services.AddPush(builder.Configuration);
+        services.AddApiStatusCodes();
+        services.AddRealtime(builder.Configuration);
+        services.AddPreferences();
+        services.AddPush();
+        services.AddInbox();
+        services.AddDigests();
 
         return builder;
     }
@@ -89,7 +77,9 @@ public static class NewsPushWebExtensions
         app.UseReaderSite();
 
         app.MapHealthChecks("/healthz");
+        app.MapRealtime();
         app.MapPush();
+        app.MapInbox();
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;

@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure.Realtime;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using NewsPush.Web.Inbox;

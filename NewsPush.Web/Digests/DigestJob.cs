@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Jobs;
-using NewsPush.Web.Newsroom;
 using Quartz;
 
 namespace NewsPush.Web.Digests;
@@ -10,10 +9,11 @@ namespace NewsPush.Web.Digests;
 [DisallowConcurrentExecution]
 public sealed class DigestJob(DigestRunner runner) : IJob
 {
-    public static readonly JobKey Key = new("digest", "digests");
+    public const string Group = "digests";
+    public static readonly JobKey Key = new("digest", Group);
     public const string FrequencyKey = "frequency";
 
-    public static TriggerKey TriggerKeyFor(string scheduleName) => new($"digest-{scheduleName}", "digests");
+    public static TriggerKey TriggerKeyFor(string scheduleName) => new($"digest-{scheduleName}", Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
     {

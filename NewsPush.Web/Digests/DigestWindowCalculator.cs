@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using NewsPush.Data.Entities;
 
 namespace NewsPush.Web.Digests;
@@ -24,7 +25,7 @@ public static class DigestWindowCalculator
     /// </summary>
     public static DigestWindow? Due(DigestTiming timing, DateTime nowUtc, TimeSpan catchUp)
     {
-        if (timing.Frequency == DigestFrequency.Off || !TryFindZone(timing.TimeZoneId, out var zone))
+        if (timing.Frequency == DigestFrequency.Off || !TimeZones.TryFind(timing.TimeZoneId, out var zone))
         {
             return null;
         }
@@ -78,27 +79,5 @@ public static class DigestWindowCalculator
             offset = zone.GetUtcOffset(local);
         }
         return DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
-    }
-
-    public static bool TryFindZone(string? id, out TimeZoneInfo zone)
-    {
-        zone = TimeZoneInfo.Utc;
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            return false;
-        }
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            return true;
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return false;
-        }
-        catch (InvalidTimeZoneException)
-        {
-            return false;
-        }
     }
 }

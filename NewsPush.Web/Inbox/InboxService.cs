@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;

@@ -1,4 +1,4 @@
-namespace NewsPush.Web;
+namespace NewsPush.Web.Infrastructure;
 
 /// <summary>Adds the security headers every response carries (CSP without inline scripts).</summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)

@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using System.Security.Claims;
 using Ganss.Xss;
 using Markdig;

@@ -1,3 +1,5 @@
+using NewsPush.Web.Infrastructure;
+using NewsPush.Web.Infrastructure.Realtime;
 using System.Security.Claims;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;

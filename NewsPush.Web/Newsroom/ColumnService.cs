@@ -1,10 +1,11 @@
+using NewsPush.Web.Infrastructure;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Data.Seeding;
-using NewsPush.Web.Components;
+using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Newsroom;
 

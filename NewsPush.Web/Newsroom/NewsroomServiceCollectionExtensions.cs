@@ -17,20 +17,16 @@ public static class NewsroomServiceCollectionExtensions
 
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ArticleAuthorizationHandler>();
         services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.SectionName);
-        services.AddScoped<AuditLog>();
-        services.AddScoped<AuditLogReader>();
         services.AddScoped<ArticleService>();
         services.AddScoped<PublishingService>();
         services.AddScoped<ColumnService>();
         services.AddScoped<ModerationService>();
         services.AddScoped<UserAdminService>();
-        services.AddScoped<DigestScheduleService>();
         services.AddScoped<JobMonitorService>();
         services.AddScoped<BroadcastAdminService>();
 
         services.AddQuartz(q => q.AddJob<PublishArticleJob>(j => j.WithIdentity(PublishingService.JobKey).StoreDurably().WithDescription("Publishes a scheduled article")));
         services.AddHostedService<PublishingCatchUp>();
-        // The digest triggers are created at start-up by Digests.DigestScheduleSync; admins' edits go through DigestScheduleService.
         return services;
     }
 }

@@ -7,9 +7,6 @@ namespace NewsPush.Web.Preferences;
 /// <summary>Reads and saves a reader's push preferences; one-click unsubscribe goes through here too.</summary>
 public sealed class PreferencesService(NewsPushDbContext db, TimeProvider clock)
 {
-    private static readonly Lazy<IReadOnlyList<string>> Zones = new(() =>
-        TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Where(id => id.Contains('/', StringComparison.Ordinal) || id == "UTC").Order(StringComparer.Ordinal).ToList());
-
     public async Task<PreferencesViewModel> GetAsync(string userId, CancellationToken ct)
     {
         var p = await db.ReaderPreferences.AsNoTracking().Include(x => x.Topics).FirstOrDefaultAsync(x => x.UserId == userId, ct) ?? new ReaderPreferences();
@@ -29,7 +26,7 @@ public sealed class PreferencesService(NewsPushDbContext db, TimeProvider clock)
     public async Task FillChoicesAsync(PreferencesViewModel model, CancellationToken ct)
     {
         model.Columns = await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new ColumnChoice(c.Id, c.Name)).ToListAsync(ct);
-        model.TimeZones = Zones.Value;
+        model.TimeZones = Infrastructure.TimeZones.All;
     }
 
     /// <summary>Saves a validated form. Ticking e-mail again is the reader's explicit re-subscription.</summary>

@@ -72,7 +72,7 @@ public sealed class PreferencesViewModel : IValidatableObject
                 yield return new ValidationResult("Quiet hours must not start and end at the same time.", [nameof(QuietHoursStart)]);
             }
         }
-        if (!Digests.DigestWindowCalculator.TryFindZone(TimeZoneId, out _))
+        if (!Infrastructure.TimeZones.TryFind(TimeZoneId, out _))
         {
             yield return new ValidationResult($"\"{TimeZoneId}\" is not a known time zone; use an IANA name such as Europe/Paris or Asia/Shanghai.", [nameof(TimeZoneId)]);
         }

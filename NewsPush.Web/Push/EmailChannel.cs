@@ -1,3 +1,4 @@
+using NewsPush.Web.Preferences;
 using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Email;
+using NewsPush.Web.Infrastructure.Email;
 
 namespace NewsPush.Web.Push;
 

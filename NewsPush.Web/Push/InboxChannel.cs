@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure.Realtime;
 using System.Text;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Models;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web.Reader;

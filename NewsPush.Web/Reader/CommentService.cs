@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Models;
 
 namespace NewsPush.Web.Reader;
 

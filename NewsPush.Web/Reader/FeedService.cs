@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Email;
+using NewsPush.Web.Infrastructure.Email;
 
 namespace NewsPush.Web.Reader;
 

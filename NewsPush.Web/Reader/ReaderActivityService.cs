@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Interactions;
-using NewsPush.Web.Models;
 
 namespace NewsPush.Web.Reader;
 

@@ -12,7 +12,7 @@ namespace NewsPush.Web.Reader;
 
 public static class ReaderServiceCollectionExtensions
 {
-    /// <summary>The reader site: queries, search (one full-text provider per database), comments, accounts, feeds, rate limits.</summary>
+    /// <summary>The reader site: queries, search (one full-text provider per database), comments, feeds, rate limits.</summary>
     public static IServiceCollection AddReaderSite(this IServiceCollection services)
     {
         services.AddOptions<ReaderOptions>().BindConfiguration(ReaderOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -23,7 +23,6 @@ public static class ReaderServiceCollectionExtensions
         services.AddScoped<ReaderActivityService>();
         services.AddScoped<CommentService>();
         services.AddScoped<FeedService>();
-        services.AddScoped<AccountEmails>();
         services.AddSingleton<ViewCounter>();
         services.AddSingleton<ReaderCache>();
         // Anonymous reader pages are the same for everyone: serve them from memory. The default policy
@@ -40,9 +39,6 @@ public static class ReaderServiceCollectionExtensions
         services.ConfigureDbContext<PostgreSqlNewsPushDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<SearchIndexInterceptor>()));
         services.ConfigureDbContext<SqlServerNewsPushDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<SearchIndexInterceptor>()));
         services.AddHostedService<SearchIndexBackfill>();
-
-        services.AddScoped<IPasswordValidator<ApplicationUser>, CommonPasswordValidator>();
-        services.Configure<IdentityOptions>(o => o.Password.RequiredLength = 8);
 
         services.AddRateLimiter(o =>
         {

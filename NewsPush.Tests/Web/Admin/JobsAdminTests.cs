@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Tests.Infrastructure;
+using NewsPush.Web.Digests;
 using NewsPush.Web.Newsroom;
 using Quartz;
 
@@ -56,31 +57,31 @@ public sealed class JobsAdminTests(SqliteFactory factory) : IClassFixture<Sqlite
     {
         _ = factory.Server;
         var scheduler = await factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.AddJob(JobBuilder.Create<NoOpJob>().WithIdentity(DigestScheduleService.JobKey).StoreDurably().Build(), AddJobOptions.Replacing);
+        await scheduler.AddJob(JobBuilder.Create<NoOpJob>().WithIdentity(DigestJob.Key).StoreDurably().Build(), AddJobOptions.Replacing);
         try
         {
             await using var scope = factory.Services.CreateAsyncScope();
             var service = scope.ServiceProvider.GetRequiredService<DigestScheduleService>();
             var schedule = new NewsPush.Data.Entities.DigestSchedule { Name = "weekly", Frequency = NewsPush.Data.Entities.DigestFrequency.Weekly, CronExpression = "0 0 7 ? * MON", IsEnabled = true };
             Assert.True(await service.ApplyAsync(schedule, default));
-            var trigger = Assert.IsAssignableFrom<ICronTrigger>(await scheduler.GetTrigger(DigestScheduleService.TriggerKeyFor("weekly")));
+            var trigger = Assert.IsAssignableFrom<ICronTrigger>(await scheduler.GetTrigger(DigestJob.TriggerKeyFor("weekly")));
             Assert.Equal("0 0 7 ? * MON", trigger.CronExpressionString);
             Assert.Equal(DayOfWeek.Monday, trigger.NextFireTimeUtc!.Value.DayOfWeek);
 
             schedule.CronExpression = "0 0 8 ? * FRI";
             await service.ApplyAsync(schedule, default);
-            trigger = Assert.IsAssignableFrom<ICronTrigger>(await scheduler.GetTrigger(DigestScheduleService.TriggerKeyFor("weekly")));
+            trigger = Assert.IsAssignableFrom<ICronTrigger>(await scheduler.GetTrigger(DigestJob.TriggerKeyFor("weekly")));
             Assert.Equal("0 0 8 ? * FRI", trigger.CronExpressionString);
             // The digest job reads the frequency from the trigger: an admin's edit must keep a weekly schedule weekly.
             Assert.Equal("Weekly", trigger.JobDataMap.GetString(NewsPush.Web.Digests.DigestJob.FrequencyKey));
 
             schedule.IsEnabled = false;
             await service.ApplyAsync(schedule, default);
-            Assert.Null(await scheduler.GetTrigger(DigestScheduleService.TriggerKeyFor("weekly")));
+            Assert.Null(await scheduler.GetTrigger(DigestJob.TriggerKeyFor("weekly")));
         }
         finally
         {
-            await scheduler.DeleteJob(DigestScheduleService.JobKey);
+            await scheduler.DeleteJob(DigestJob.Key);
         }
     }
 

@@ -94,7 +94,8 @@ public sealed class DigestWindowCalculatorTests
     {
         Assert.Null(DigestWindowCalculator.Due(Daily("UTC", 8) with { Frequency = DigestFrequency.Off }, Utc(2026, 11, 25, 8, 1), CatchUp));
         Assert.Null(DigestWindowCalculator.Due(Daily("Mars/Olympus_Mons", 8), Utc(2026, 11, 25, 8, 1), CatchUp));
-        Assert.False(DigestWindowCalculator.TryFindZone("", out _));
+        Assert.False(NewsPush.Web.Infrastructure.TimeZones.TryFind("", out _));
+        Assert.False(NewsPush.Web.Infrastructure.TimeZones.TryFind("Europe", out _));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure.Realtime;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;

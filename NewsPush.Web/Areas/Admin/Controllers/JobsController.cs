@@ -1,3 +1,4 @@
+using NewsPush.Web.Digests;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NewsPush.Web.Areas.Admin.Models;

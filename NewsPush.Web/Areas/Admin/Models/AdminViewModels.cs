@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Newsroom;
 

@@ -1,5 +1,6 @@
+using NewsPush.Web.Infrastructure;
 using System.ComponentModel.DataAnnotations;
-using NewsPush.Web.Models;
+using NewsPush.Web.Reader;
 using NewsPush.Web.Newsroom;
 
 namespace NewsPush.Web.Areas.Admin.Models;

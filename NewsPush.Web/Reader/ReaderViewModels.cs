@@ -1,7 +1,8 @@
+using NewsPush.Web.Infrastructure;
 using System.ComponentModel.DataAnnotations;
 using NewsPush.Web.Reader.Search;
 
-namespace NewsPush.Web.Models;
+namespace NewsPush.Web.Reader;
 
 /// <summary>A list item; <see cref="Reason"/> is set on "For you" items.</summary>
 public sealed record ArticleListItem(int Id, string Slug, string Title, string Summary, string ColumnName, string ColumnSlug, DateTime? PublishedAt, string? Reason = null);
@@ -9,11 +10,6 @@ public sealed record ArticleListItem(int Id, string Slug, string Title, string S
 public sealed record FrontPageViewModel(
     IReadOnlyList<ArticleListItem> ForYou, bool ForYouIsPersonal, IReadOnlyList<ArticleListItem> Latest,
     IReadOnlyList<ArticleListItem> Popular, IReadOnlyList<ColumnSectionViewModel> Sections);
-
-public sealed record PagerViewModel(int Page, int PageCount, string BaseUrl)
-{
-    public string UrlFor(int page) => BaseUrl + (BaseUrl.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "page=" + page;
-}
 
 public sealed record FollowState(int TargetId, bool IsFollowing, bool CanFollow);
 

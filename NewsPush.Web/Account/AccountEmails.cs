@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Email;
+using NewsPush.Web.Infrastructure.Email;
 
-namespace NewsPush.Web.Reader;
+namespace NewsPush.Web.Account;
 
 /// <summary>The account e-mails: confirm address and reset password. Tokens travel Base64Url-encoded.</summary>
 public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer mailer, IOptions<EmailOptions> options)

@@ -1,9 +1,8 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
-using NewsPush.Web.Models;
-using NewsPush.Web.Reader;
 using NewsPush.Web.Reader.Search;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 public sealed class SearchController(ArticleSearchService search, ArticleQueries queries) : Controller
 {

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
-using NewsPush.Web.Reader;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 [Route("feeds")]
 public sealed class FeedsController(FeedService feeds) : Controller

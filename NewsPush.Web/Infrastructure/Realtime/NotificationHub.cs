@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
-namespace NewsPush.Web.Inbox;
+namespace NewsPush.Web.Infrastructure.Realtime;
 
 /// <summary>
 /// Live inbox notifications at /hubs/notifications. Server → client only: "inboxChanged" tells the reader's

@@ -5,7 +5,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace NewsPush.Web.Email;
+namespace NewsPush.Web.Infrastructure.Email;
 
 /// <summary>Sends MIME messages: SMTP (MailKit) when configured, else the pickup folder.</summary>
 public interface IMailer

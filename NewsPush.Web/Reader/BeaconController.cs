@@ -1,8 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
-using NewsPush.Web.Reader;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 public sealed record BeaconEvent(string? Type, int? ArticleId, int[]? ArticleIds, double? Seconds, string? Source);
 

@@ -1,44 +1,27 @@
+using NewsPush.Web.Infrastructure;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Jobs;
 using Quartz;
 
-namespace NewsPush.Web.Newsroom;
+namespace NewsPush.Web.Digests;
 
 /// <summary>
-/// Digest schedules (cron, Quartz syntax, UTC) that admins edit. The digest job is registered by the digest
-/// feature under <see cref="JobKey"/>; each schedule drives the trigger <c>digest-{Name}</c> in group
+/// Digest schedules (cron, Quartz syntax, UTC) that admins edit. The digest job is registered under
+/// <see cref="DigestJob.Key"/>; each schedule drives the trigger <c>digest-{Name}</c> in group
 /// <c>digests</c>. Without that job, saving only stores the cron.
 /// </summary>
 public sealed class DigestScheduleService(NewsPushDbContext db, ISchedulerFactory schedulers, AuditLog audit, TimeProvider clock)
 {
-    public const string Group = "digests";
-    public static readonly JobKey JobKey = new("digest", Group);
-
-    public static TriggerKey TriggerKeyFor(string scheduleName) => new($"digest-{scheduleName}", Group);
 
     public Task<List<DigestSchedule>> ListAsync(CancellationToken ct) => db.DigestSchedules.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
 
     public Task<DigestSchedule?> FindAsync(int id, CancellationToken ct) => db.DigestSchedules.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
 
     /// <summary>Null when <paramref name="cron"/> is a valid Quartz cron expression, else why not.</summary>
-    public static string? Validate(string? cron)
-    {
-        if (string.IsNullOrWhiteSpace(cron))
-        {
-            return "Enter a cron expression.";
-        }
-        try
-        {
-            CronExpression.Parse(cron.Trim());
-            return null;
-        }
-        catch (FormatException e)
-        {
-            return $"Not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]): {e.Message}";
-        }
-    }
+    public static string? Validate(string? cron) => Cron.Validate(cron);
 
     /// <summary>The next <paramref name="count"/> fire times (UTC) after now.</summary>
     public IReadOnlyList<DateTimeOffset> Preview(string cron, int count = 5)
@@ -82,11 +65,11 @@ public sealed class DigestScheduleService(NewsPushDbContext db, ISchedulerFactor
     public async Task<bool> ApplyAsync(DigestSchedule schedule, CancellationToken ct)
     {
         var scheduler = await schedulers.GetScheduler(ct);
-        if (!await scheduler.Exists(JobKey, ct))
+        if (!await scheduler.Exists(DigestJob.Key, ct))
         {
             return false;
         }
-        var key = TriggerKeyFor(schedule.Name);
+        var key = DigestJob.TriggerKeyFor(schedule.Name);
         if (!schedule.IsEnabled)
         {
             await scheduler.UnscheduleJob(key, ct);
@@ -94,9 +77,9 @@ public sealed class DigestScheduleService(NewsPushDbContext db, ISchedulerFactor
         }
         var trigger = TriggerBuilder.Create()
             .WithIdentity(key)
-            .ForJob(JobKey)
+            .ForJob(DigestJob.Key)
             .UsingJobData("schedule", schedule.Name)
-            .UsingJobData(Digests.DigestJob.FrequencyKey, schedule.Frequency.ToString())
+            .UsingJobData(DigestJob.FrequencyKey, schedule.Frequency.ToString())
             .WithCronSchedule(schedule.CronExpression, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
             .Build();
         await scheduler.ScheduleTrigger(trigger, TriggerConflict.Replace, ct);

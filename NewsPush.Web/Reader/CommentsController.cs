@@ -2,10 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using NewsPush.Web.Models;
-using NewsPush.Web.Reader;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 [Authorize]
 public sealed class CommentsController(ArticleQueries queries, CommentService comments) : Controller

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 
-namespace NewsPush.Web.Newsroom;
+namespace NewsPush.Web.Infrastructure;
 
 /// <summary>Who did what to which entity. Entries are added to the caller's unit of work, saved with it.</summary>
 public sealed class AuditLog(NewsPushDbContext db, TimeProvider clock)

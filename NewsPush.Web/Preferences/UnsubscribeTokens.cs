@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace NewsPush.Web.Push;
+namespace NewsPush.Web.Preferences;
 
 /// <summary>Signed, login-free unsubscribe tokens (Data Protection: keys in the database, shared by all nodes).</summary>
 public sealed class UnsubscribeTokens(IDataProtectionProvider provider)

@@ -1,3 +1,4 @@
+using NewsPush.Web.Account;
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -6,7 +7,7 @@ using NewsPush.Tests.Infrastructure;
 using NewsPush.Web.Reader;
 using static NewsPush.Tests.Web.Reader.ReaderTestData;
 
-namespace NewsPush.Tests.Web.Reader;
+namespace NewsPush.Tests.Web.Account;
 
 /// <summary>Register, confirm, log in, lock out, reset and change passwords — through the real forms.</summary>
 public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFactory>

@@ -1,10 +1,9 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.OutputCaching;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
-using NewsPush.Web.Models;
-using NewsPush.Web.Reader;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 public sealed class HomeController(ArticleQueries queries) : Controller
 {

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Identity;
 using NewsPush.Data.Entities;
 
-namespace NewsPush.Web.Reader;
+namespace NewsPush.Web.Account;
 
 /// <summary>
 /// OWASP ASVS 5 (V6.2): rejects passwords found on a list of common and breached passwords, and
@@ -45,7 +45,7 @@ public sealed class CommonPasswordValidator : IPasswordValidator<ApplicationUser
 
     private static HashSet<string> Load()
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("NewsPush.Web.Reader.common-passwords.txt")
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("NewsPush.Web.Account.common-passwords.txt")
             ?? throw new InvalidOperationException("The common-password list is not embedded.");
         using var reader = new StreamReader(stream);
         var set = new HashSet<string>(StringComparer.Ordinal);

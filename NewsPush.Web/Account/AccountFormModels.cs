@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace NewsPush.Web.Models;
+namespace NewsPush.Web.Account;
 
 public sealed class RegisterViewModel
 {

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 
-namespace NewsPush.Web.Components;
+namespace NewsPush.Web.Reader;
 
 /// <summary>The column menu in the navigation bar; cached briefly, since every page shows it.</summary>
 public sealed class ColumnMenuViewComponent(NewsPushDbContext db, IMemoryCache cache) : ViewComponent

@@ -1,14 +1,13 @@
+using NewsPush.Web.Infrastructure;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Email;
-using NewsPush.Web.Models;
-using NewsPush.Web.Reader;
+using NewsPush.Web.Infrastructure.Email;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 /// <summary>The reader's own pages. Every query is scoped to the signed-in user's id from the cookie, never from input.</summary>
 [Authorize, Route("me")]

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace NewsPush.Web.Email;
+namespace NewsPush.Web.Infrastructure.Email;
 
 /// <summary>The "Email" section. With no SMTP host, mail goes to <see cref="PickupFolder"/> as .eml files.</summary>
 public sealed class EmailOptions

@@ -1,12 +1,12 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Models;
 using NewsPush.Web.Reader;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Account;
 
 [Route("account")]
 public sealed class AccountController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, AccountEmails emails, TimeProvider clock,

@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.OutputCaching;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
@@ -5,10 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Web.Models;
-using NewsPush.Web.Reader;
 
-namespace NewsPush.Web.Controllers;
+namespace NewsPush.Web.Reader;
 
 /// <summary>Column, tag and article pages, and what a reader does on an article (rate, bookmark).</summary>
 public sealed class ArticlesController(ArticleQueries queries, ReaderActivityService activity, NewsPushDbContext db) : Controller

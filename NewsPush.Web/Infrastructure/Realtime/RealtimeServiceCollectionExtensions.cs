@@ -1,0 +1,25 @@
+namespace NewsPush.Web.Infrastructure.Realtime;
+
+public static class RealtimeServiceCollectionExtensions
+{
+    /// <summary>
+    /// SignalR for live badges. Several web nodes: hub messages go through Redis so a reader's badge updates
+    /// whichever node holds their connection. One node (the default) needs no Redis.
+    /// </summary>
+    public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
+    {
+        var signalR = services.AddSignalR();
+        var redis = configuration["Redis:ConnectionString"];
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("newspush"));
+        }
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRealtime(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<NotificationHub>(NotificationHub.Path);
+        return app;
+    }
+}

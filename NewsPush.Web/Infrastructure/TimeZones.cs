@@ -1,0 +1,38 @@
+namespace NewsPush.Web.Infrastructure;
+
+/// <summary>The IANA time zones readers may choose, and the one safe lookup of a stored zone id.</summary>
+public static class TimeZones
+{
+    private static readonly Lazy<IReadOnlyList<string>> Ids = new(() =>
+        TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Where(id => id.Contains('/', StringComparison.Ordinal) || id == "UTC").Order(StringComparer.Ordinal).ToList());
+
+    private static readonly Lazy<HashSet<string>> Known = new(() => new HashSet<string>(Ids.Value, StringComparer.Ordinal));
+
+    /// <summary>Region/City ids and UTC, sorted.</summary>
+    public static IReadOnlyList<string> All => Ids.Value;
+
+    /// <summary>
+    /// Finds a zone by IANA id. False (and UTC) for an empty, unknown or malformed id — also for names such as
+    /// "Europe" that are folders of the zone database, which the system lookup would fail on with an I/O error.
+    /// </summary>
+    public static bool TryFind(string? id, out TimeZoneInfo zone)
+    {
+        zone = TimeZoneInfo.Utc;
+        if (string.IsNullOrWhiteSpace(id) || !Known.Value.Contains(id))
+        {
+            return false;
+        }
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The zone id if it is one readers may choose, else UTC.</summary>
+    public static string OrUtc(string? id) => TryFind(id?.Trim(), out _) ? id!.Trim() : "UTC";
+}
