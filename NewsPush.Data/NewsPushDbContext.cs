@@ -34,6 +34,7 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<DigestItem> DigestItems => Set<DigestItem>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<ChannelState> ChannelStates => Set<ChannelState>();
     public DbSet<PushCampaign> PushCampaigns => Set<PushCampaign>();
     public DbSet<DigestSchedule> DigestSchedules => Set<DigestSchedule>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();

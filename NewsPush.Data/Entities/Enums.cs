@@ -20,7 +20,14 @@ public enum DigestStatus { Composed = 0, Delivered = 1, Merged = 2, Skipped = 3 
 
 public enum DeliveryChannel { Inbox = 0, Email = 1, WebPush = 2, Webhook = 3, Device = 4 }
 
-public enum DeliveryStatus { Queued = 0, Sending = 1, Sent = 2, Failed = 3, Suppressed = 4 }
+/// <summary>Expired: transient failures lasted past the delivery's deadline (<see cref="Delivery.DeliverBy"/>).</summary>
+public enum DeliveryStatus { Queued = 0, Sending = 1, Sent = 2, Failed = 3, Suppressed = 4, Expired = 5 }
+
+/// <summary>What a delivery carries; <see cref="Delivery.ContentId"/> is the id of that content's row.</summary>
+public enum DeliveryContentKind { Digest = 0, Breaking = 1, Broadcast = 2, SystemAlert = 3, Test = 4 }
+
+/// <summary>Why a channel is paused: the service is down (it resumes by itself after a probe), or it refuses us (an admin must fix it).</summary>
+public enum ChannelPauseKind { Outage = 0, Configuration = 1 }
 
 public enum PushSegment { Everyone = 0, ColumnFollowers = 1, TagFollowers = 2, PredictedInterested = 3 }
 

@@ -11,6 +11,8 @@ public class InboxMessage
     public string? Link { get; set; }
     public long? DigestId { get; set; }
     public long? CampaignId { get; set; }
+    /// <summary>The delivery that wrote this message: unique, so a delivery claimed again writes no second one.</summary>
+    public long? DeliveryId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ReadAt { get; set; }
     public DateTime? ArchivedAt { get; set; }

@@ -27,19 +27,33 @@ public class DigestItem
     public string Reason { get; set; } = "";
 }
 
-/// <summary>The outbox: one row per reader, source (digest or campaign) and channel.</summary>
+/// <summary>
+/// The outbox: one row per reader, content and channel endpoint. The content is referred to generally
+/// (<see cref="ContentKind"/> + <see cref="ContentId"/>: a digest, a breaking-news push, a broadcast, an alert, a test).
+/// </summary>
 public class Delivery
 {
     public long Id { get; set; }
     public string UserId { get; set; } = "";
     public DeliveryChannel Channel { get; set; }
-    public long? DigestId { get; set; }
-    public Digest? Digest { get; set; }
-    public long? CampaignId { get; set; }
-    public PushCampaign? Campaign { get; set; }
+    public DeliveryContentKind ContentKind { get; set; }
+    public long ContentId { get; set; }
+    /// <summary>
+    /// Which of the reader's endpoints on the channel (a browser subscription, a device, a hook); 0 for the
+    /// channels with one endpoint per reader (inbox, e-mail address).
+    /// </summary>
+    public long EndpointId { get; set; }
     public DeliveryStatus Status { get; set; }
+    /// <summary>Attempts whose outcome was recorded.</summary>
     public int Attempts { get; set; }
+    /// <summary>
+    /// Times the row was claimed. More claims than attempts means a sender stopped (crashed, lost its lease) while
+    /// holding it; such rows are retried one at a time, and fail after too many.
+    /// </summary>
+    public int Claims { get; set; }
     public DateTime? NextAttemptAt { get; set; }
+    /// <summary>Past this instant a delivery that still meets only transient failures is Expired instead of retried.</summary>
+    public DateTime? DeliverBy { get; set; }
     /// <summary>The claim of the dispatcher that holds the row while <see cref="Status"/> is Sending (random, per claim).</summary>
     public string? LeaseId { get; set; }
     public string? LastError { get; set; }
@@ -49,6 +63,27 @@ public class Delivery
     public DateTime? SentAt { get; set; }
     public DateTime? OpenedAt { get; set; }
     public DateTime? ClickedAt { get; set; }
+}
+
+/// <summary>
+/// A channel's health, shared by every node: a circuit breaker. While paused, its deliveries wait (no attempts
+/// spent); after <see cref="NextProbeAt"/> one node at a time sends one delivery as a probe.
+/// </summary>
+public class ChannelState
+{
+    public DeliveryChannel Channel { get; set; }
+    public bool IsPaused { get; set; }
+    public ChannelPauseKind PauseKind { get; set; }
+    public DateTime? PausedAt { get; set; }
+    public DateTime? NextProbeAt { get; set; }
+    /// <summary>Consecutive failed probes: the wait before the next one doubles with each, up to a ceiling.</summary>
+    public int FailedProbes { get; set; }
+    /// <summary>Held by the node sending the probe until this instant.</summary>
+    public DateTime? ProbeLeaseUntil { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? LastErrorAt { get; set; }
+    public DateTime? LastSuccessAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
 }
 
 /// <summary>An editor's breaking-news push of one article to a segment.</summary>

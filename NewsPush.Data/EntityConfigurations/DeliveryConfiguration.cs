@@ -13,14 +13,11 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.Property(d => d.TrackingToken).HasMaxLength(64).IsRequired();
         builder.Property(d => d.LeaseId).HasMaxLength(32);
         builder.HasIndex(d => d.TrackingToken).IsUnique();
-        // A push is never sent twice to the same reader on the same channel.
-        builder.HasIndex(d => new { d.DigestId, d.Channel }).IsUnique();
-        builder.HasIndex(d => new { d.CampaignId, d.UserId, d.Channel }).IsUnique();
+        // A content is never sent twice to the same reader's endpoint on one channel.
+        builder.HasIndex(d => new { d.ContentKind, d.ContentId, d.UserId, d.Channel, d.EndpointId }).IsUnique();
         // The channel senders' work queue and the weekly-cap count.
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
         builder.HasIndex(d => new { d.UserId, d.CreatedAt });
-        builder.HasOne(d => d.Digest).WithMany().HasForeignKey(d => d.DigestId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne(d => d.Campaign).WithMany().HasForeignKey(d => d.CampaignId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.NoAction);
     }
 }

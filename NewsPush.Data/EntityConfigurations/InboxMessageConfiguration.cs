@@ -17,6 +17,7 @@ internal sealed class InboxMessageConfiguration : IEntityTypeConfiguration<Inbox
         // One inbox message per digest: a re-run cannot post a digest twice.
         builder.HasIndex(m => m.DigestId).IsUnique();
         builder.HasIndex(m => new { m.CampaignId, m.UserId }).IsUnique();
+        builder.HasIndex(m => m.DeliveryId).IsUnique();
         builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

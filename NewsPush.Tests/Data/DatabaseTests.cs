@@ -103,7 +103,8 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
             });
             var digest = new Digest { UserId = user.Id, WindowKey = "daily:2026-11-01", ScheduledFor = now, CreatedAt = now, Items = [new DigestItem { ArticleId = article.Id, Position = 1, Score = 0.9, Reason = "popular in World" }] };
             db.Digests.Add(digest);
-            db.Deliveries.Add(new Delivery { UserId = user.Id, Digest = digest, Channel = DeliveryChannel.Email, Status = DeliveryStatus.Failed, Attempts = 3, LastError = "550 mailbox unavailable", TrackingToken = Unique("t"), CreatedAt = now });
+            await db.SaveChangesAsync();
+            db.Deliveries.Add(new Delivery { UserId = user.Id, ContentKind = DeliveryContentKind.Digest, ContentId = digest.Id, Channel = DeliveryChannel.Email, Status = DeliveryStatus.Failed, Attempts = 3, LastError = "550 mailbox unavailable", TrackingToken = Unique("t"), CreatedAt = now });
             await db.SaveChangesAsync();
             return digest.Id;
         });
@@ -115,7 +116,7 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
             Assert.Equal(new TimeOnly(22, 0), prefs.QuietHoursStart);
             Assert.Equal("Asia/Shanghai", prefs.TimeZoneId);
             Assert.Single(prefs.Topics);
-            var delivery = await db.Deliveries.SingleAsync(d => d.DigestId == digestId);
+            var delivery = await db.Deliveries.SingleAsync(d => d.ContentKind == DeliveryContentKind.Digest && d.ContentId == digestId);
             Assert.Equal(DeliveryStatus.Failed, delivery.Status);
             Assert.Equal("550 mailbox unavailable", delivery.LastError);
             Assert.Equal(0.9, (await db.DigestItems.SingleAsync(i => i.DigestId == digestId)).Score);
@@ -210,8 +211,8 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
             await db.SaveChangesAsync();
             make = key switch
             {
-                "delivery-digest-channel" => () => new Delivery { UserId = user.Id, DigestId = digest.Id, Channel = DeliveryChannel.Email, TrackingToken = Unique("t"), CreatedAt = now },
-                "delivery-campaign-channel" => () => new Delivery { UserId = user.Id, CampaignId = campaign.Id, Channel = DeliveryChannel.Inbox, TrackingToken = Unique("t"), CreatedAt = now },
+                "delivery-digest-channel" => () => new Delivery { UserId = user.Id, ContentKind = DeliveryContentKind.Digest, ContentId = digest.Id, Channel = DeliveryChannel.Email, TrackingToken = Unique("t"), CreatedAt = now },
+                "delivery-campaign-channel" => () => new Delivery { UserId = user.Id, ContentKind = DeliveryContentKind.Breaking, ContentId = campaign.Id, Channel = DeliveryChannel.Inbox, TrackingToken = Unique("t"), CreatedAt = now },
                 "comment-report" => () => new CommentReport { CommentId = comment.Id, ReporterId = user.Id, Reason = "spam", CreatedAt = now },
                 _ => () => new InboxMessage { UserId = user.Id, DigestId = digest.Id, Title = "t", CreatedAt = now },
             };

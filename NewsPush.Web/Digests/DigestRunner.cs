@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
@@ -20,8 +19,10 @@ public sealed partial class DigestRunner(
     NewsPushDbContext db,
     IArticleRecommender recommender,
     TimeProvider clock,
+    AudiencePlanner planner,
     DeliverySignal signal,
     IOptions<DigestOptions> options,
+    IOptions<DeliveryOptions> deliveryOptions,
     ILogger<DigestRunner> logger)
 {
     public async Task<DigestRunResult> RunAsync(DigestFrequency frequency, CancellationToken ct)
@@ -40,13 +41,12 @@ public sealed partial class DigestRunner(
         while (true)
         {
             var page = await db.ReaderPreferences.AsNoTracking()
-                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0
-                    && (p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null))
-                    && p.User!.DeletedAt == null)
+                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0 && p.User!.DeletedAt == null)
+                .Where(AudiencePlanner.HasAnyChannel)
                 .OrderBy(p => p.UserId)
                 .Take(o.BatchSize)
-                .Select(p => new ReaderRow(p.UserId, p.User!.Email, p.User.EmailConfirmed, p.InboxEnabled, p.EmailEnabled && p.EmailUnsubscribedAt == null,
-                    p.WeeklyPushCap, new DigestTiming(p.DigestFrequency, p.DigestLocalTime, p.DigestDayOfWeek, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd)))
+                .Select(p => new ReaderRow(p.UserId,
+                    new DigestTiming(p.DigestFrequency, p.DigestLocalTime, p.DigestDayOfWeek, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd)))
                 .ToListAsync(ct);
             if (page.Count == 0)
             {
@@ -119,11 +119,8 @@ public sealed partial class DigestRunner(
             .GroupBy(x => x.UserId).ToDictionary(g => g.Key, g => (IReadOnlySet<int>)g.Select(x => x.ArticleId).ToHashSet());
         var topics = (await db.ReaderTopics.AsNoTracking().Where(t => ids.Contains(t.UserId)).Select(t => new { t.UserId, t.ColumnId }).ToListAsync(ct))
             .GroupBy(x => x.UserId).ToDictionary(g => g.Key, g => (IReadOnlySet<int>)g.Select(x => x.ColumnId).ToHashSet());
-        var capSince = now - PushPolicy.CapPeriod;
-        var pushed = await db.Deliveries.AsNoTracking()
-            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed)
-            .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+        // Which channels each reader gets (and whether the weekly cap leaves any) is the planner's decision.
+        var plans = await planner.PlanAsync(ids, now, respectQuietHours: false, ct);
         // The newest unopened digest per reader is merged into the new one instead of sending a second.
         var unopened = (await db.Digests.AsNoTracking()
                 .Where(d => ids.Contains(d.UserId) && d.OpenedAt == null && d.MergedIntoId == null
@@ -134,21 +131,14 @@ public sealed partial class DigestRunner(
             .ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.CreatedAt).ToList());
         var ranking = await recommender.RecommendManyAsync(ids, o.ItemsPerDigest * 3, ct);
 
+        var deliverBy = now.AddHours(deliveryOptions.Value.DeadlineHours);
         var digests = new List<(Digest Digest, List<long> MergedIds)>();
         var deliveries = new List<(Digest Digest, Delivery Delivery)>();
         int skipped = 0;
         foreach (var (reader, window) in todo)
         {
-            var channels = new List<DeliveryChannel>(2);
-            if (reader.InboxEnabled)
-            {
-                channels.Add(DeliveryChannel.Inbox);
-            }
-            if (reader.EmailEnabled && reader.EmailConfirmed && !string.IsNullOrEmpty(reader.Email))
-            {
-                channels.Add(DeliveryChannel.Email);
-            }
-            var allowed = PushPolicy.AllowedChannels(channels.Count, pushed.GetValueOrDefault(reader.UserId), reader.WeeklyPushCap);
+            var endpoints = plans.TryGetValue(reader.UserId, out var plan) ? plan.Endpoints : [];
+            var allowed = endpoints.Count;
             var previous = unopened.GetValueOrDefault(reader.UserId) ?? [];
             var carried = allowed == 0 ? [] : previous
                 .SelectMany(p => p.Items)
@@ -174,12 +164,12 @@ public sealed partial class DigestRunner(
                 digests.Add((digest, []));
                 continue;
             }
-            foreach (var channel in channels.Take(allowed))
+            foreach (var endpoint in endpoints)
             {
                 deliveries.Add((digest, new Delivery
                 {
-                    UserId = reader.UserId, Channel = channel, Status = DeliveryStatus.Queued,
-                    TrackingToken = NewToken(), CreatedAt = now,
+                    UserId = reader.UserId, Channel = endpoint.Channel, EndpointId = endpoint.EndpointId, ContentKind = DeliveryContentKind.Digest,
+                    Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(), CreatedAt = now, DeliverBy = deliverBy,
                 }));
             }
             digests.Add((digest, previous.Select(p => p.Id).ToList()));
@@ -218,7 +208,7 @@ public sealed partial class DigestRunner(
         await db.BulkInsertAsync(digests.SelectMany(d => d.Digest.Items).ToList(), ct);
         foreach (var (digest, delivery) in deliveries)
         {
-            delivery.DigestId = digest.Id;
+            delivery.ContentId = digest.Id;
         }
         await db.BulkInsertAsync(deliveries.ConvertAll(d => d.Delivery), ct);
 
@@ -230,7 +220,7 @@ public sealed partial class DigestRunner(
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DigestStatus.Merged)
                     .SetProperty(d => d.MergedIntoId, d => db.Digests.Where(n => n.UserId == d.UserId).Max(n => (long?)n.Id)), ct);
             // The merged digest is not sent any more, and the reader's inbox shows only the new one.
-            await db.Deliveries.Where(d => d.DigestId != null && mergedIds.Contains(d.DigestId.Value) && d.Status == DeliveryStatus.Queued)
+            await db.Deliveries.Where(d => d.ContentKind == DeliveryContentKind.Digest && mergedIds.Contains(d.ContentId) && d.Status == DeliveryStatus.Queued)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Suppressed).SetProperty(d => d.LastError, "merged into a newer digest"), ct);
             await db.InboxMessages.Where(m => m.DigestId != null && mergedIds.Contains(m.DigestId.Value) && m.ArchivedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, now), ct);
@@ -238,9 +228,7 @@ public sealed partial class DigestRunner(
         await tx.CommitAsync(ct);
     }
 
-    internal static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
-    private sealed record ReaderRow(string UserId, string? Email, bool EmailConfirmed, bool InboxEnabled, bool EmailEnabled, int WeeklyPushCap, DigestTiming Timing);
+    private sealed record ReaderRow(string UserId, DigestTiming Timing);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Digest run {Frequency}: {Due} due, {Composed} composed, {Merged} merged, {Skipped} skipped, {Already} already done")]
     private static partial void LogRun(ILogger logger, DigestFrequency frequency, int due, int composed, int merged, int skipped, int already);

@@ -56,28 +56,10 @@ public static class DigestWindowCalculator
     public static DateTime DueAtUtc(DateOnly localDate, DigestTiming timing, TimeZoneInfo zone)
     {
         var local = localDate.ToDateTime(timing.LocalTime);
-        local = PushPolicy.AfterQuietHours(local, timing.QuietStart, timing.QuietEnd);
+        local = Push.AudiencePlanner.AfterQuietHours(local, timing.QuietStart, timing.QuietEnd);
         return ToUtc(local, zone);
     }
 
-    /// <summary>Local wall-clock time to UTC: a skipped time moves forward by the gap, a repeated time takes its first occurrence.</summary>
-    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
-    {
-        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        TimeSpan offset;
-        if (zone.IsInvalidTime(local))
-        {
-            // The offset in force before the jump puts the instant just after it (02:30 → 03:30 in spring).
-            offset = zone.GetUtcOffset(local.AddDays(-1));
-        }
-        else if (zone.IsAmbiguousTime(local))
-        {
-            offset = zone.GetAmbiguousTimeOffsets(local).Max();
-        }
-        else
-        {
-            offset = zone.GetUtcOffset(local);
-        }
-        return DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
-    }
+    /// <summary>Local wall-clock time to UTC (see <see cref="TimeZones.ToUtc"/>).</summary>
+    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone) => TimeZones.ToUtc(local, zone);
 }

@@ -1,3 +1,4 @@
+using NewsPush.Web.Push;
 using Quartz;
 
 namespace NewsPush.Web.Digests;
@@ -9,6 +10,7 @@ public static class DigestsServiceCollectionExtensions
     {
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<DigestRunner>();
+        services.AddDeliveryContent<DigestContentSource>();
         services.AddScoped<DigestScheduleService>();
         services.AddHostedService<DigestScheduleSync>();
         services.AddQuartz(q => q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably()));

@@ -73,7 +73,7 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
         if (item.DigestId is { } digestId)
         {
             var token = await db.Deliveries.AsNoTracking()
-                .Where(d => d.DigestId == digestId && d.Channel == DeliveryChannel.Inbox && d.UserId == userId)
+                .Where(d => d.ContentKind == DeliveryContentKind.Digest && d.ContentId == digestId && d.Channel == DeliveryChannel.Inbox && d.UserId == userId)
                 .Select(d => d.TrackingToken).FirstOrDefaultAsync(ct);
             if (token is not null)
             {

@@ -35,4 +35,25 @@ public static class TimeZones
 
     /// <summary>The zone id if it is one readers may choose, else UTC.</summary>
     public static string OrUtc(string? id) => TryFind(id?.Trim(), out _) ? id!.Trim() : "UTC";
+
+    /// <summary>Local wall-clock time to UTC: a skipped time moves forward by the gap, a repeated time takes its first occurrence.</summary>
+    public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
+    {
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        TimeSpan offset;
+        if (zone.IsInvalidTime(local))
+        {
+            // The offset in force before the jump puts the instant just after it (02:30 → 03:30 in spring).
+            offset = zone.GetUtcOffset(local.AddDays(-1));
+        }
+        else if (zone.IsAmbiguousTime(local))
+        {
+            offset = zone.GetAmbiguousTimeOffsets(local).Max();
+        }
+        else
+        {
+            offset = zone.GetUtcOffset(local);
+        }
+        return DateTime.SpecifyKind(local - offset, DateTimeKind.Utc);
+    }
 }

@@ -7,17 +7,34 @@ public sealed class DeliveryOptions
 {
     public const string SectionName = "Delivery";
 
-    /// <summary>After this many failed attempts a delivery is Failed for good.</summary>
-    [Range(1, 50)]
-    public int MaxAttempts { get; set; } = 6;
-    /// <summary>Backoff after attempt n is BackoffBaseSeconds × 2^(n−1).</summary>
+    /// <summary>Backoff after attempt n is BackoffBaseSeconds × 2^(n−1), at most <see cref="BackoffMaxSeconds"/>.</summary>
     [Range(0.01, 86_400)]
     public double BackoffBaseSeconds { get; set; } = 30;
+    [Range(1, 86_400)]
+    public double BackoffMaxSeconds { get; set; } = 3600;
+    /// <summary>
+    /// A delivery meeting only transient failures is retried until this long after it was queued, then Expired
+    /// (digests; contents that set their own deadline keep it).
+    /// </summary>
+    [Range(0.01, 24 * 30)]
+    public double DeadlineHours { get; set; } = 48;
+    /// <summary>A delivery whose sender stopped this many times while holding it (a crash, a lost lease) is Failed with that reason.</summary>
+    [Range(1, 20)]
+    public int MaxUnfinishedClaims { get; set; } = 3;
+    /// <summary>A paused channel is probed after this long, doubling after each failed probe up to <see cref="ProbeMaxSeconds"/>.</summary>
+    [Range(0.01, 86_400)]
+    public double ProbeBaseSeconds { get; set; } = 30;
+    [Range(0.01, 86_400)]
+    public double ProbeMaxSeconds { get; set; } = 3600;
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 1000;
-    /// <summary>A claimed delivery not finished within this time (a crash) is picked up again.</summary>
-    [Range(1, 86_400)]
-    public int LeaseSeconds { get; set; } = 300;
+    /// <summary>
+    /// A claim's lease. The holder renews it every quarter of this while it sends and stops sending when it has not
+    /// renewed for half of it, so node clocks may differ by up to half of it without two nodes sending one row.
+    /// A claim not renewed (a crash) is picked up again after this long.
+    /// </summary>
+    [Range(0.2, 86_400)]
+    public double LeaseSeconds { get; set; } = 300;
     [Range(0.05, 3600)]
     public double PollIntervalSeconds { get; set; } = 5;
     /// <summary>Concurrent SMTP sends (each on its own pooled connection).</summary>

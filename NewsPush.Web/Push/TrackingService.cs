@@ -68,7 +68,7 @@ public sealed class TrackingService(NewsPushDbContext db, InteractionRecorder in
             return null;
         }
         var d = await db.Deliveries.AsNoTracking().Where(x => x.TrackingToken == token)
-            .Select(x => new { x.Id, x.DigestId, x.UserId }).FirstOrDefaultAsync(ct);
-        return d is null ? null : (d.Id, d.DigestId, d.UserId);
+            .Select(x => new { x.Id, x.ContentKind, x.ContentId, x.UserId }).FirstOrDefaultAsync(ct);
+        return d is null ? null : (d.Id, d.ContentKind == DeliveryContentKind.Digest ? d.ContentId : null, d.UserId);
     }
 }

@@ -517,6 +517,47 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("BroadcastReceipts");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ChannelState", b =>
+                {
+                    b.Property<int>("Channel")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FailedProbes")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("IsPaused")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("NextProbeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("PauseKind")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("ProbeLeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Channel");
+
+                    b.ToTable("ChannelStates");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Column", b =>
                 {
                     b.Property<int>("Id")
@@ -657,19 +698,28 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
-                    b.Property<long?>("CampaignId")
-                        .HasColumnType("bigint");
-
                     b.Property<int>("Channel")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Claims")
                         .HasColumnType("integer");
 
                     b.Property<DateTime?>("ClickedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long?>("DigestId")
+                    b.Property<DateTime?>("DeliverBy")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("EndpointId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("LastError")
@@ -707,14 +757,11 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.HasIndex("TrackingToken")
                         .IsUnique();
 
-                    b.HasIndex("DigestId", "Channel")
-                        .IsUnique();
-
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("UserId", "CreatedAt");
 
-                    b.HasIndex("CampaignId", "UserId", "Channel")
+                    b.HasIndex("ContentKind", "ContentId", "UserId", "Channel", "EndpointId")
                         .IsUnique();
 
                     b.ToTable("Deliveries");
@@ -929,6 +976,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("DigestId")
                         .HasColumnType("bigint");
 
@@ -953,6 +1003,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .HasColumnType("character varying(450)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId")
+                        .IsUnique();
 
                     b.HasIndex("DigestId")
                         .IsUnique();
@@ -1524,25 +1577,11 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("NewsPush.Data.Entities.Delivery", b =>
                 {
-                    b.HasOne("NewsPush.Data.Entities.PushCampaign", "Campaign")
-                        .WithMany()
-                        .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.HasOne("NewsPush.Data.Entities.Digest", "Digest")
-                        .WithMany()
-                        .HasForeignKey("DigestId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
                     b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
-
-                    b.Navigation("Campaign");
-
-                    b.Navigation("Digest");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Device", b =>

@@ -521,6 +521,47 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("BroadcastReceipts");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ChannelState", b =>
+                {
+                    b.Property<int>("Channel")
+                        .HasColumnType("int");
+
+                    b.Property<int>("FailedProbes")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("IsPaused")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("NextProbeAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("PauseKind")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("ProbeLeaseUntil")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Channel");
+
+                    b.ToTable("ChannelStates");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Column", b =>
                 {
                     b.Property<int>("Id")
@@ -661,19 +702,28 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<int>("Attempts")
                         .HasColumnType("int");
 
-                    b.Property<long?>("CampaignId")
-                        .HasColumnType("bigint");
-
                     b.Property<int>("Channel")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Claims")
                         .HasColumnType("int");
 
                     b.Property<DateTime?>("ClickedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("int");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
-                    b.Property<long?>("DigestId")
+                    b.Property<DateTime?>("DeliverBy")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("EndpointId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("LastError")
@@ -711,17 +761,12 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.HasIndex("TrackingToken")
                         .IsUnique();
 
-                    b.HasIndex("DigestId", "Channel")
-                        .IsUnique()
-                        .HasFilter("[DigestId] IS NOT NULL");
-
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("UserId", "CreatedAt");
 
-                    b.HasIndex("CampaignId", "UserId", "Channel")
-                        .IsUnique()
-                        .HasFilter("[CampaignId] IS NOT NULL");
+                    b.HasIndex("ContentKind", "ContentId", "UserId", "Channel", "EndpointId")
+                        .IsUnique();
 
                     b.ToTable("Deliveries");
                 });
@@ -935,6 +980,9 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("DigestId")
                         .HasColumnType("bigint");
 
@@ -959,6 +1007,10 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(450)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId")
+                        .IsUnique()
+                        .HasFilter("[DeliveryId] IS NOT NULL");
 
                     b.HasIndex("DigestId")
                         .IsUnique()
@@ -1532,25 +1584,11 @@ namespace NewsPush.Data.Migrations.SqlServer
 
             modelBuilder.Entity("NewsPush.Data.Entities.Delivery", b =>
                 {
-                    b.HasOne("NewsPush.Data.Entities.PushCampaign", "Campaign")
-                        .WithMany()
-                        .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.HasOne("NewsPush.Data.Entities.Digest", "Digest")
-                        .WithMany()
-                        .HasForeignKey("DigestId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
                     b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
-
-                    b.Navigation("Campaign");
-
-                    b.Navigation("Digest");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Device", b =>

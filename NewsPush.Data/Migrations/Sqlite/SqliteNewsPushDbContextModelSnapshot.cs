@@ -500,6 +500,47 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("BroadcastReceipts");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ChannelState", b =>
+                {
+                    b.Property<int>("Channel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FailedProbes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsPaused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextProbeAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PauseKind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ProbeLeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Channel");
+
+                    b.ToTable("ChannelStates");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Column", b =>
                 {
                     b.Property<int>("Id")
@@ -632,19 +673,28 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("CampaignId")
+                    b.Property<int>("Channel")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("Channel")
+                    b.Property<int>("Claims")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClickedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ContentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("DigestId")
+                    b.Property<DateTime?>("DeliverBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EndpointId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("LastError")
@@ -682,14 +732,11 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.HasIndex("TrackingToken")
                         .IsUnique();
 
-                    b.HasIndex("DigestId", "Channel")
-                        .IsUnique();
-
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("UserId", "CreatedAt");
 
-                    b.HasIndex("CampaignId", "UserId", "Channel")
+                    b.HasIndex("ContentKind", "ContentId", "UserId", "Channel", "EndpointId")
                         .IsUnique();
 
                     b.ToTable("Deliveries");
@@ -894,6 +941,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("DigestId")
                         .HasColumnType("INTEGER");
 
@@ -918,6 +968,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId")
+                        .IsUnique();
 
                     b.HasIndex("DigestId")
                         .IsUnique();
@@ -1477,25 +1530,11 @@ namespace NewsPush.Data.Migrations.Sqlite
 
             modelBuilder.Entity("NewsPush.Data.Entities.Delivery", b =>
                 {
-                    b.HasOne("NewsPush.Data.Entities.PushCampaign", "Campaign")
-                        .WithMany()
-                        .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
-                    b.HasOne("NewsPush.Data.Entities.Digest", "Digest")
-                        .WithMany()
-                        .HasForeignKey("DigestId")
-                        .OnDelete(DeleteBehavior.Cascade);
-
                     b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired();
-
-                    b.Navigation("Campaign");
-
-                    b.Navigation("Digest");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Device", b =>

@@ -97,7 +97,8 @@ public abstract class UserAdminTests<TFactory>(TFactory factory) : IClassFixture
             db.InboxMessages.Add(new InboxMessage { UserId = user.Id, Title = "hi", CreatedAt = now });
             var digest = new Digest { UserId = user.Id, WindowKey = "daily:x", ScheduledFor = now, CreatedAt = now, Items = [new DigestItem { ArticleId = article.Id, Position = 1 }] };
             db.Digests.Add(digest);
-            db.Deliveries.Add(new Delivery { UserId = user.Id, Digest = digest, Channel = DeliveryChannel.Email, TrackingToken = NewsroomTestExtensions.Unique("tok"), CreatedAt = now });
+            await db.SaveChangesAsync();
+            db.Deliveries.Add(new Delivery { UserId = user.Id, ContentKind = DeliveryContentKind.Digest, ContentId = digest.Id, Channel = DeliveryChannel.Email, TrackingToken = NewsroomTestExtensions.Unique("tok"), CreatedAt = now });
             var comment = new Comment { ArticleId = article.Id, AuthorId = user.Id, Body = "kept", BodyHtml = "<p>kept</p>", CreatedAt = now };
             db.Comments.Add(comment);
             await db.SaveChangesAsync();

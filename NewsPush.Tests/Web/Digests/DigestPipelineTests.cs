@@ -156,8 +156,8 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
         {
             var sp = scope.ServiceProvider;
             var crashing = new CrashingRecommender(sp.GetRequiredService<IArticleRecommender>(), crashOnCall: 2);
-            var runner = new DigestRunner(sp.GetRequiredService<NewsPushDbContext>(), crashing, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<DeliverySignal>(),
-                Options.Create(new DigestOptions { BatchSize = 2, FreshnessDays = 60, ItemsPerDigest = 5 }), NullLogger<DigestRunner>.Instance);
+            var runner = ActivatorUtilities.CreateInstance<DigestRunner>(sp, (IArticleRecommender)crashing,
+                Options.Create(new DigestOptions { BatchSize = 2, FreshnessDays = 60, ItemsPerDigest = 5 }));
             await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync(DigestFrequency.Daily, CancellationToken.None));
         }
         var ids = readers.Select(r => r.Id).ToList();
@@ -220,8 +220,8 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
         await using var scope = factory.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var inbox = sp.GetServices<IChannelSender>().Single(s => s.Channel == DeliveryChannel.Inbox);
-        var dispatcher = new DeliveryDispatcher(sp.GetRequiredService<NewsPushDbContext>(), [inbox, email], sp.GetRequiredService<TimeProvider>(),
-            Options.Create(new DeliveryOptions { LeaseSeconds = 300 }), NullLogger<DeliveryDispatcher>.Instance);
+        var dispatcher = ActivatorUtilities.CreateInstance<DeliveryDispatcher>(sp, (IEnumerable<IChannelSender>)[inbox, email],
+            Options.Create(new DeliveryOptions { LeaseSeconds = 300 }));
         try
         {
             await dispatcher.DispatchDueAsync(CancellationToken.None);
@@ -266,19 +266,25 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
 
         public DeliveryChannel Channel => DeliveryChannel.Email;
 
+        public IReadOnlySet<DeliveryContentKind> Carries { get; } = Enum.GetValues<DeliveryContentKind>().ToHashSet();
+
         public int GroupSize => groupSize;
 
-        public Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<Delivery> batch, CancellationToken ct)
+        public Task SendAsync(IReadOnlyList<OutboundDelivery> group, DeliveryReport report, CancellationToken ct)
         {
-            foreach (var delivery in batch)
+            var sent = new List<long>();
+            foreach (var delivery in group)
             {
                 accepted.Add(delivery.Id);
                 if (++count == dieAfter)
                 {
                     throw new OperationCanceledException("killed");
                 }
+                sent.Add(delivery.Id);
             }
-            return Task.FromResult<IReadOnlyList<DeliveryOutcome>>(batch.Select(d => new DeliveryOutcome(d.Id, DeliveryResult.Sent)).ToList());
+            // Outcomes reach the report only once the group is done, as an SMTP pipeline would confirm them.
+            sent.ForEach(report.Sent);
+            return Task.CompletedTask;
         }
     }
 

@@ -109,7 +109,7 @@ public sealed class DigestWindowCalculatorTests
     }
 }
 
-public sealed class PushPolicyTests
+public sealed class AudiencePlannerRulesTests
 {
     [Theory]
     [InlineData("23:00", "22:00", "07:00", true)]
@@ -119,10 +119,10 @@ public sealed class PushPolicyTests
     [InlineData("13:00", "12:00", "14:00", true)]
     [InlineData("14:00", "12:00", "14:00", false)]
     public void QuietHoursMayWrapMidnight(string time, string start, string end, bool quiet) =>
-        Assert.Equal(quiet, PushPolicy.IsQuiet(TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture), TimeOnly.Parse(start, System.Globalization.CultureInfo.InvariantCulture), TimeOnly.Parse(end, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(quiet, NewsPush.Web.Push.AudiencePlanner.IsQuiet(TimeOnly.Parse(time, System.Globalization.CultureInfo.InvariantCulture), TimeOnly.Parse(start, System.Globalization.CultureInfo.InvariantCulture), TimeOnly.Parse(end, System.Globalization.CultureInfo.InvariantCulture)));
 
     [Fact]
-    public void NoQuietHoursWhenUnset() => Assert.False(PushPolicy.IsQuiet(new TimeOnly(3, 0), null, new TimeOnly(7, 0)));
+    public void NoQuietHoursWhenUnset() => Assert.False(NewsPush.Web.Push.AudiencePlanner.IsQuiet(new TimeOnly(3, 0), null, new TimeOnly(7, 0)));
 
     [Theory]
     [InlineData(2, 0, 14, 2)]
@@ -131,5 +131,5 @@ public sealed class PushPolicyTests
     [InlineData(2, 20, 14, 0)]
     [InlineData(1, 0, 0, 0)]
     public void WeeklyCapLimitsTheChannels(int wanted, int sent, int cap, int allowed) =>
-        Assert.Equal(allowed, PushPolicy.AllowedChannels(wanted, sent, cap));
+        Assert.Equal(allowed, NewsPush.Web.Push.AudiencePlanner.AllowedChannels(wanted, sent, cap));
 }

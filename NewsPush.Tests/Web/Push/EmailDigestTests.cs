@@ -122,9 +122,9 @@ public sealed partial class EmailDigestTests(PushSmtpFactory factory) : IClassFi
     }
 
     [Fact]
-    public async Task TemporaryFailureIsRetriedWithExponentialBackoffUpToTheMaximum()
+    public async Task TemporaryFailureIsRetriedWithExponentialBackoffUntilItsDeadlineThenExpiredWithTheReason()
     {
-        // Test settings: base 60 s, at most 3 attempts.
+        // Test settings: base 60 s; the default deadline of 48 h and backoff ceiling of 1 h.
         var reader = await factory.CreateReaderAsync("tempfail", p => { p.TimeZoneId = "Europe/Rome"; p.DigestLocalTime = new TimeOnly(7, 30); p.InboxEnabled = false; });
         factory.SetLocalTime("Europe/Rome", new DateTime(2026, 11, 23, 7, 32, 0));
         var start = factory.Clock.Now.UtcDateTime;
@@ -132,6 +132,7 @@ public sealed partial class EmailDigestTests(PushSmtpFactory factory) : IClassFi
         var first = Assert.Single(await factory.DeliveriesOfAsync(reader.Id));
         Assert.Equal((DeliveryStatus.Queued, 1), (first.Status, first.Attempts));
         Assert.Equal(start.AddSeconds(60), first.NextAttemptAt);
+        Assert.Equal(start.AddHours(48), first.DeliverBy);
         Assert.Contains("Try again later", first.LastError, StringComparison.Ordinal);
 
         factory.Clock.Advance(TimeSpan.FromSeconds(30));
@@ -144,11 +145,22 @@ public sealed partial class EmailDigestTests(PushSmtpFactory factory) : IClassFi
         Assert.Equal((DeliveryStatus.Queued, 2), (second.Status, second.Attempts));
         Assert.Equal(factory.Clock.Now.UtcDateTime.AddSeconds(120), second.NextAttemptAt);
 
-        factory.Clock.Advance(TimeSpan.FromSeconds(121));
+        // Hour after hour the wait stops growing at the ceiling, and the delivery stays queued until its deadline.
+        for (var i = 0; i < 12; i++)
+        {
+            factory.Clock.Advance(TimeSpan.FromHours(1));
+            await factory.DispatchAsync();
+        }
+        var later = (await factory.DeliveriesOfAsync(reader.Id))[0];
+        Assert.Equal(DeliveryStatus.Queued, later.Status);
+        Assert.True(later.NextAttemptAt <= factory.Clock.Now.UtcDateTime.AddHours(1), "the backoff is capped at one hour");
+
+        factory.Clock.Now = new DateTimeOffset(start.AddHours(48).AddMinutes(1), TimeSpan.Zero);
         await factory.DispatchAsync();
         var last = (await factory.DeliveriesOfAsync(reader.Id))[0];
-        Assert.Equal((DeliveryStatus.Failed, 3), (last.Status, last.Attempts));
-        Assert.False(string.IsNullOrEmpty(last.LastError));
+        Assert.Equal(DeliveryStatus.Expired, last.Status);
+        Assert.Contains("deadline", last.LastError, StringComparison.Ordinal);
+        Assert.Contains("Try again later", last.LastError, StringComparison.Ordinal);
         Assert.Empty(factory.Smtp.MessagesTo(reader.Email!));
     }
 

@@ -80,7 +80,6 @@ public class PushFactory : NewsPushFactory
         Settings["Digest:FreshnessDays"] = "60";
         Settings["Digest:ItemsPerDigest"] = "5";
         Settings["Delivery:BackoffBaseSeconds"] = "60";
-        Settings["Delivery:MaxAttempts"] = "3";
     }
 
     public TestClock Clock { get; }

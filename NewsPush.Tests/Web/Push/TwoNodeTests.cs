@@ -12,6 +12,7 @@ using NewsPush.Tests.Infrastructure;
 using NewsPush.Web.Digests;
 using NewsPush.Web.Inbox;
 using NewsPush.Web.Push;
+using NewsPush.Web.Push.Channels;
 using Quartz;
 using Xunit.Abstractions;
 
@@ -304,15 +305,16 @@ public sealed class ClusterNode : PushFactory
     {
         public DeliveryChannel Channel => inner.Channel;
 
-        public async Task<IReadOnlyList<DeliveryOutcome>> SendAsync(IReadOnlyList<Delivery> batch, CancellationToken ct)
+        public IReadOnlySet<DeliveryContentKind> Carries => inner.Carries;
+
+        public async Task SendAsync(IReadOnlyList<OutboundDelivery> group, DeliveryReport report, CancellationToken ct)
         {
             if (node.FirstBatchRendezvous is { } rendezvous && Interlocked.Increment(ref node.sends) == 1)
             {
                 await rendezvous.ArriveAsync();
             }
-            var outcomes = await inner.SendAsync(batch, ct);
-            node.SentDeliveries.Add(outcomes.Count(o => o.Result == DeliveryResult.Sent));
-            return outcomes;
+            await inner.SendAsync(group, report, ct);
+            node.SentDeliveries.Add(group.Count(d => report.TryGet(d.Id, out var o) && o.Result == DeliveryResult.Sent));
         }
     }
 }

@@ -1,31 +1,37 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Areas.Admin.Controllers;
 
-public sealed record DeliveryRowViewModel(long Id, string? Email, DeliveryChannel Channel, DeliveryStatus Status, int Attempts, string? LastError, DateTime CreatedAt, DateTime? SentAt, DateTime? NextAttemptAt, long? DigestId, long? CampaignId);
-
-public sealed record DeliveriesViewModel(DeliveryStatus? Status, IReadOnlyDictionary<DeliveryStatus, int> Counts, IReadOnlyList<DeliveryRowViewModel> Rows);
-
-/// <summary>Deliveries for admins: counts per status and the latest rows, failures with their reason first.</summary>
+/// <summary>The outbox for admins: each channel's state, deliveries by status with their reasons, retry failed, resume a channel.</summary>
 [Area("Admin"), Authorize(Roles = Roles.Admin), Route("admin/deliveries")]
-public sealed class DeliveriesController(NewsPushDbContext db) : Controller
+public sealed class DeliveriesController(DeliveryAdminService deliveries) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(DeliveryStatus? status = DeliveryStatus.Failed, CancellationToken ct = default)
+    public async Task<IActionResult> Index(DeliveryStatus? status = DeliveryStatus.Failed, int page = 1, string? done = null, CancellationToken ct = default) =>
+        View(await deliveries.GetAsync(status, page, done, ct));
+
+    [HttpPost("retry")]
+    public async Task<IActionResult> Retry(DeliveryChannel? channel, CancellationToken ct)
     {
-        var counts = await db.Deliveries.GroupBy(d => d.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var query = db.Deliveries.AsNoTracking();
-        if (status is { } s)
+        if (channel is { } c && !Enum.IsDefined(c))
         {
-            query = query.Where(d => d.Status == s);
+            return BadRequest();
         }
-        var rows = await query.OrderByDescending(d => d.Id).Take(200)
-            .Select(d => new DeliveryRowViewModel(d.Id, db.Users.Where(u => u.Id == d.UserId).Select(u => u.Email).FirstOrDefault(), d.Channel, d.Status, d.Attempts, d.LastError, d.CreatedAt, d.SentAt, d.NextAttemptAt, d.DigestId, d.CampaignId))
-            .ToListAsync(ct);
-        return View("~/Views/Push/Deliveries.cshtml", new DeliveriesViewModel(status, counts, rows));
+        var count = await deliveries.RetryFailedAsync(channel, User, ct);
+        return Redirect($"/admin/deliveries?status=Queued&done={Uri.EscapeDataString($"{count} deliveries queued again.")}");
+    }
+
+    [HttpPost("channels/{channel}/resume")]
+    public async Task<IActionResult> Resume(DeliveryChannel channel, CancellationToken ct)
+    {
+        if (!Enum.IsDefined(channel))
+        {
+            return NotFound();
+        }
+        await deliveries.ResumeAsync(channel, User, ct);
+        return Redirect($"/admin/deliveries?done={Uri.EscapeDataString($"The {channel} channel was resumed.")}");
     }
 }

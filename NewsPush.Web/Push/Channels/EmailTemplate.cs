@@ -2,21 +2,28 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 
-namespace NewsPush.Web.Push;
+namespace NewsPush.Web.Push.Channels;
 
-public sealed record DigestEmailStory(string Title, string Summary, string ColumnName, string Reason, string Url);
+public sealed record EmailStory(string Title, string Summary, string ColumnName, string Reason, string Url);
 
-public sealed record DigestEmailModel(string DisplayName, string Subject, IReadOnlyList<DigestEmailStory> Stories, string PreferencesUrl, string UnsubscribeUrl, string OpenPixelUrl);
+public sealed record EmailModel(string DisplayName, string Subject, string? Intro, IReadOnlyList<EmailStory> Stories, string PreferencesUrl, string UnsubscribeUrl, string OpenPixelUrl);
 
-/// <summary>The digest e-mail, HTML and plain text from one model; every value is encoded for its part.</summary>
-public static class DigestEmailTemplate
+/// <summary>
+/// The e-mail of any content — a digest's list of stories, or one story with an intro — HTML and plain text from one
+/// model; every value is encoded for its part.
+/// </summary>
+public static class EmailTemplate
 {
     private static readonly HtmlEncoder Html = HtmlEncoder.Default;
 
-    public static string RenderText(DigestEmailModel m)
+    public static string RenderText(EmailModel m)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Hello {m.DisplayName},\n\n{m.Subject}\n\n");
+        if (!string.IsNullOrWhiteSpace(m.Intro))
+        {
+            sb.Append(m.Intro).Append("\n\n");
+        }
         var n = 1;
         foreach (var s in m.Stories)
         {
@@ -26,13 +33,18 @@ public static class DigestEmailTemplate
         return sb.ToString();
     }
 
-    public static string RenderHtml(DigestEmailModel m)
+    public static string RenderHtml(EmailModel m)
     {
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").Append(Html.Encode(m.Subject)).Append("</title></head>");
         sb.Append("<body style=\"font-family:Arial,Helvetica,sans-serif;color:#222;max-width:640px;margin:0 auto;padding:16px\">");
         sb.Append("<p>Hello ").Append(Html.Encode(m.DisplayName)).Append(",</p>");
-        sb.Append("<h1 style=\"font-size:20px\">").Append(Html.Encode(m.Subject)).Append("</h1><ol style=\"padding-left:20px\">");
+        sb.Append("<h1 style=\"font-size:20px\">").Append(Html.Encode(m.Subject)).Append("</h1>");
+        if (!string.IsNullOrWhiteSpace(m.Intro))
+        {
+            sb.Append("<p>").Append(Html.Encode(m.Intro)).Append("</p>");
+        }
+        sb.Append("<ol style=\"padding-left:20px\">");
         foreach (var s in m.Stories)
         {
             sb.Append("<li style=\"margin-bottom:14px\"><a href=\"").Append(Html.Encode(s.Url)).Append("\" style=\"font-weight:bold;color:#0d6efd\">")

@@ -1,0 +1,114 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
+
+namespace NewsPush.Web.Push;
+
+/// <summary>One endpoint a reader gets a content on: <see cref="Delivery.EndpointId"/> 0 for inbox and e-mail.</summary>
+public readonly record struct PlannedEndpoint(DeliveryChannel Channel, long EndpointId = 0);
+
+/// <summary>
+/// Where one reader gets a content: the endpoints in the order the weekly cap lets them through (inbox first),
+/// and the earliest instant it may go out (the end of their quiet hours for a non-critical push).
+/// </summary>
+public sealed record ReaderPlan(string UserId, IReadOnlyList<PlannedEndpoint> Endpoints, DateTime? NotBefore)
+{
+    public bool IsSkipped => Endpoints.Count == 0;
+}
+
+/// <summary>
+/// The one place that decides which channels and endpoints a reader gets, from their preferences: the channels
+/// they turned on (e-mail only to a confirmed address and never after an unsubscribe), within the weekly cap
+/// across all channels, outside quiet hours unless the push is critical. Digests, breaking news and tests all
+/// plan through here; a new channel adds its endpoints here.
+/// </summary>
+public sealed class AudiencePlanner(NewsPushDbContext db)
+{
+    /// <summary>Readers with at least one channel on: the cheap filter producers apply before planning.</summary>
+    public static readonly Expression<Func<ReaderPreferences, bool>> HasAnyChannel =
+        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null);
+
+    /// <summary>The rolling period the weekly cap counts over.</summary>
+    public static readonly TimeSpan CapPeriod = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Plans a content for readers. Digests are timed by their window (which already avoids quiet hours), so
+    /// <paramref name="respectQuietHours"/> is for pushes sent at an editor's moment.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ReaderPlan>> PlanAsync(
+        IReadOnlyCollection<string> userIds, DateTime now, bool respectQuietHours, CancellationToken ct)
+    {
+        var ids = userIds.Distinct().ToList();
+        var readers = await db.ReaderPreferences.AsNoTracking()
+            .Where(p => ids.Contains(p.UserId) && p.User!.DeletedAt == null)
+            .Select(p => new
+            {
+                p.UserId, p.InboxEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
+                p.WeeklyPushCap, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd,
+            })
+            .ToListAsync(ct);
+        var capSince = now - CapPeriod;
+        var pushed = await db.Deliveries.AsNoTracking()
+            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
+            .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+
+        var plans = new Dictionary<string, ReaderPlan>(readers.Count);
+        foreach (var r in readers)
+        {
+            var wanted = new List<PlannedEndpoint>(2);
+            if (r.InboxEnabled)
+            {
+                wanted.Add(new PlannedEndpoint(DeliveryChannel.Inbox));
+            }
+            if (r.Email)
+            {
+                wanted.Add(new PlannedEndpoint(DeliveryChannel.Email));
+            }
+            var allowed = AllowedChannels(wanted.Count, pushed.GetValueOrDefault(r.UserId), r.WeeklyPushCap);
+            DateTime? notBefore = null;
+            if (respectQuietHours && TimeZones.TryFind(r.TimeZoneId, out var zone))
+            {
+                var local = TimeZoneInfo.ConvertTimeFromUtc(now, zone);
+                var after = AfterQuietHours(local, r.QuietHoursStart, r.QuietHoursEnd);
+                if (after != local)
+                {
+                    notBefore = TimeZones.ToUtc(after, zone);
+                }
+            }
+            plans[r.UserId] = new ReaderPlan(r.UserId, wanted.Take(allowed).ToList(), notBefore);
+        }
+        return plans;
+    }
+
+    /// <summary>True when <paramref name="time"/> lies in [start, end), which may wrap past midnight.</summary>
+    public static bool IsQuiet(TimeOnly time, TimeOnly? start, TimeOnly? end)
+    {
+        if (start is not { } s || end is not { } e || s == e)
+        {
+            return false;
+        }
+        return s < e ? time >= s && time < e : time >= s || time < e;
+    }
+
+    /// <summary>A local time inside quiet hours moves to their end (the next morning when they wrap).</summary>
+    public static DateTime AfterQuietHours(DateTime local, TimeOnly? start, TimeOnly? end)
+    {
+        var time = TimeOnly.FromDateTime(local);
+        if (!IsQuiet(time, start, end))
+        {
+            return local;
+        }
+        var endAt = local.Date + end!.Value.ToTimeSpan();
+        return endAt > local ? endAt : endAt.AddDays(1);
+    }
+
+    /// <summary>
+    /// How many channels a push may use given the pushes already sent in the cap period: inbox first, then the
+    /// others, as long as the cap allows. Zero means the push is skipped.
+    /// </summary>
+    public static int AllowedChannels(int wantedChannels, int sentInPeriod, int weeklyCap) =>
+        Math.Clamp(weeklyCap - sentInPeriod, 0, wantedChannels);
+}

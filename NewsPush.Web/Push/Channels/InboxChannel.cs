@@ -1,0 +1,98 @@
+using System.Text;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure.Realtime;
+
+namespace NewsPush.Web.Push.Channels;
+
+/// <summary>
+/// The in-site inbox channel: one InboxMessage per delivery (unique DeliveryId, and for digests a unique DigestId: a
+/// delivery claimed again after a crash finds its message and writes no second one), then a live nudge to the
+/// reader's open pages. Carries every kind; a digest lists its stories, any other kind links to its story.
+/// </summary>
+public sealed partial class InboxChannel(NewsPushDbContext db, IHubContext<NotificationHub> hub, TimeProvider clock, ILogger<InboxChannel> logger) : IChannelSender
+{
+    private static readonly IReadOnlySet<DeliveryContentKind> All = Enum.GetValues<DeliveryContentKind>().ToHashSet();
+
+    public DeliveryChannel Channel => DeliveryChannel.Inbox;
+
+    public IReadOnlySet<DeliveryContentKind> Carries => All;
+
+    public async Task SendAsync(IReadOnlyList<OutboundDelivery> group, DeliveryReport report, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var deliveryIds = group.Select(d => d.Id).ToList();
+        var digestIds = group.Where(d => d.Content.Kind == DeliveryContentKind.Digest).Select(d => d.Content.Id).ToList();
+        var existing = (await db.InboxMessages.AsNoTracking()
+                .Where(m => (m.DeliveryId != null && deliveryIds.Contains(m.DeliveryId.Value)) || (m.DigestId != null && digestIds.Contains(m.DigestId.Value)))
+                .Select(m => new { m.DeliveryId, m.DigestId })
+                .ToListAsync(ct))
+            .SelectMany(m => new[] { m.DeliveryId is { } d ? "d" + d : null, m.DigestId is { } g ? "g" + g : null })
+            .OfType<string>().ToHashSet();
+        var messages = new List<InboxMessage>(group.Count);
+        foreach (var delivery in group)
+        {
+            var isDigest = delivery.Content.Kind == DeliveryContentKind.Digest;
+            if (existing.Add("d" + delivery.Id) && (!isDigest || existing.Add("g" + delivery.Content.Id)))
+            {
+                messages.Add(Render(delivery, now));
+            }
+            report.Sent(delivery.Id);
+        }
+        // One transaction for the group's messages: all or none, and one commit rather than one per statement.
+        if (messages.Count > 0)
+        {
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.BulkInsertAsync(messages, ct);
+                await tx.CommitAsync(ct);
+            });
+        }
+        foreach (var userId in messages.Select(m => m.UserId).Distinct())
+        {
+            try
+            {
+                await hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A nudge is a hint: the messages are stored, and the badge re-reads the count when it reconnects.
+                LogNudgeFailed(logger, ex);
+                break;
+            }
+        }
+    }
+
+    public static InboxMessage Render(OutboundDelivery delivery, DateTime now)
+    {
+        var content = delivery.Content;
+        var message = new InboxMessage { UserId = delivery.UserId, DeliveryId = delivery.Id, CreatedAt = now, Title = Clip(content.Title, 300) };
+        switch (content.Kind)
+        {
+            case DeliveryContentKind.Digest:
+                var body = new StringBuilder();
+                foreach (var story in content.Stories)
+                {
+                    body.Append("• ").Append(story.Title).Append(" — ").Append(story.Reason).Append('\n');
+                }
+                message.Kind = InboxMessageKind.Digest;
+                message.DigestId = content.Id;
+                message.Body = body.ToString();
+                break;
+            default:
+                message.Kind = content.Kind == DeliveryContentKind.Breaking ? InboxMessageKind.Breaking : InboxMessageKind.System;
+                message.Body = Clip(content.Summary, 20_000);
+                message.Link = content.Url ?? (content.Stories.Count > 0 ? "/article/" + content.Stories[0].Slug : null);
+                break;
+        }
+        return message;
+    }
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live inbox nudge failed; badges catch up when their connection re-reads the count")]
+    private static partial void LogNudgeFailed(ILogger logger, Exception ex);
+}
