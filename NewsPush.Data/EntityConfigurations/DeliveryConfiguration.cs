@@ -18,6 +18,8 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         // The channel senders' work queue and the weekly-cap count.
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
         builder.HasIndex(d => new { d.UserId, d.CreatedAt });
+        // Expiring queued deliveries past their deadline.
+        builder.HasIndex(d => new { d.Status, d.DeliverBy });
         builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.NoAction);
     }
 }

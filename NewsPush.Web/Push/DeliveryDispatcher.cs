@@ -26,7 +26,7 @@ public sealed partial class DeliveryDispatcher(
     /// <summary>Delivers everything due now; returns the number of deliveries handled.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken ct)
     {
-        var total = 0;
+        var total = await ExpireOverdueAsync(clock.GetUtcNow().UtcDateTime, ct);
         while (true)
         {
             var handled = await DispatchBatchAsync(ct);
@@ -42,7 +42,6 @@ public sealed partial class DeliveryDispatcher(
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        var expired = await ExpireOverdueAsync(now, ct);
 
         // A paused channel's probe, when its time has come: one delivery, on one node at a time.
         foreach (var channel in await health.DueForProbeAsync(ct))
@@ -64,7 +63,8 @@ public sealed partial class DeliveryDispatcher(
         var paused = await health.PausedAsync(ct);
         // A row whose sender stopped while holding it (a crash): alone, so a delivery that kills its sender is
         // pinned down without taking the others with it.
-        var suspect = await Due(now, paused).Where(d => d.Status == DeliveryStatus.Sending)
+        var suspect = await db.Deliveries.AsNoTracking()
+            .Where(d => d.Status == DeliveryStatus.Sending && d.NextAttemptAt <= now && !paused.Contains(d.Channel))
             .OrderBy(d => d.Id).Select(d => new { d.Id, d.Claims, d.Attempts, d.LeaseId }).FirstOrDefaultAsync(ct);
         if (suspect is not null)
         {
@@ -81,9 +81,11 @@ public sealed partial class DeliveryDispatcher(
             return await ClaimAndSendAsync([suspect.Id], null, ct);
         }
 
-        var ids = await Due(now, paused).Where(d => d.Status == DeliveryStatus.Queued)
+        // Index-friendly on its own (Status, NextAttemptAt): no OR with the Sending rows.
+        var ids = await db.Deliveries.AsNoTracking()
+            .Where(d => d.Status == DeliveryStatus.Queued && (d.NextAttemptAt == null || d.NextAttemptAt <= now) && !paused.Contains(d.Channel))
             .OrderBy(d => d.Id).Select(d => d.Id).Take(o.BatchSize).ToListAsync(ct);
-        return ids.Count == 0 ? expired : await ClaimAndSendAsync(ids, null, ct);
+        return ids.Count == 0 ? 0 : await ClaimAndSendAsync(ids, null, ct);
     }
 
     private IQueryable<Delivery> Due(DateTime now, HashSet<DeliveryChannel> paused) =>

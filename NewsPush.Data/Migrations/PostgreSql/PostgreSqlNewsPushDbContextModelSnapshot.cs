@@ -757,6 +757,8 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.HasIndex("TrackingToken")
                         .IsUnique();
 
+                    b.HasIndex("Status", "DeliverBy");
+
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("UserId", "CreatedAt");

@@ -761,6 +761,8 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.HasIndex("TrackingToken")
                         .IsUnique();
 
+                    b.HasIndex("Status", "DeliverBy");
+
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("UserId", "CreatedAt");

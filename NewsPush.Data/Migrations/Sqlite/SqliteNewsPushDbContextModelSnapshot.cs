@@ -732,6 +732,8 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.HasIndex("TrackingToken")
                         .IsUnique();
 
+                    b.HasIndex("Status", "DeliverBy");
+
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("UserId", "CreatedAt");

@@ -25,12 +25,18 @@ public sealed partial class InboxChannel(NewsPushDbContext db, IHubContext<Notif
         var now = clock.GetUtcNow().UtcDateTime;
         var deliveryIds = group.Select(d => d.Id).ToList();
         var digestIds = group.Where(d => d.Content.Kind == DeliveryContentKind.Digest).Select(d => d.Content.Id).ToList();
+        // Two lookups, each on its unique index (an OR of the two would scan the table on SQLite).
         var existing = (await db.InboxMessages.AsNoTracking()
-                .Where(m => (m.DeliveryId != null && deliveryIds.Contains(m.DeliveryId.Value)) || (m.DigestId != null && digestIds.Contains(m.DigestId.Value)))
-                .Select(m => new { m.DeliveryId, m.DigestId })
-                .ToListAsync(ct))
-            .SelectMany(m => new[] { m.DeliveryId is { } d ? "d" + d : null, m.DigestId is { } g ? "g" + g : null })
-            .OfType<string>().ToHashSet();
+                .Where(m => m.DeliveryId != null && deliveryIds.Contains(m.DeliveryId.Value))
+                .Select(m => m.DeliveryId!.Value).ToListAsync(ct))
+            .Select(id => "d" + id).ToHashSet();
+        if (digestIds.Count > 0)
+        {
+            existing.UnionWith((await db.InboxMessages.AsNoTracking()
+                    .Where(m => m.DigestId != null && digestIds.Contains(m.DigestId.Value))
+                    .Select(m => m.DigestId!.Value).ToListAsync(ct))
+                .Select(id => "g" + id));
+        }
         var messages = new List<InboxMessage>(group.Count);
         foreach (var delivery in group)
         {
