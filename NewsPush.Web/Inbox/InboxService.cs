@@ -12,7 +12,7 @@ namespace NewsPush.Web.Inbox;
 /// read/archived state of it is a BroadcastReceipt created the first time they touch it.
 /// Every method takes the reader's id from the signed-in user, never from the client.
 /// </summary>
-public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationHub> hub, TrackingService tracking, TimeProvider clock)
+public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationHub> hub, TrackingService tracking, TimeProvider clock, ILogger<InboxService> logger)
 {
     public const int MaxPageSize = 100;
 
@@ -166,7 +166,7 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
         var broadcast = new Broadcast { Title = title, Body = body, Link = link, ExpiresAt = expiresAt, CreatedAt = clock.GetUtcNow().UtcDateTime };
         db.Broadcasts.Add(broadcast);
         await db.SaveChangesAsync(ct);
-        await hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct);
+        await Nudges.TrySendAsync(() => hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct), logger);
         return broadcast;
     }
 
@@ -202,5 +202,5 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
         return true;
     }
 
-    private Task NotifyAsync(string userId, CancellationToken ct) => hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);
+    private Task<bool> NotifyAsync(string userId, CancellationToken ct) => Nudges.TrySendAsync(() => hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct), logger);
 }

@@ -19,7 +19,7 @@ public sealed record BroadcastInput(string Title, string Body, string? Link, Dat
 /// list them with how many readers have read each, expire or delete one. Every change is audited and nudges
 /// every connected reader's badge, since each reader's unread count may change.
 /// </summary>
-public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inbox, IHubContext<NotificationHub> hub, AuditLog audit, TimeProvider clock)
+public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inbox, IHubContext<NotificationHub> hub, AuditLog audit, TimeProvider clock, ILogger<BroadcastAdminService> logger)
 {
     public const int PageSize = 20;
 
@@ -75,7 +75,7 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
         broadcast.ExpiresAt = now;
         audit.Add(actor, "broadcast.expired", nameof(Broadcast), id.ToString(), broadcast.Title);
         await db.SaveChangesAsync(ct);
-        await hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct);
+        await Nudges.TrySendAsync(() => hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct), logger);
         return null;
     }
 
@@ -90,7 +90,7 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
         db.Broadcasts.Remove(broadcast);
         audit.Add(actor, "broadcast.deleted", nameof(Broadcast), id.ToString(), broadcast.Title);
         await db.SaveChangesAsync(ct);
-        await hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct);
+        await Nudges.TrySendAsync(() => hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct), logger);
         return null;
     }
 }

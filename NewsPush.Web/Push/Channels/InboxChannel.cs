@@ -12,7 +12,7 @@ namespace NewsPush.Web.Push.Channels;
 /// delivery claimed again after a crash finds its message and writes no second one), then a live nudge to the
 /// reader's open pages. Carries every kind; a digest lists its stories, any other kind links to its story.
 /// </summary>
-public sealed partial class InboxChannel(NewsPushDbContext db, IHubContext<NotificationHub> hub, TimeProvider clock, ILogger<InboxChannel> logger) : IChannelSender
+public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationHub> hub, TimeProvider clock, ILogger<InboxChannel> logger) : IChannelSender
 {
     private static readonly IReadOnlySet<DeliveryContentKind> All = Enum.GetValues<DeliveryContentKind>().ToHashSet();
 
@@ -59,14 +59,9 @@ public sealed partial class InboxChannel(NewsPushDbContext db, IHubContext<Notif
         }
         foreach (var userId in messages.Select(m => m.UserId).Distinct())
         {
-            try
+            // A nudge is a hint: the messages are stored, and the badge re-reads the count when it reconnects.
+            if (!await Nudges.TrySendAsync(() => hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct), logger))
             {
-                await hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A nudge is a hint: the messages are stored, and the badge re-reads the count when it reconnects.
-                LogNudgeFailed(logger, ex);
                 break;
             }
         }
@@ -98,7 +93,4 @@ public sealed partial class InboxChannel(NewsPushDbContext db, IHubContext<Notif
     }
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live inbox nudge failed; badges catch up when their connection re-reads the count")]
-    private static partial void LogNudgeFailed(ILogger logger, Exception ex);
 }
