@@ -2,17 +2,63 @@
 // A real SMTP server for the tests and the e-mail benchmark: every message received is written to
 // <folder>/<n>.eml (and, with --parse, what mailparser reads from it to <n>.json) before the server
 // answers 250, so a message the client saw accepted is already on disk.
-// Recipients containing "reject" get 550, containing "tempfail" get 451.
-// Usage: node smtp-sink.js <folder> [--parse]; prints "LISTENING <port>"; exits when stdin closes.
+// Recipients containing "reject" get 550 5.1.1 at RCPT, containing "tempfail" get 451 4.3.0.
+// Usage: node smtp-sink.js <folder> [--parse]; prints "LISTENING <port>" first; exits when stdin closes.
+//
+// Faults, switched at run time by commands on stdin, one a line. Each is answered on stdout by one line:
+// "OK <command>" (the command as parsed, words separated by one space), "COUNT <n>" for count, or
+// "ERR <command>: <reason>" for a command not understood (nothing changes then) or an "up" that could not
+// listen. Commands are handled in order, one at a time, and a mode is in force once its OK is out: greeting
+// for connections greeted from then on (the greeting goes out 100 ms after the connect), the others for the
+// next command any connection sends, open ones included.
+//   down                      close the listening socket and reset (RST) every open client connection at
+//                             once: new connections are refused, open ones see a reset / EOF.
+//   up                        listen again on the same port (the OK follows once it listens).
+//   delay <ms>                wait <ms> after a message's data (already on disk and counted) before
+//                             answering 250: a slow server; a client that gives up meanwhile has had its
+//                             message delivered anyway (a resend is a duplicate). 0 turns it off.
+//   greeting <code> <text>    answer new connections with "<code> <text>" instead of 220 and close them.
+//   greeting off              greet with 220 again.
+//   mailfrom <code> <text>    answer every MAIL FROM with "<code> <text>" (421 also closes the connection).
+//   mailfrom off              accept MAIL FROM again.
+//   auth require <user> <pw>  offer AUTH PLAIN LOGIN (over plain text) and require it: MAIL/RCPT/DATA
+//                             without it get "530 5.7.0 Authentication required"; only <user>/<pw> pass,
+//                             anything else gets "535 5.7.8 Authentication credentials invalid".
+//   auth fail                 offer and require AUTH, and answer every attempt with 535 5.7.8 (a revoked
+//                             password); a session already authenticated stays so.
+//   auth off                  no AUTH offered or required (the default).
+//                             EHLO offers AUTH as the mode was when EHLO came: a connection that said EHLO
+//                             under "auth off" is not offered AUTH but still gets 530 once it is required.
+//   failafter <n> <code> <text>  accept n more messages, then answer the data of every further message
+//                             with "<code> <text>" (not stored, not counted); n = 0 fails the next one.
+//   failafter off             accept every message again.
+//   count                     "COUNT <n>": the messages stored (written to .eml) so far.
+//   reset                     every mode above back to its default, listening; the count and files stay.
+// <code> is a three-digit reply code 200-599; <text> (optional, the rest of the line) should start with
+// its enhanced status code, e.g. "greeting 554 5.3.2 No service", "mailfrom 421 4.3.2 Shutting down".
 const fs = require('fs');
 const path = require('path');
+const readline = require('readline');
 const { SMTPServer } = require('smtp-server');
-const { simpleParser } = require('mailparser');
 
 const folder = process.argv[2];
 const parse = process.argv.includes('--parse');
+// Loaded only when used: it takes about as long as the rest of the start.
+const simpleParser = parse ? require('mailparser').simpleParser : null;
 fs.mkdirSync(folder, { recursive: true });
 let count = 0;
+
+const state = {
+  listening: false,
+  port: 0,
+  delayMs: 0,
+  greeting: null, // { code, text }
+  mailFrom: null, // { code, text }
+  auth: 'off', // 'off' | 'require' | 'fail'
+  authUser: null,
+  authPassword: null,
+  failAfter: null, // { remaining, code, text }
+};
 
 function smtpError(message, code) {
   const e = new Error(message);
@@ -20,12 +66,32 @@ function smtpError(message, code) {
   return e;
 }
 
+// AUTH is switched per server (options are read at every command), so the disabled-command list and
+// authOptional below are changed in place by the auth commands.
 const server = new SMTPServer({
   authOptional: true,
+  allowInsecureAuth: true,
+  hideSTARTTLS: true,
+  authMethods: ['PLAIN', 'LOGIN'],
+  authRequiredMessage: '5.7.0 Authentication required',
   disabledCommands: ['STARTTLS', 'AUTH'],
   logger: false,
   size: 10 * 1024 * 1024,
   maxClients: 200,
+  onConnect(session, callback) {
+    if (state.greeting) return callback(smtpError(state.greeting.text, state.greeting.code));
+    return callback();
+  },
+  onAuth(auth, session, callback) {
+    if (state.auth === 'require' && auth.username === state.authUser && auth.password === state.authPassword) {
+      return callback(null, { user: auth.username });
+    }
+    return callback(smtpError('5.7.8 Authentication credentials invalid', 535));
+  },
+  onMailFrom(address, session, callback) {
+    if (state.mailFrom) return callback(smtpError(state.mailFrom.text, state.mailFrom.code));
+    return callback();
+  },
   onRcptTo(address, session, callback) {
     const a = address.address.toLowerCase();
     if (a.includes('reject')) return callback(smtpError('5.1.1 Mailbox unavailable', 550));
@@ -36,6 +102,11 @@ const server = new SMTPServer({
     const chunks = [];
     stream.on('data', (c) => chunks.push(c));
     stream.on('end', async () => {
+      const fail = state.failAfter;
+      if (fail) {
+        if (fail.remaining <= 0) return callback(smtpError(fail.text, fail.code));
+        fail.remaining--;
+      }
       const raw = Buffer.concat(chunks);
       const name = path.join(folder, `${process.pid}-${++count}`);
       try {
@@ -54,19 +125,136 @@ const server = new SMTPServer({
         }
         fs.writeFileSync(`${name}.eml.tmp`, raw);
         fs.renameSync(`${name}.eml.tmp`, `${name}.eml`);
-        callback(null, 'Queued');
       } catch (err) {
-        callback(smtpError(`4.3.0 ${err.message}`, 451));
+        count--;
+        return callback(smtpError(`4.3.0 ${err.message}`, 451));
       }
+      const delay = state.delayMs;
+      if (delay > 0) setTimeout(() => callback(null, 'Queued'), delay);
+      else callback(null, 'Queued');
     });
   },
 });
 
-// Replies go out at once: with Nagle's algorithm a small reply waits for the client's delayed ACK (~40 ms).
-server.server.on('connection', (socket) => socket.setNoDelay(true));
+// Every accepted client socket, so that "down" can reset them all.
+const sockets = new Set();
+server.server.on('connection', (socket) => {
+  // Replies go out at once: with Nagle's algorithm a small reply waits for the client's delayed ACK (~40 ms).
+  socket.setNoDelay(true);
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+});
+// A reset client socket may still report an error; that is the fault asked for, not a crash.
+server.on('error', () => {});
+
+function reply(line) {
+  process.stdout.write(`${line}\n`);
+}
+
+function parseCode(word) {
+  const code = Number(word);
+  if (!/^\d{3}$/.test(word || '') || code < 200 || code > 599) throw new Error(`not a reply code: ${word}`);
+  return code;
+}
+
+function parseCount(word, what) {
+  if (!/^\d+$/.test(word || '')) throw new Error(`not a ${what}: ${word}`);
+  return Number(word);
+}
+
+function listen() {
+  return new Promise((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(state.port, '127.0.0.1', () => {
+      server.server.removeListener('error', reject);
+      state.listening = true;
+      resolve();
+    });
+  });
+}
+
+function setAuth(mode, user, password) {
+  state.auth = mode;
+  state.authUser = user;
+  state.authPassword = password;
+  server.options.authOptional = mode === 'off';
+  server.options.disabledCommands = mode === 'off' ? ['STARTTLS', 'AUTH'] : ['STARTTLS'];
+}
+
+// Runs one command; returns the reply line, or a promise of it.
+function run(words) {
+  const [verb, ...args] = words;
+  const done = `OK ${words.join(' ')}`;
+  switch (verb) {
+    case 'reset':
+      if (args.length) throw new Error('no arguments');
+      state.delayMs = 0;
+      state.greeting = state.mailFrom = state.failAfter = null;
+      setAuth('off', null, null);
+      return state.listening ? done : listen().then(() => done);
+    case 'down':
+      if (args.length) throw new Error('no arguments');
+      if (state.listening) {
+        state.listening = false;
+        server.server.close();
+      }
+      for (const socket of sockets) {
+        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+        else socket.destroy();
+      }
+      sockets.clear();
+      return done;
+    case 'up':
+      if (args.length) throw new Error('no arguments');
+      return state.listening ? done : listen().then(() => done);
+    case 'delay':
+      if (args.length !== 1) throw new Error('usage: delay <ms>');
+      state.delayMs = parseCount(args[0], 'delay in ms');
+      return done;
+    case 'greeting':
+    case 'mailfrom': {
+      const key = verb === 'greeting' ? 'greeting' : 'mailFrom';
+      if (args.length === 1 && args[0] === 'off') state[key] = null;
+      else if (args.length >= 1) state[key] = { code: parseCode(args[0]), text: args.slice(1).join(' ') };
+      else throw new Error(`usage: ${verb} <code> <text> | ${verb} off`);
+      return done;
+    }
+    case 'auth':
+      if (args[0] === 'require' && args.length === 3) setAuth('require', args[1], args[2]);
+      else if ((args[0] === 'fail' || args[0] === 'off') && args.length === 1) setAuth(args[0], null, null);
+      else throw new Error('usage: auth require <user> <password> | auth fail | auth off');
+      return done;
+    case 'failafter':
+      if (args.length === 1 && args[0] === 'off') state.failAfter = null;
+      else if (args.length >= 2) {
+        state.failAfter = { remaining: parseCount(args[0], 'message count'), code: parseCode(args[1]), text: args.slice(2).join(' ') };
+      } else throw new Error('usage: failafter <n> <code> <text> | failafter off');
+      return done;
+    case 'count':
+      if (args.length) throw new Error('no arguments');
+      return `COUNT ${count}`;
+    default:
+      throw new Error('unknown command');
+  }
+}
+
+// One command at a time, in order, so each reply line answers the command before it.
+let queue = Promise.resolve();
+const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+input.on('line', (line) => {
+  const words = line.trim().split(/\s+/).filter(Boolean);
+  if (!words.length) return;
+  queue = queue
+    .then(() => run(words))
+    .then(reply, (err) => reply(`ERR ${words.join(' ')}: ${err.message}`));
+});
+input.on('close', () => {
+  if (!state.listening) process.exit(0);
+  server.close(() => process.exit(0));
+});
 
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`LISTENING ${server.server.address().port}\n`);
+  state.listening = true;
+  state.port = server.server.address().port;
+  reply(`LISTENING ${state.port}`);
 });
-process.stdin.on('end', () => server.close(() => process.exit(0)));
-process.stdin.resume();
