@@ -5,6 +5,8 @@ public static class RealtimeServiceCollectionExtensions
     /// <summary>
     /// SignalR for live badges. Several web nodes: hub messages go through Redis so a reader's badge updates
     /// whichever node holds their connection. One node (the default) needs no Redis.
+    /// Features nudge badges through <see cref="ReaderNotifier"/> (best effort, after their commit), never through
+    /// the hub context directly; the "realtime" health check reports Degraded while nudges fail.
     /// </summary>
     public static IServiceCollection AddRealtime(this IServiceCollection services, IConfiguration configuration)
     {
@@ -14,6 +16,10 @@ public static class RealtimeServiceCollectionExtensions
         {
             signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("newspush"));
         }
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReaderNotifier>();
+        services.AddHostedService<ReaderNotifierService>();
+        services.AddHealthChecks().AddCheck<ReaderNotifierHealthCheck>(ReaderNotifierHealthCheck.Name);
         return services;
     }
 
