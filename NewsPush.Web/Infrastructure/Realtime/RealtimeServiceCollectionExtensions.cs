@@ -14,7 +14,13 @@ public static class RealtimeServiceCollectionExtensions
         var redis = configuration["Redis:ConnectionString"];
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("newspush"));
+            signalR.AddStackExchangeRedis(redis, o =>
+            {
+                o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("newspush");
+                // While Redis is unreachable a publish fails at once instead of waiting in a backlog (and being sent
+                // late, possibly before the subscriptions are back): ReaderNotifier keeps what failed and catches up.
+                o.Configuration.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            });
         }
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReaderNotifier>();
