@@ -184,7 +184,10 @@ public sealed class FakeHub : IHubContext<NotificationHub>, IHubClients
     private readonly Channel<string> completed = Channel.CreateUnbounded<string>();
     private readonly List<string> sent = [];
 
-    public SendMode Mode { get; set; }
+    private volatile SendMode mode;
+
+    /// <summary>Set by the test, read by the notifier's loop.</summary>
+    public SendMode Mode { get => mode; set => mode = value; }
 
     public Channel<string> Started { get; } = Channel.CreateUnbounded<string>();
 
