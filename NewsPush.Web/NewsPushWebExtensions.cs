@@ -76,7 +76,7 @@ public static class NewsPushWebExtensions
         app.UseAuthorization();
         app.UseReaderSite();
 
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", HealthResponse.Options());
         app.MapRealtime();
         app.MapPush();
         app.MapInbox();

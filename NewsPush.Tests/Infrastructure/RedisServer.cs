@@ -6,19 +6,40 @@ using System.Text;
 namespace NewsPush.Tests.Infrastructure;
 
 /// <summary>
-/// A real Redis server for the test run (the SignalR backplane of the two-node tests): Debian's
-/// redis-server on a free loopback port, nothing persisted, stopped when the test process exits. One per
-/// process. A missing redis-server is a failure with a clear message, never a skip (scripts/test.sh installs it).
+/// A real Redis server for the tests (the SignalR backplane): Debian's redis-server on a free loopback port, nothing
+/// persisted, stopped when the test process exits. <see cref="Instance"/> is the one shared by the process (the
+/// two-node tests); <see cref="StartPrivate"/> gives a test one of its own, which it may <see cref="Stop"/> and
+/// <see cref="Start"/> again on the same port (Redis going down under a running site). A missing redis-server is a
+/// failure with a clear message, never a skip (scripts/test.sh installs it).
 /// It runs under a small shell that stops it when its stdin closes, so it goes even if the test host is killed.
 /// </summary>
-public sealed class RedisServer
+public sealed class RedisServer : IDisposable
 {
     public const string Executable = "/usr/bin/redis-server";
 
-    private static readonly Lazy<RedisServer> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
-    private RedisServer(int port) => Port = port;
+    private static readonly Lazy<RedisServer> Shared = new(() => Create(shared: true), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    private readonly bool shared;
+    private readonly string dir;
+    private readonly EventHandler onProcessExit;
+    private readonly Lock gate = new();
+    private Process? process;
+
+    private RedisServer(int port, bool shared)
+    {
+        Port = port;
+        this.shared = shared;
+        dir = Path.Combine(Path.GetTempPath(), $"newspush-redis-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(dir);
+        onProcessExit = (_, _) => Shutdown();
+        AppDomain.CurrentDomain.ProcessExit += onProcessExit;
+    }
+
+    /// <summary>The server shared by the test process; never stopped by a test.</summary>
     public static RedisServer Instance => Shared.Value;
+
+    /// <summary>A running server of the caller's own on a free port; dispose it when done.</summary>
+    public static RedisServer StartPrivate() => Create(shared: false);
 
     public int Port { get; }
 
@@ -28,18 +49,94 @@ public sealed class RedisServer
     /// <summary>True when the server answers PING with PONG.</summary>
     public bool Ping() => Ping(Port);
 
-    private static RedisServer Start()
+    /// <summary>Starts the server (again) on <see cref="Port"/> and returns once it answers PING.</summary>
+    public void Start()
+    {
+        lock (gate)
+        {
+            if (process is not null)
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} is running already");
+            }
+            process = Launch(Port, dir);
+        }
+    }
+
+    /// <summary>Stops a private server (as if Redis went down) and returns once its port no longer answers.</summary>
+    public void Stop()
+    {
+        if (shared)
+        {
+            throw new InvalidOperationException("The shared redis-server serves other tests; use RedisServer.StartPrivate() for one to stop.");
+        }
+        lock (gate)
+        {
+            if (process is { } running)
+            {
+                Kill(running);
+                running.Dispose();
+                process = null;
+            }
+        }
+        var deadline = Stopwatch.StartNew();
+        while (Ping(Port))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} still answers after it was stopped");
+            }
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>Stops and removes a private server; the shared one lives until the process exits.</summary>
+    public void Dispose()
+    {
+        if (!shared)
+        {
+            AppDomain.CurrentDomain.ProcessExit -= onProcessExit;
+            Shutdown();
+        }
+    }
+
+    private void Shutdown()
+    {
+        lock (gate)
+        {
+            if (process is { } running)
+            {
+                Kill(running);
+                running.Dispose();
+                process = null;
+            }
+        }
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static RedisServer Create(bool shared)
     {
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException(
                 $"redis-server not found at {Executable}: run scripts/test.sh, which installs it (apt-get install redis-server). " +
-                "The two-node tests need a real Redis for the SignalR backplane" +
+                "The two-node and realtime tests need a real Redis for the SignalR backplane" +
                 (Environment.GetEnvironmentVariable("CI") == "true" ? " (CI=true: nothing is skipped)." : "."));
         }
-        var port = LoopbackPort.Free();
-        var dir = Path.Combine(Path.GetTempPath(), $"newspush-redis-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        Directory.CreateDirectory(dir);
+        var server = new RedisServer(LoopbackPort.Free(), shared);
+        try
+        {
+            server.Start();
+        }
+        catch
+        {
+            server.Shutdown();
+            throw;
+        }
+        return server;
+    }
+
+    private static Process Launch(int port, string dir)
+    {
         var psi = new ProcessStartInfo("/bin/sh")
         {
             RedirectStandardInput = true,
@@ -77,13 +174,7 @@ public sealed class RedisServer
             }
             Thread.Sleep(20);
         }
-        var server = new RedisServer(port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            Kill(process);
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
-        };
-        return server;
+        return process;
     }
 
     private static bool Ping(int port)

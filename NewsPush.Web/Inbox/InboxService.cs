@@ -1,5 +1,4 @@
 using NewsPush.Web.Infrastructure.Realtime;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
@@ -10,9 +9,11 @@ namespace NewsPush.Web.Inbox;
 /// <summary>
 /// A reader's inbox: personal messages plus broadcasts. A broadcast is one row for everyone; a reader's
 /// read/archived state of it is a BroadcastReceipt created the first time they touch it.
-/// Every method takes the reader's id from the signed-in user, never from the client.
+/// Every method takes the reader's id from the signed-in user, never from the client. A change, once committed,
+/// nudges the reader's open pages through <see cref="ReaderNotifier"/>, best effort: a nudge that cannot be sent
+/// never fails the change.
 /// </summary>
-public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationHub> hub, TrackingService tracking, TimeProvider clock, ILogger<InboxService> logger)
+public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, TrackingService tracking, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 
@@ -98,7 +99,7 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
             found = changed > 0 || await db.InboxMessages.AnyAsync(m => m.Id == id && m.UserId == userId, ct);
             if (changed > 0)
             {
-                await NotifyAsync(userId, ct);
+                notifier.InboxChanged(userId);
             }
             return found;
         }
@@ -114,7 +115,7 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, m => m.ArchivedAt ?? now), ct);
             if (changed > 0)
             {
-                await NotifyAsync(userId, ct);
+                notifier.InboxChanged(userId);
             }
             return changed > 0;
         }
@@ -146,7 +147,7 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
             db.ChangeTracker.Clear();
             changed += withoutReceipt.Count;
         }
-        await NotifyAsync(userId, ct);
+        notifier.InboxChanged(userId);
         return changed;
     }
 
@@ -156,17 +157,42 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
         var message = new InboxMessage { UserId = userId, Kind = kind, Title = title, Body = body, Link = link, CreatedAt = clock.GetUtcNow().UtcDateTime };
         db.InboxMessages.Add(message);
         await db.SaveChangesAsync(ct);
-        await NotifyAsync(userId, ct);
+        notifier.InboxChanged(userId);
         return message;
     }
 
     /// <summary>One row read by everyone; every connected reader's badge goes up.</summary>
-    public async Task<Broadcast> BroadcastAsync(string title, string body, string? link, DateTime? expiresAt, CancellationToken ct)
+    public Task<Broadcast> BroadcastAsync(string title, string body, string? link, DateTime? expiresAt, CancellationToken ct) =>
+        BroadcastAsync(title, body, link, expiresAt, saveWith: null, ct);
+
+    /// <summary>
+    /// As above; <paramref name="saveWith"/> gets the stored broadcast (with its id) and adds what must be saved in
+    /// the same transaction, such as its audit entry: the broadcast is never stored without it. The nudge goes out
+    /// after the commit.
+    /// </summary>
+    public async Task<Broadcast> BroadcastAsync(string title, string body, string? link, DateTime? expiresAt, Action<Broadcast>? saveWith, CancellationToken ct)
     {
-        var broadcast = new Broadcast { Title = title, Body = body, Link = link, ExpiresAt = expiresAt, CreatedAt = clock.GetUtcNow().UtcDateTime };
-        db.Broadcasts.Add(broadcast);
-        await db.SaveChangesAsync(ct);
-        await Nudges.TrySendAsync(() => hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct), logger);
+        Broadcast broadcast = null!;
+        var attempt = 0;
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            if (attempt++ > 0)
+            {
+                // A retry (SQL Server): what the rolled-back attempt tracked is not in the database.
+                db.ChangeTracker.Clear();
+            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            broadcast = new Broadcast { Title = title, Body = body, Link = link, ExpiresAt = expiresAt, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.Broadcasts.Add(broadcast);
+            await db.SaveChangesAsync(ct);
+            if (saveWith is not null)
+            {
+                saveWith(broadcast);
+                await db.SaveChangesAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        });
+        notifier.InboxChangedForEveryone();
         return broadcast;
     }
 
@@ -198,9 +224,7 @@ public sealed class InboxService(NewsPushDbContext db, IHubContext<NotificationH
             }
         }
         db.ChangeTracker.Clear();
-        await NotifyAsync(userId, ct);
+        notifier.InboxChanged(userId);
         return true;
     }
-
-    private Task<bool> NotifyAsync(string userId, CancellationToken ct) => Nudges.TrySendAsync(() => hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct), logger);
 }

@@ -1,7 +1,6 @@
 using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Realtime;
 using System.Security.Claims;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
@@ -16,10 +15,11 @@ public sealed record BroadcastInput(string Title, string Body, string? Link, Dat
 
 /// <summary>
 /// Broadcasts for admins: send one to every reader (stored once, through <see cref="InboxService.BroadcastAsync"/>),
-/// list them with how many readers have read each, expire or delete one. Every change is audited and nudges
-/// every connected reader's badge, since each reader's unread count may change.
+/// list them with how many readers have read each, expire or delete one. Every change is saved with its audit entry
+/// in one transaction and, once committed, nudges every connected reader's badge (best effort: a nudge that cannot
+/// be sent never fails the change), since each reader's unread count may change.
 /// </summary>
-public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inbox, IHubContext<NotificationHub> hub, AuditLog audit, TimeProvider clock, ILogger<BroadcastAdminService> logger)
+public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inbox, ReaderNotifier notifier, AuditLog audit, TimeProvider clock)
 {
     public const int PageSize = 20;
 
@@ -53,9 +53,8 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
     /// <summary>Sends a valid broadcast (see <see cref="Validate"/>) and returns its id.</summary>
     public async Task<long> CreateAsync(BroadcastInput input, ClaimsPrincipal actor, CancellationToken ct)
     {
-        var broadcast = await inbox.BroadcastAsync(input.Title.Trim(), input.Body.Replace("\r\n", "\n", StringComparison.Ordinal).Trim(), input.Link, input.ExpiresAt, ct);
-        audit.Add(actor, "broadcast.created", nameof(Broadcast), broadcast.Id.ToString(), broadcast.Title);
-        await db.SaveChangesAsync(ct);
+        var broadcast = await inbox.BroadcastAsync(input.Title.Trim(), input.Body.Replace("\r\n", "\n", StringComparison.Ordinal).Trim(), input.Link, input.ExpiresAt,
+            saveWith: b => audit.Add(actor, "broadcast.created", nameof(Broadcast), b.Id.ToString(), b.Title), ct);
         return broadcast.Id;
     }
 
@@ -75,7 +74,7 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
         broadcast.ExpiresAt = now;
         audit.Add(actor, "broadcast.expired", nameof(Broadcast), id.ToString(), broadcast.Title);
         await db.SaveChangesAsync(ct);
-        await Nudges.TrySendAsync(() => hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct), logger);
+        notifier.InboxChangedForEveryone();
         return null;
     }
 
@@ -90,7 +89,7 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
         db.Broadcasts.Remove(broadcast);
         audit.Add(actor, "broadcast.deleted", nameof(Broadcast), id.ToString(), broadcast.Title);
         await db.SaveChangesAsync(ct);
-        await Nudges.TrySendAsync(() => hub.Clients.All.SendAsync(NotificationHub.InboxChanged, ct), logger);
+        notifier.InboxChangedForEveryone();
         return null;
     }
 }

@@ -286,7 +286,7 @@ public sealed class SmtpSink : IDisposable
 /// <summary>The push test site sending e-mail to a real SMTP server.</summary>
 public sealed class PushSmtpFactory : PushFactory
 {
-    public PushSmtpFactory() : base(Infrastructure.TestDatabase.Sqlite)
+    public PushSmtpFactory() : base(NewsPush.Tests.Infrastructure.TestDatabase.Sqlite)
     {
         Smtp = new SmtpSink();
         Settings["Email:SmtpHost"] = "127.0.0.1";

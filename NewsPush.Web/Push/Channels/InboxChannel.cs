@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
@@ -12,7 +11,7 @@ namespace NewsPush.Web.Push.Channels;
 /// delivery claimed again after a crash finds its message and writes no second one), then a live nudge to the
 /// reader's open pages. Carries every kind; a digest lists its stories, any other kind links to its story.
 /// </summary>
-public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationHub> hub, TimeProvider clock, ILogger<InboxChannel> logger) : IChannelSender
+public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, TimeProvider clock) : IChannelSender
 {
     private static readonly IReadOnlySet<DeliveryContentKind> All = Enum.GetValues<DeliveryContentKind>().ToHashSet();
 
@@ -57,14 +56,8 @@ public sealed class InboxChannel(NewsPushDbContext db, IHubContext<NotificationH
                 await tx.CommitAsync(ct);
             });
         }
-        foreach (var userId in messages.Select(m => m.UserId).Distinct())
-        {
-            // A nudge is a hint: the messages are stored, and the badge re-reads the count when it reconnects.
-            if (!await Nudges.TrySendAsync(() => hub.Clients.User(userId).SendAsync(NotificationHub.InboxChanged, ct), logger))
-            {
-                break;
-            }
-        }
+        // After the commit, queued: a nudge never fails or delays the delivery, and catches up after a Redis outage.
+        notifier.InboxChanged(messages.Select(m => m.UserId).Distinct());
     }
 
     public static InboxMessage Render(OutboundDelivery delivery, DateTime now)

@@ -27,7 +27,12 @@
         .build();
     connection.on("inboxChanged", refresh);
     connection.onreconnected(refresh);
-    connection.start()
-        .then(function () { document.documentElement.setAttribute("data-inbox-live", "true"); return refresh(); })
-        .catch(function () { /* the badge still shows the count from page load */ });
+    // A start can fail while the hub's Redis backplane is down: the badge keeps the count from page load and the
+    // page tries again, less often each time (automatic reconnect only covers a connection that was once up).
+    function start(retryMs) {
+        connection.start()
+            .then(function () { document.documentElement.setAttribute("data-inbox-live", "true"); return refresh(); })
+            .catch(function () { setTimeout(function () { start(Math.min(retryMs * 2, 60000)); }, retryMs); });
+    }
+    start(2000);
 }());
