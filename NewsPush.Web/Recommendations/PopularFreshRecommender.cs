@@ -40,7 +40,7 @@ public sealed class PopularFreshRecommender(NewsPushDbContext db, TimeProvider c
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now.AddDays(-CandidateDays);
         var articles = await db.Articles.AsNoTracking()
-            .Where(a => a.Status == ArticleStatus.Published && a.PublishedAt >= since && !a.Column!.IsHidden)
+            .PubliclyVisible(now).Where(a => a.PublishedAt >= since)
             .Select(a => new { a.Id, a.ColumnId, ColumnName = a.Column!.Name, a.ViewCount, a.PublishedAt })
             .ToListAsync(ct);
         return articles.ConvertAll(a =>
