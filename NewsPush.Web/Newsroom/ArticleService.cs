@@ -62,7 +62,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         var now = clock.GetUtcNow().UtcDateTime;
         var article = new Article
         {
-            AuthorId = author.FindFirstValue(ClaimTypes.NameIdentifier),
+            AuthorId = author.UserId(),
             Status = ArticleStatus.Draft,
             CreatedAt = now,
             Slug = await UniqueSlugAsync(input.Title, null, ct),

@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
@@ -17,7 +18,7 @@ public sealed class ForYouController(IArticleRecommender recommender, NewsPushDb
     [HttpGet("/for-you")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var userId = User.Identity?.IsAuthenticated == true ? User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value : null;
+        var userId = User.UserId();
         var recommendations = await recommender.RecommendAsync(userId, PageSize, ct);
         var ids = recommendations.Select(r => r.ArticleId).ToList();
         // The recommender may serve from a snapshot a few minutes old: what was taken back since is left out here.
