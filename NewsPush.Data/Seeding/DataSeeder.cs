@@ -128,11 +128,11 @@ public sealed class DataSeeder(
             var seed = SeedCatalog.Columns[columnIndex];
             var chinese = i % 3 == 2;
             var article = chinese ? ComposeChinese(random, seed) : ComposeEnglish(random, seed);
-            var baseSlug = chinese ? "zh-" + ShortHash(article.Title) : Slugify(article.Title);
+            var baseSlug = chinese ? "zh-" + ShortHash(article.Title) : Slugs.FromText(article.Title);
             var slug = baseSlug;
             for (var n = 2; !slugs.Add(slug); n++)
             {
-                slug = $"{baseSlug}-{n}";
+                slug = Slugs.Numbered(baseSlug, n);
             }
             article.Slug = slug;
             article.Column = columns[columnIndex];
@@ -290,18 +290,6 @@ public sealed class DataSeeder(
 
     private static string Title(string slug) =>
         CultureInfo.InvariantCulture.TextInfo.ToTitleCase(slug.Replace('-', ' '));
-
-    public static string Slugify(string text)
-    {
-        var sb = new StringBuilder();
-        foreach (var ch in text.ToLowerInvariant())
-        {
-            if (ch is >= 'a' and <= 'z' or >= '0' and <= '9') { sb.Append(ch); }
-            else if (sb.Length > 0 && sb[^1] != '-') { sb.Append('-'); }
-        }
-        var slug = sb.ToString().Trim('-');
-        return slug.Length > 80 ? slug[..80].TrimEnd('-') : slug;
-    }
 
     private static string ShortHash(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];

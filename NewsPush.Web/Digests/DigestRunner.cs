@@ -31,7 +31,7 @@ public sealed partial class DigestRunner(
         var now = clock.GetUtcNow().UtcDateTime;
         var freshSince = now.AddDays(-o.FreshnessDays);
         var fresh = await db.Articles.AsNoTracking()
-            .Where(a => a.Status == ArticleStatus.Published && a.PublishedAt >= freshSince && a.PublishedAt <= now && !a.Column!.IsHidden)
+            .PubliclyVisible(now).Where(a => a.PublishedAt >= freshSince)
             .Select(a => new DigestCandidate(a.Id, a.ColumnId))
             .ToDictionaryAsync(c => c.ArticleId, ct);
         var composer = new DigestComposer(o.ItemsPerDigest, o.MaxPerColumn);

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,7 +10,7 @@ public sealed class InboxController(InboxService inbox) : Controller
 {
     private const int PageSize = 20;
 
-    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+    private string UserId => User.RequiredUserId();
 
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, bool archived = false, CancellationToken ct = default)

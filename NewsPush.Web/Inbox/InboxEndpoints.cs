@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 namespace NewsPush.Web.Inbox;
 
 /// <summary>The inbox JSON API (/api/inbox) for the site's pages and for apps.</summary>
@@ -21,7 +22,7 @@ public static class InboxEndpoints
             {
                 return Results.ValidationProblem(errors, title: "The inbox query is not valid.");
             }
-            var result = await inbox.ListAsync(UserId(http), p, size, arch, ct);
+            var result = await inbox.ListAsync(http.User.RequiredUserId(), p, size, arch, ct);
             return Results.Ok(new
             {
                 result.Page, result.PageSize, result.Total, result.PageCount, result.Unread,
@@ -33,12 +34,12 @@ public static class InboxEndpoints
         });
 
         api.MapGet("/unread-count", async (HttpContext http, InboxService inbox, CancellationToken ct) =>
-            Results.Ok(new { Count = await inbox.UnreadCountAsync(UserId(http), ct) }));
+            Results.Ok(new { Count = await inbox.UnreadCountAsync(http.User.RequiredUserId(), ct) }));
 
         api.MapPost("/read-all", async (HttpContext http, InboxService inbox, CancellationToken ct) =>
         {
-            await inbox.MarkAllReadAsync(UserId(http), ct);
-            return Results.Ok(new { Count = await inbox.UnreadCountAsync(UserId(http), ct) });
+            await inbox.MarkAllReadAsync(http.User.RequiredUserId(), ct);
+            return Results.Ok(new { Count = await inbox.UnreadCountAsync(http.User.RequiredUserId(), ct) });
         });
 
         api.MapPost("/{kind}/{id}/read", (string kind, string id, HttpContext http, InboxService inbox, CancellationToken ct) =>
@@ -60,7 +61,7 @@ public static class InboxEndpoints
             return Results.Problem(statusCode: 400, title: "The id is not valid.", detail: "id must be a positive number.");
         }
         // Another reader's message is "not found": its existence is not disclosed.
-        return await change(UserId(http), k, itemId) ? Results.NoContent() : Results.Problem(statusCode: 404, title: "No such inbox item.");
+        return await change(http.User.RequiredUserId(), k, itemId) ? Results.NoContent() : Results.Problem(statusCode: 404, title: "No such inbox item.");
     }
 
     private static int ParseInt(string? value, int fallback, string name, int min, int max, Dictionary<string, string[]> errors)
@@ -76,7 +77,4 @@ public static class InboxEndpoints
         errors[name] = [$"{name} must be a whole number from {min} to {max}."];
         return fallback;
     }
-
-    private static string UserId(HttpContext http) =>
-        http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? throw new InvalidOperationException("authenticated user without id");
 }

@@ -11,7 +11,7 @@ public sealed class AuditLog(NewsPushDbContext db, TimeProvider clock)
     public void Add(ClaimsPrincipal? actor, string action, string entityType, string? entityId, string? details = null) =>
         db.AuditLog.Add(new AuditLogEntry
         {
-            ActorId = actor?.FindFirstValue(ClaimTypes.NameIdentifier),
+            ActorId = actor?.UserId(),
             ActorName = actor?.Identity?.Name ?? "system",
             Action = action,
             EntityType = entityType,

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using NewsPush.Data.Entities;
@@ -23,7 +23,7 @@ public sealed class ArticleAuthorizationHandler : AuthorizationHandler<Operation
         var user = context.User;
         var isStaff = user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Editor);
         if (requirement.Name == ArticleOperations.Edit.Name && isStaff
-            && (user.IsInRole(Roles.Admin) || article.Status != ArticleStatus.Draft || article.AuthorId == user.FindFirstValue(ClaimTypes.NameIdentifier)))
+            && (user.IsInRole(Roles.Admin) || article.Status != ArticleStatus.Draft || article.AuthorId == user.UserId()))
         {
             context.Succeed(requirement);
         }

@@ -5,7 +5,6 @@ using Markdig;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Data.Seeding;
 
 namespace NewsPush.Web.Newsroom;
 
@@ -63,7 +62,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         var now = clock.GetUtcNow().UtcDateTime;
         var article = new Article
         {
-            AuthorId = author.FindFirstValue(ClaimTypes.NameIdentifier),
+            AuthorId = author.UserId(),
             Status = ArticleStatus.Draft,
             CreatedAt = now,
             Slug = await UniqueSlugAsync(input.Title, null, ct),
@@ -104,7 +103,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         article.UpdatedAt = now;
 
         var wanted = (input.Tags ?? "").Split([',', '，'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => (Name: t, Slug: TagSlug(t)))
+            .Select(t => (Name: t, Slug: Slugs.ForTag(t)))
             .Where(t => t.Slug.Length > 0)
             .DistinctBy(t => t.Slug)
             .Take(10)
@@ -129,16 +128,9 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         }
     }
 
-    /// <summary>Latin tags get a latin slug; others (e.g. Chinese) keep their text, lower-cased, dashes for spaces.</summary>
-    private static string TagSlug(string name)
-    {
-        var slug = DataSeeder.Slugify(name);
-        return slug.Length > 0 ? slug : string.Join('-', name.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
-    }
-
     private async Task<string> UniqueSlugAsync(string title, int? exceptId, CancellationToken ct)
     {
-        var baseSlug = DataSeeder.Slugify(title);
+        var baseSlug = Slugs.FromText(title);
         if (baseSlug.Length == 0)
         {
             baseSlug = "article-" + Guid.NewGuid().ToString("N")[..8];
@@ -146,7 +138,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         var slug = baseSlug;
         for (var n = 2; await db.Articles.AnyAsync(a => a.Slug == slug && a.Id != exceptId, ct); n++)
         {
-            slug = $"{baseSlug}-{n}";
+            slug = Slugs.Numbered(baseSlug, n);
         }
         return slug;
     }

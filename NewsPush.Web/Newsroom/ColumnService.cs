@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
-using NewsPush.Data.Seeding;
 using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Newsroom;
@@ -21,7 +20,7 @@ public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, IMemoryC
 
     public async Task<string?> CreateAsync(string name, string? slug, string? description, ClaimsPrincipal actor, CancellationToken ct)
     {
-        slug = DataSeeder.Slugify(string.IsNullOrWhiteSpace(slug) ? name : slug);
+        slug = Slugs.FromText(string.IsNullOrWhiteSpace(slug) ? name : slug);
         if (slug.Length == 0)
         {
             return "Give the column a web address (slug) in latin letters or digits.";

@@ -158,5 +158,5 @@ public sealed class UserAdminService(NewsPushDbContext db, UserManager<Applicati
         return null;
     }
 
-    private static bool IsSelf(ClaimsPrincipal actor, string userId) => actor.FindFirstValue(ClaimTypes.NameIdentifier) == userId;
+    private static bool IsSelf(ClaimsPrincipal actor, string userId) => actor.UserId() == userId;
 }

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NewsPush.Web.Push;
@@ -11,7 +11,7 @@ public sealed class PreferencesController(PreferencesService preferences, Unsubs
     [Authorize, HttpGet("preferences")]
     public async Task<IActionResult> Edit(bool saved = false, CancellationToken ct = default)
     {
-        var model = await preferences.GetAsync(User.FindFirstValue(ClaimTypes.NameIdentifier)!, ct);
+        var model = await preferences.GetAsync(User.RequiredUserId(), ct);
         model.Saved = saved;
         return View(model);
     }
@@ -24,7 +24,7 @@ public sealed class PreferencesController(PreferencesService preferences, Unsubs
             await preferences.FillChoicesAsync(model, ct);
             return View(model);
         }
-        await preferences.SaveAsync(User.FindFirstValue(ClaimTypes.NameIdentifier)!, model, ct);
+        await preferences.SaveAsync(User.RequiredUserId(), model, ct);
         return RedirectToAction(nameof(Edit), new { saved = true });
     }
 

@@ -25,7 +25,7 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
         return new ArticlePageViewModel(article, average, count, threads, commentCount, reader, form ?? new CommentFormModel());
     }
 
-    private IQueryable<Article> Published => db.Articles.AsNoTracking().Where(a => a.Status == ArticleStatus.Published && !a.Column!.IsHidden);
+    private IQueryable<Article> Published => db.Articles.AsNoTracking().PubliclyVisible(clock.GetUtcNow().UtcDateTime);
 
     private static IQueryable<ArticleListItem> ToItems(IQueryable<Article> q) =>
         q.Select(a => new ArticleListItem(a.Id, a.Slug, a.Title, a.Summary, a.Column!.Name, a.Column.Slug, a.PublishedAt, null));
@@ -48,7 +48,8 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
             var popular = await ToItems(Published.Where(a => a.PublishedAt >= since).OrderByDescending(a => a.ViewCount).ThenByDescending(a => a.PublishedAt).Take(6)).ToListAsync(ct);
             // One query for every column's latest five of the last month, grouped in memory (no query per column).
             var month = clock.GetUtcNow().UtcDateTime.AddDays(-30);
-            var recent = await ToItems(Published.Where(a => a.PublishedAt >= month && db.Articles.Count(b => b.ColumnId == a.ColumnId && b.Status == ArticleStatus.Published && b.PublishedAt > a.PublishedAt) < 5))
+            var newer = db.Articles.PubliclyVisible(clock.GetUtcNow().UtcDateTime);
+            var recent = await ToItems(Published.Where(a => a.PublishedAt >= month && newer.Count(b => b.ColumnId == a.ColumnId && b.PublishedAt > a.PublishedAt) < 5))
                 .ToListAsync(ct);
             var columns = await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new { c.Name, c.Slug }).ToListAsync(ct);
             var sections = columns.Select(c => new ColumnSectionViewModel(c.Name, c.Slug, recent.Where(r => r.ColumnSlug == c.Slug)

@@ -1,6 +1,5 @@
 using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.OutputCaching;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +11,7 @@ namespace NewsPush.Web.Reader;
 /// <summary>Column, tag and article pages, and what a reader does on an article (rate, bookmark).</summary>
 public sealed class ArticlesController(ArticleQueries queries, ReaderActivityService activity, NewsPushDbContext db) : Controller
 {
-    private string? UserId => User.FindFirstValue(ClaimTypes.NameIdentifier);
+    private string? UserId => User.UserId();
 
     [HttpGet("/column/{slug}"), OutputCache(PolicyName = ReaderCache.Policy)]
     public async Task<IActionResult> Column(string slug, int page = 1, CancellationToken ct = default)

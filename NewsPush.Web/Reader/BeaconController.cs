@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 
 namespace NewsPush.Web.Reader;
@@ -16,7 +16,7 @@ public sealed class BeaconController(ReaderActivityService activity) : Controlle
     [HttpPost("/beacon"), Consumes("application/json")]
     public async Task<IActionResult> Post(BeaconEvent e, CancellationToken ct)
     {
-        var userId = User.FindFirstValue(ClaimTypes.NameIdentifier);
+        var userId = User.UserId();
         if (userId is null)
         {
             return NoContent();

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -8,7 +8,7 @@ namespace NewsPush.Web.Reader;
 [Authorize]
 public sealed class CommentsController(ArticleQueries queries, CommentService comments) : Controller
 {
-    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+    private string UserId => User.RequiredUserId();
 
     [HttpPost("/article/{slug}/comments"), EnableRateLimiting(RateLimitOptions.CommentPolicy)]
     public async Task<IActionResult> Add(string slug, [Bind(Prefix = "NewComment")] CommentFormModel form, CancellationToken ct)

@@ -15,14 +15,14 @@ public sealed record FeedEntry(string Slug, string Title, string Summary, string
 public sealed record Feed(string Title, string Description, string SiteUrl, string SelfUrl, IReadOnlyList<FeedEntry> Entries);
 
 /// <summary>RSS 2.0 and Atom 1.0 documents for a column, and the private personal feed.</summary>
-public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> email)
+public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> email, TimeProvider clock)
 {
     private const int Size = 30;
 
     private string BaseUrl => email.Value.PublicBaseUrl.TrimEnd('/');
 
     private IQueryable<FeedEntry> Entries(IQueryable<Article> q) =>
-        q.Where(a => a.Status == ArticleStatus.Published && !a.Column!.IsHidden).OrderByDescending(a => a.PublishedAt).Take(Size)
+        q.PubliclyVisible(clock.GetUtcNow().UtcDateTime).OrderByDescending(a => a.PublishedAt).Take(Size)
             .Select(a => new FeedEntry(a.Slug, a.Title, a.Summary, a.Column!.Name, a.PublishedAt!.Value, a.UpdatedAt));
 
     public async Task<Feed?> ColumnFeedAsync(string slug, string format, CancellationToken ct)

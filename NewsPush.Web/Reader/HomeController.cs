@@ -1,6 +1,5 @@
 using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.OutputCaching;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 
 namespace NewsPush.Web.Reader;
@@ -9,7 +8,7 @@ public sealed class HomeController(ArticleQueries queries) : Controller
 {
     [HttpGet("/"), OutputCache(PolicyName = ReaderCache.Policy)]
     public async Task<IActionResult> Index(CancellationToken ct) =>
-        View(await queries.FrontPageAsync(User.FindFirstValue(ClaimTypes.NameIdentifier), ct));
+        View(await queries.FrontPageAsync(User.UserId(), ct));
 
     [Route("/error/{code:int?}")]
     [IgnoreAntiforgeryToken]

@@ -1,5 +1,4 @@
 using NewsPush.Web.Infrastructure;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +12,7 @@ namespace NewsPush.Web.Reader;
 [Authorize, Route("me")]
 public sealed class MeController(ReaderActivityService activity, UserManager<ApplicationUser> users, IOptions<ReaderOptions> options, IOptions<EmailOptions> email) : Controller
 {
-    private string UserId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+    private string UserId => User.RequiredUserId();
 
     [HttpGet("onboarding")]
     public async Task<IActionResult> Onboarding(CancellationToken ct) => View(await activity.OnboardingAsync(UserId, null, ct));

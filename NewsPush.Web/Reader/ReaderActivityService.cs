@@ -57,7 +57,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
 
     public async Task<bool> RateAsync(string userId, int articleId, int stars, CancellationToken ct)
     {
-        if (stars is < 1 or > 5 || !await db.Articles.AnyAsync(a => a.Id == articleId && a.Status == ArticleStatus.Published, ct))
+        if (stars is < 1 or > 5 || !await db.Articles.PubliclyVisible(Now).AnyAsync(a => a.Id == articleId, ct))
         {
             return false;
         }
@@ -118,9 +118,9 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
             return;
         }
         // The recommender learns follows per article; an article of the column/tag stands in for it.
-        var articleId = kind == FollowKind.Column
-            ? await db.Articles.Where(a => a.ColumnId == targetId && a.Status == ArticleStatus.Published).OrderByDescending(a => a.PublishedAt).Select(a => (int?)a.Id).FirstOrDefaultAsync(ct)
-            : await db.ArticleTags.Where(t => t.TagId == targetId && t.Article!.Status == ArticleStatus.Published).OrderByDescending(t => t.Article!.PublishedAt).Select(t => (int?)t.ArticleId).FirstOrDefaultAsync(ct);
+        var visible = db.Articles.PubliclyVisible(Now);
+        var articleId = await (kind == FollowKind.Column ? visible.Where(a => a.ColumnId == targetId) : visible.Where(a => a.Tags.Any(t => t.TagId == targetId)))
+            .OrderByDescending(a => a.PublishedAt).Select(a => (int?)a.Id).FirstOrDefaultAsync(ct);
         if (articleId is { } id)
         {
             recorder.Record(userId, id, InteractionType.Follow, kind == FollowKind.Column ? 1 : 2, kind == FollowKind.Column ? "column" : "tag", Now);
@@ -180,7 +180,9 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
 
     public async Task<(IReadOnlyList<HistoryItem> Items, int PageCount)> HistoryAsync(string userId, int page, int pageSize, CancellationToken ct)
     {
-        var q = db.ArticleReads.AsNoTracking().Where(r => r.UserId == userId);
+        // Only what the reader may still open: an article taken back since is left out (its title may be a draft's now).
+        var visible = db.Articles.PubliclyVisible(Now);
+        var q = db.ArticleReads.AsNoTracking().Where(r => r.UserId == userId && visible.Any(a => a.Id == r.ArticleId));
         var total = await q.CountAsync(ct);
         var items = await q.OrderByDescending(r => r.LastReadAt).Skip((page - 1) * pageSize).Take(pageSize)
             .Select(r => new HistoryItem(new ArticleListItem(r.ArticleId, r.Article!.Slug, r.Article.Title, r.Article.Summary, r.Article.Column!.Name, r.Article.Column.Slug, r.Article.PublishedAt, null), r.LastReadAt, r.ReadCount))
@@ -190,7 +192,8 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
 
     public async Task<(IReadOnlyList<ArticleListItem> Items, int PageCount)> BookmarksAsync(string userId, int page, int pageSize, CancellationToken ct)
     {
-        var q = db.Bookmarks.AsNoTracking().Where(b => b.UserId == userId);
+        var visible = db.Articles.PubliclyVisible(Now);
+        var q = db.Bookmarks.AsNoTracking().Where(b => b.UserId == userId && visible.Any(a => a.Id == b.ArticleId));
         var total = await q.CountAsync(ct);
         var items = await q.OrderByDescending(b => b.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize)
             .Select(b => new ArticleListItem(b.ArticleId, b.Article!.Slug, b.Article.Title, b.Article.Summary, b.Article.Column!.Name, b.Article.Column.Slug, b.Article.PublishedAt, null))

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
@@ -76,7 +76,7 @@ public static class ReaderServiceCollectionExtensions
                 return RateLimitPartition.GetNoLimiter("get");
             }
             var r = rule(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
-            var key = context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId
+            var key = context.User.UserId() is { } userId
                 ? "user:" + userId
                 : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
             return RateLimitPartition.GetFixedWindowLimiter(name + "|" + key, _ => new FixedWindowRateLimiterOptions

@@ -1,6 +1,8 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
+using NewsPush.Data.Entities;
 
 namespace NewsPush.Web.Recommendations;
 
@@ -9,17 +11,18 @@ public sealed record ForYouItemViewModel(int Id, string Slug, string Title, stri
 public sealed record ForYouViewModel(IReadOnlyList<ForYouItemViewModel> Items, bool SignedIn);
 
 /// <summary>The personalized "For you" feed; each item says why it is there.</summary>
-public sealed class ForYouController(IArticleRecommender recommender, NewsPushDbContext db) : Controller
+public sealed class ForYouController(IArticleRecommender recommender, NewsPushDbContext db, TimeProvider clock) : Controller
 {
     private const int PageSize = 20;
 
     [HttpGet("/for-you")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var userId = User.Identity?.IsAuthenticated == true ? User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value : null;
+        var userId = User.UserId();
         var recommendations = await recommender.RecommendAsync(userId, PageSize, ct);
         var ids = recommendations.Select(r => r.ArticleId).ToList();
-        var articles = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id))
+        // The recommender may serve from a snapshot a few minutes old: what was taken back since is left out here.
+        var articles = await db.Articles.AsNoTracking().PubliclyVisible(clock.GetUtcNow().UtcDateTime).Where(a => ids.Contains(a.Id))
             .Select(a => new { a.Id, a.Slug, a.Title, a.Summary, ColumnName = a.Column!.Name, a.PublishedAt })
             .ToDictionaryAsync(a => a.Id, ct);
         var items = recommendations.Where(r => articles.ContainsKey(r.ArticleId)).Select(r =>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 
@@ -8,10 +9,8 @@ namespace NewsPush.Web.Recommendations;
 /// Fallback used when no trained model exists: popular-and-fresh articles, preferring the reader's
 /// followed columns, never what they already read.
 /// </summary>
-public sealed class PopularFreshRecommender(NewsPushDbContext db, TimeProvider clock) : IArticleRecommender
+public sealed class PopularFreshRecommender(NewsPushDbContext db, IOptions<RecommenderOptions> options, TimeProvider clock) : IArticleRecommender
 {
-    private const int CandidateDays = 14;
-
     public async Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct) =>
         userId is null
             ? Rank(await CandidatesAsync(ct), [], [], count)
@@ -38,9 +37,9 @@ public sealed class PopularFreshRecommender(NewsPushDbContext db, TimeProvider c
     private async Task<List<Candidate>> CandidatesAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-CandidateDays);
+        var since = now.AddDays(-options.Value.CandidateDays);
         var articles = await db.Articles.AsNoTracking()
-            .Where(a => a.Status == ArticleStatus.Published && a.PublishedAt >= since && !a.Column!.IsHidden)
+            .PubliclyVisible(now).Where(a => a.PublishedAt >= since)
             .Select(a => new { a.Id, a.ColumnId, ColumnName = a.Column!.Name, a.ViewCount, a.PublishedAt })
             .ToListAsync(ct);
         return articles.ConvertAll(a =>

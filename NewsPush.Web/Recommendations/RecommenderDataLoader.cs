@@ -33,9 +33,10 @@ public sealed class RecommenderDataLoader(NewsPushDbContext db, IOptions<Recomme
     /// <summary>Fresh, published, visible articles: the candidate pool.</summary>
     public async Task<List<int>> LoadCandidateIdsAsync(CancellationToken ct)
     {
-        var since = clock.GetUtcNow().UtcDateTime.AddDays(-O.CandidateDays);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now.AddDays(-O.CandidateDays);
         return await db.Articles.AsNoTracking()
-            .Where(a => a.Status == ArticleStatus.Published && a.PublishedAt >= since && !a.Column!.IsHidden)
+            .PubliclyVisible(now).Where(a => a.PublishedAt >= since)
             .Select(a => a.Id).ToListAsync(ct);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
@@ -45,6 +46,26 @@ public abstract class PopularFreshRecommenderTests<TFactory>(TFactory factory) :
         Assert.All(followed, r => Assert.Equal(theirs[r.ArticleId].Score * 2, r.Score, 9));
         Assert.All(mine.Except(followed), r => Assert.Equal(theirs[r.ArticleId], r));
         Assert.All(after.Values, list => Assert.Equal(list.OrderByDescending(r => r.Score).Select(r => r.ArticleId), list.Select(r => r.ArticleId)));
+    }
+
+    [Fact]
+    public async Task CandidatesAreTheArticlesOfTheConfiguredCandidateDays()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        var now = DateTime.UtcNow;
+        var inWindow = await db.Articles.AsNoTracking().PubliclyVisible(now).Where(a => a.PublishedAt >= now.AddDays(-3)).Select(a => a.Id).ToListAsync();
+        var older = await db.Articles.AsNoTracking().PubliclyVisible(now).Where(a => a.PublishedAt < now.AddDays(-3.1) && a.PublishedAt >= now.AddDays(-14)).Select(a => a.Id).ToListAsync();
+        Assert.NotEmpty(inWindow);
+        Assert.NotEmpty(older);
+        var recommender = ActivatorUtilities.CreateInstance<PopularFreshRecommender>(scope.ServiceProvider,
+            Options.Create(new RecommenderOptions { CandidateDays = 3 }));
+
+        var ranked = (await recommender.RecommendAsync(null, 10_000, CancellationToken.None)).Select(r => r.ArticleId).ToList();
+
+        Assert.NotEmpty(ranked);
+        Assert.Subset(inWindow.ToHashSet(), ranked.ToHashSet());
+        Assert.Empty(ranked.Intersect(older));
     }
 }
 

@@ -39,7 +39,7 @@ public sealed record SearchResults(IReadOnlyList<SearchResultItem> Items, int To
 }
 
 /// <summary>Ranked full-text search over published articles, on whichever database is configured.</summary>
-public sealed class ArticleSearchService(NewsPushDbContext db, IEnumerable<IFullTextProvider> providers)
+public sealed class ArticleSearchService(NewsPushDbContext db, IEnumerable<IFullTextProvider> providers, TimeProvider clock)
 {
     public const int PageSize = 10;
 
@@ -61,7 +61,7 @@ public sealed class ArticleSearchService(NewsPushDbContext db, IEnumerable<IFull
             return new SearchResults([], 0, page, PageSize);
         }
         var hits = For(db, providers).Match(db, terms);
-        var articles = db.Articles.AsNoTracking().Where(a => a.Status == ArticleStatus.Published && !a.Column!.IsHidden);
+        var articles = db.Articles.AsNoTracking().PubliclyVisible(clock.GetUtcNow().UtcDateTime);
         if (!string.IsNullOrEmpty(request.Column))
         {
             articles = articles.Where(a => a.Column!.Slug == request.Column);

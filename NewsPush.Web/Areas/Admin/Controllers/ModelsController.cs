@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -72,7 +73,7 @@ public sealed class ModelsController(NewsPushDbContext db, ModelTrainingService 
     {
         db.AuditLog.Add(new AuditLogEntry
         {
-            ActorId = User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value,
+            ActorId = User.UserId(),
             ActorName = User.Identity?.Name,
             Action = action,
             EntityType = nameof(ModelVersion),

@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +17,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
     {
         var query = new ArticleListQuery(status, columnId, authorId, q, page)
         {
-            DraftsOnlyOf = User.IsInRole(Roles.Admin) ? null : User.FindFirstValue(ClaimTypes.NameIdentifier),
+            DraftsOnlyOf = User.IsInRole(Roles.Admin) ? null : User.UserId(),
         };
         var (rows, total) = await articles.ListAsync(query, ct);
         var authors = await db.Articles.AsNoTracking().Where(a => a.AuthorId != null).Select(a => new { a.AuthorId, a.Author!.DisplayName }).Distinct()
