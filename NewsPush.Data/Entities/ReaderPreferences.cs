@@ -1,7 +1,18 @@
 namespace NewsPush.Data.Entities;
 
+/// <summary>
+/// A reader's push preferences. Every account has one row from registration on; the property initializers are
+/// the defaults a new reader gets (inbox and e-mail, daily at 07:00 in their zone, 14 pushes a week).
+/// </summary>
 public class ReaderPreferences
 {
+    /// <summary>The defaults' time of day; the migration that gave existing readers a row used it too.</summary>
+    public static readonly TimeOnly DefaultDigestTime = new(7, 0);
+
+    /// <summary>The row a new account starts with; <paramref name="timeZoneId"/> must already be a known IANA id.</summary>
+    public static ReaderPreferences ForNewReader(string userId, string timeZoneId, DateTime now) =>
+        new() { UserId = userId, TimeZoneId = timeZoneId, UpdatedAt = now };
+
     public string UserId { get; set; } = "";
     public ApplicationUser? User { get; set; }
     public bool InboxEnabled { get; set; } = true;
@@ -10,7 +21,7 @@ public class ReaderPreferences
     public bool WebhookEnabled { get; set; }
     public DigestFrequency DigestFrequency { get; set; } = DigestFrequency.Daily;
     /// <summary>Local time of day the digest is wanted, in <see cref="TimeZoneId"/>.</summary>
-    public TimeOnly DigestLocalTime { get; set; } = new(8, 0);
+    public TimeOnly DigestLocalTime { get; set; } = DefaultDigestTime;
     /// <summary>For weekly digests.</summary>
     public DayOfWeek DigestDayOfWeek { get; set; } = DayOfWeek.Monday;
     /// <summary>IANA time zone id, e.g. "Europe/Paris", "Asia/Shanghai".</summary>

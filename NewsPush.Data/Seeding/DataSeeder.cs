@@ -94,6 +94,11 @@ public sealed class DataSeeder(
         };
         Check(await users.CreateAsync(user, password), $"user {email}");
         Check(await users.AddToRolesAsync(user, userRoles), $"roles of {email}");
+        if (!await db.ReaderPreferences.AnyAsync(p => p.UserId == user.Id))
+        {
+            db.ReaderPreferences.Add(ReaderPreferences.ForNewReader(user.Id, "UTC", clock.GetUtcNow().UtcDateTime));
+            await db.SaveChangesAsync();
+        }
         if (generated)
         {
             // Printed once: the password is not stored anywhere else.
@@ -194,13 +199,9 @@ public sealed class DataSeeder(
             {
                 db.Follows.Add(new Follow { UserId = reader.Id, Kind = FollowKind.Column, TargetId = columnId, IsDeclaredInterest = true, CreatedAt = now.AddDays(-30) });
             }
-            db.ReaderPreferences.Add(new ReaderPreferences
-            {
-                UserId = reader.Id,
-                TimeZoneId = SeedCatalog.TimeZones[r % SeedCatalog.TimeZones.Length],
-                DigestLocalTime = new TimeOnly(7 + r % 4, 0),
-                UpdatedAt = now,
-            });
+            var prefs = ReaderPreferences.ForNewReader(reader.Id, SeedCatalog.TimeZones[r % SeedCatalog.TimeZones.Length], now);
+            prefs.DigestLocalTime = new TimeOnly(7 + r % 4, 0);
+            db.ReaderPreferences.Add(prefs);
 
             var reads = new Dictionary<int, ArticleRead>();
             for (var s = 0; s < 12; s++)

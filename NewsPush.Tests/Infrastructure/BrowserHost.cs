@@ -46,10 +46,13 @@ public sealed class BrowserHost<TFactory> : IAsyncLifetime where TFactory : News
         });
     }
 
-    /// <summary>An anonymous page in a fresh context. <paramref name="bypassCsp"/> lets a test inject scripts such as axe.</summary>
-    public async Task<PageHandle> NewPageAsync(bool bypassCsp = false)
+    /// <summary>
+    /// An anonymous page in a fresh context. <paramref name="bypassCsp"/> lets a test inject scripts such as axe;
+    /// <paramref name="timeZoneId"/> is the zone the browser reports (the machine's when null).
+    /// </summary>
+    public async Task<PageHandle> NewPageAsync(bool bypassCsp = false, string? timeZoneId = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, BypassCSP = bypassCsp, Locale = "en-US" });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, BypassCSP = bypassCsp, Locale = "en-US", TimezoneId = timeZoneId });
         context.SetDefaultTimeout(15_000);
         return new PageHandle(context, await context.NewPageAsync());
     }

@@ -3,14 +3,17 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Preferences;
 using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Account;
 
 [Route("account")]
 public sealed class AccountController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, AccountEmails emails, TimeProvider clock,
-    ILogger<AccountController> logger) : Controller
+    NewsPushDbContext db, PreferencesService preferences, ILogger<AccountController> logger) : Controller
 {
     [HttpGet("login")]
     public IActionResult Login(string? returnUrl) => View(new LoginViewModel { ReturnUrl = returnUrl });
@@ -68,7 +71,25 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             UserName = model.Email.Trim(), Email = model.Email.Trim(), DisplayName = model.DisplayName.Trim(), CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
-        var result = await users.CreateAsync(user, model.Password);
+        // The account, its role and its preferences are one unit: a reader never exists without a digest schedule.
+        var result = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var created = await users.CreateAsync(user, model.Password);
+            if (!created.Succeeded)
+            {
+                return created;
+            }
+            var role = await users.AddToRoleAsync(user, Roles.Reader);
+            if (!role.Succeeded)
+            {
+                return role;
+            }
+            preferences.AddDefaults(user.Id, model.TimeZone);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return IdentityResult.Success;
+        });
         if (!result.Succeeded)
         {
             foreach (var error in result.Errors)
@@ -81,7 +102,6 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             }
             return View(model);
         }
-        await users.AddToRoleAsync(user, Roles.Reader);
         await emails.SendConfirmationAsync(user, ct);
         await signIn.SignInAsync(user, isPersistent: false);
         logger.LogInformation("Registered reader {UserId}", user.Id);

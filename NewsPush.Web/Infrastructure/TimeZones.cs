@@ -36,6 +36,38 @@ public static class TimeZones
     /// <summary>The zone id if it is one readers may choose, else UTC.</summary>
     public static string OrUtc(string? id) => TryFind(id?.Trim(), out _) ? id!.Trim() : "UTC";
 
+    /// <summary>
+    /// The zone a browser reports (<c>Intl.DateTimeFormat().resolvedOptions().timeZone</c>) as one readers may
+    /// choose: a listed id as it is; an alias the zone database knows (ICU still says "Asia/Calcutta", "Etc/UTC")
+    /// as the listed zone with the same rules; anything else UTC.
+    /// </summary>
+    public static string FromBrowser(string? id)
+    {
+        id = id?.Trim();
+        if (TryFind(id, out _))
+        {
+            return id!;
+        }
+        if (string.IsNullOrEmpty(id) || id.Length > 64 || id.Contains("..", StringComparison.Ordinal))
+        {
+            return "UTC";
+        }
+        TimeZoneInfo alias;
+        try
+        {
+            alias = TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or IOException or UnauthorizedAccessException or System.Security.SecurityException or ArgumentException)
+        {
+            return "UTC";
+        }
+        if (alias.BaseUtcOffset == TimeSpan.Zero && alias.HasSameRules(TimeZoneInfo.Utc))
+        {
+            return "UTC";
+        }
+        return All.FirstOrDefault(known => TryFind(known, out var zone) && zone.BaseUtcOffset == alias.BaseUtcOffset && zone.HasSameRules(alias)) ?? "UTC";
+    }
+
     /// <summary>Local wall-clock time to UTC: a skipped time moves forward by the gap, a repeated time takes its first occurrence.</summary>
     public static DateTime ToUtc(DateTime local, TimeZoneInfo zone)
     {

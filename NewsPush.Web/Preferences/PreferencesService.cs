@@ -23,6 +23,17 @@ public sealed class PreferencesService(NewsPushDbContext db, TimeProvider clock)
         return model;
     }
 
+    /// <summary>
+    /// Adds (without saving) the row a new account starts with: the defaults, in the zone the browser reported
+    /// at registration, or UTC when it reported none or one readers cannot choose.
+    /// </summary>
+    public ReaderPreferences AddDefaults(string userId, string? browserTimeZone)
+    {
+        var prefs = ReaderPreferences.ForNewReader(userId, Infrastructure.TimeZones.FromBrowser(browserTimeZone), clock.GetUtcNow().UtcDateTime);
+        db.ReaderPreferences.Add(prefs);
+        return prefs;
+    }
+
     public async Task FillChoicesAsync(PreferencesViewModel model, CancellationToken ct)
     {
         model.Columns = await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new ColumnChoice(c.Id, c.Name)).ToListAsync(ct);

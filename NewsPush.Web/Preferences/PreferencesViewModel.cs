@@ -19,7 +19,7 @@ public sealed class PreferencesViewModel : IValidatableObject
     public DigestFrequency DigestFrequency { get; set; } = DigestFrequency.Daily;
 
     [Required, Display(Name = "Delivery time")]
-    public string DigestLocalTime { get; set; } = "08:00";
+    public string DigestLocalTime { get; set; } = ReaderPreferences.DefaultDigestTime.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     [Display(Name = "Day (weekly digest)")]
     public DayOfWeek DigestDayOfWeek { get; set; } = DayOfWeek.Monday;

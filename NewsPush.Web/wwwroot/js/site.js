@@ -64,3 +64,13 @@
     }
   }
 })();
+
+// Registration: the zone the browser reports, so the first digest comes at the reader's own 07:00.
+(function () {
+  'use strict';
+  var zone = '';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { /* unknown: the server uses UTC */ }
+  document.querySelectorAll('input[data-browser-time-zone]').forEach(function (input) {
+    if (!input.value) { input.value = zone; }
+  });
+})();

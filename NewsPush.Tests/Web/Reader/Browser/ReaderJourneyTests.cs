@@ -17,7 +17,7 @@ public sealed partial class ReaderJourneyTests(BrowserHost<SqliteFactory> browse
         var word = "journeyword" + Guid.NewGuid().ToString("N")[..6];
         var (_, slug) = await PublishAsync(browser.Factory, $"The {word} story", $"All about {word}.\n\nA second paragraph.");
         var email = Unique("journey") + "@test.local";
-        await using var handle = await browser.NewPageAsync();
+        await using var handle = await browser.NewPageAsync(timeZoneId: "America/Sao_Paulo");
         var page = handle.Page;
         var cspErrors = new List<string>();
         page.Console += (_, m) => { if (m.Type == "error") { cspErrors.Add(page.Url + " " + m.Text + " " + m.Location); } };
@@ -40,6 +40,9 @@ public sealed partial class ReaderJourneyTests(BrowserHost<SqliteFactory> browse
         // The front page reports what the reader saw (its timer flushes after 2 s): wait for it here, while the
         // reader is still signed in, rather than racing the flush against the next click.
         var user = await browser.Factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == email));
+        // Subscribed from the start, at 07:00 in the zone the browser reported.
+        var prefs = await browser.Factory.WithDbAsync(db => db.ReaderPreferences.AsNoTracking().SingleAsync(p => p.UserId == user.Id));
+        Assert.Equal(("America/Sao_Paulo", new TimeOnly(7, 0), true, true), (prefs.TimeZoneId, prefs.DigestLocalTime, prefs.InboxEnabled, prefs.EmailEnabled));
         Assert.True(await ImpressionsArriveAsync(user.Id), "the beacon script records impressions of front-page items");
 
         // Open the article from the front page and comment.
