@@ -15,8 +15,9 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         builder.HasIndex(d => d.TrackingToken).IsUnique();
         // A content is never sent twice to the same reader's endpoint on one channel.
         builder.HasIndex(d => new { d.ContentKind, d.ContentId, d.UserId, d.Channel, d.EndpointId }).IsUnique();
-        // The channel senders' work queue and the weekly-cap count.
-        builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
+        // The dispatcher's work queue, oldest first: a claim walks the queued rows in Id order and stops after one
+        // batch. (On (Status, NextAttemptAt) every claim sorted all queued rows: quadratic over a large run.)
+        builder.HasIndex(d => new { d.Status, d.Id });
         builder.HasIndex(d => new { d.UserId, d.CreatedAt });
         // Expiring queued deliveries past their deadline.
         builder.HasIndex(d => new { d.Status, d.DeliverBy });

@@ -759,7 +759,7 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
                     b.HasIndex("Status", "DeliverBy");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex("Status", "Id");
 
                     b.HasIndex("UserId", "CreatedAt");
 

@@ -763,7 +763,7 @@ namespace NewsPush.Data.Migrations.SqlServer
 
                     b.HasIndex("Status", "DeliverBy");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex("Status", "Id");
 
                     b.HasIndex("UserId", "CreatedAt");
 

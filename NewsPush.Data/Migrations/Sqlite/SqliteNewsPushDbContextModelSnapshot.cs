@@ -734,7 +734,7 @@ namespace NewsPush.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "DeliverBy");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex("Status", "Id");
 
                     b.HasIndex("UserId", "CreatedAt");
 
