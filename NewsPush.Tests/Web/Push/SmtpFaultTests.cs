@@ -144,7 +144,7 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
 
     [Fact]
     public Task SmtpFaultGreeting554PausesTheChannelForAFixAndLosesNothing() =>
-        ConfigurationFaultAsync(new DateTime(2026, 12, 11, 8, 5, 0), "greeting", "554", () =>
+        ConfigurationFaultAsync(new DateTime(2026, 12, 11, 8, 5, 0), "greeting", "554 5.3.2 No SMTP service here", () =>
         {
             // The greeting is for new connections: drop the pooled ones first.
             Smtp.Down();
@@ -154,7 +154,7 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
 
     [Fact]
     public Task SmtpFaultMailFrom530PausesTheChannelForAFixAndLosesNothing() =>
-        ConfigurationFaultAsync(new DateTime(2026, 12, 13, 8, 5, 0), "mailfrom", "530", () => Smtp.SetMailFromReply(530));
+        ConfigurationFaultAsync(new DateTime(2026, 12, 13, 8, 5, 0), "mailfrom", "5.7.0 Authentication required", () => Smtp.SetMailFromReply(530));
 
     [Fact]
     public async Task SmtpFaultPasswordRevokedMidGroupKeepsAcceptedMessagesSentAndDeliversTheRestOnce()
@@ -195,7 +195,7 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
         await AssertHealthyAsync();
     }
 
-    private async Task ConfigurationFaultAsync(DateTime at, string prefix, string code, Action fault)
+    private async Task ConfigurationFaultAsync(DateTime at, string prefix, string reason, Action fault)
     {
         var run = await QueueDigestsAsync(at, Names(prefix, 5));
         var alertsBefore = await AdminAlertsAsync();
@@ -203,7 +203,7 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
         await factory.DispatchAsync();
         await AssertWaitingAsync(run, ChannelPauseKind.Configuration);
         var state = await EmailStateAsync();
-        Assert.Contains(code, state!.LastError, StringComparison.Ordinal);
+        Assert.Contains(reason, state!.LastError, StringComparison.Ordinal);
         var view = await AdminViewAsync();
         Assert.Equal("Paused: needs a fix", view.Channels.Single(c => c.Channel == DeliveryChannel.Email).State);
         var admins = await AdminCountAsync();
