@@ -45,6 +45,19 @@ public sealed class TestClock(DateTimeOffset start) : TimeProvider
 
     public void Advance(TimeSpan by) => Now += by;
 
+    /// <summary>A running clock stops where it stands (moved by hand again from then on).</summary>
+    public void Stop()
+    {
+        lock (gate)
+        {
+            if (runningSince != 0)
+            {
+                setAt += Stopwatch.GetElapsedTime(runningSince);
+                runningSince = 0;
+            }
+        }
+    }
+
     /// <summary>From now on the clock moves with real time (from where it stands).</summary>
     public void Run()
     {

@@ -119,6 +119,25 @@ public sealed class SmtpSink : IDisposable
         return counts;
     }
 
+    /// <summary>How many stored messages are addressed to each recipient (To, lower case); reads only the headers.</summary>
+    public Dictionary<string, int> RecipientCounts()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in MessageFiles)
+        {
+            using var stream = File.OpenRead(file);
+            var headers = HeaderList.Load(stream);
+            if (headers[HeaderId.To] is { } to && InternetAddressList.TryParse(to, out var list))
+            {
+                foreach (var address in list.Mailboxes.Select(m => m.Address.ToLowerInvariant()).Distinct())
+                {
+                    counts[address] = counts.GetValueOrDefault(address) + 1;
+                }
+            }
+        }
+        return counts;
+    }
+
     /// <summary>Closes the listening socket and resets every open client connection: connecting is refused until <see cref="Up"/>.</summary>
     public void Down() => Command("down");
 
@@ -158,6 +177,17 @@ public sealed class SmtpSink : IDisposable
 
     /// <summary>No AUTH offered or required (the default).</summary>
     public void AuthOff() => Command("auth off");
+
+    /// <summary>
+    /// After <see cref="RequireAuth"/>: accepts <paramref name="n"/> more messages, then revokes the password: AUTH
+    /// fails from then on (535 5.7.8, as <see cref="FailAuth"/>) and every session authenticated before is closed at
+    /// its next MAIL FROM, so the client reconnects and meets the refusal — a password revoked in the middle of a group.
+    /// </summary>
+    public void RevokeAuthAfter(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        Command($"auth revokeafter {n}");
+    }
 
     /// <summary>
     /// Accepts <paramref name="n"/> more messages, then answers the data of every further one with
@@ -283,10 +313,14 @@ public sealed class SmtpSink : IDisposable
         : word;
 }
 
-/// <summary>The push test site sending e-mail to a real SMTP server.</summary>
-public sealed class PushSmtpFactory : PushFactory
+/// <summary>The push test site sending e-mail to a real SMTP server (SQLite; <see cref="PushSmtpPostgreSqlFactory"/> for PostgreSQL).</summary>
+public class PushSmtpFactory : PushFactory
 {
-    public PushSmtpFactory() : base(NewsPush.Tests.Infrastructure.TestDatabase.Sqlite)
+    public PushSmtpFactory() : this(NewsPush.Tests.Infrastructure.TestDatabase.Sqlite)
+    {
+    }
+
+    protected PushSmtpFactory(NewsPush.Tests.Infrastructure.TestDatabase database) : base(database)
     {
         Smtp = new SmtpSink();
         Settings["Email:SmtpHost"] = "127.0.0.1";
@@ -304,3 +338,6 @@ public sealed class PushSmtpFactory : PushFactory
         }
     }
 }
+
+/// <summary>The push test site over PostgreSQL sending e-mail to a real SMTP server.</summary>
+public sealed class PushSmtpPostgreSqlFactory() : PushSmtpFactory(NewsPush.Tests.Infrastructure.TestDatabase.PostgreSql);

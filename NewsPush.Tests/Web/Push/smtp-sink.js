@@ -27,6 +27,10 @@
 //   auth fail                 offer and require AUTH, and answer every attempt with 535 5.7.8 (a revoked
 //                             password); a session already authenticated stays so.
 //   auth off                  no AUTH offered or required (the default).
+//   auth revokeafter <n>      (under "auth require") accept n more messages, then revoke the password:
+//                             AUTH fails as under "auth fail", and every session authenticated before
+//                             is closed (FIN, no reply) at its next MAIL FROM, so its client must
+//                             reconnect and meets the 535. The n-th message itself is answered 250.
 //                             EHLO offers AUTH as the mode was when EHLO came: a connection that said EHLO
 //                             under "auth off" is not offered AUTH but still gets 530 once it is required.
 //   failafter <n> <code> <text>  accept n more messages, then answer the data of every further message
@@ -58,6 +62,8 @@ const state = {
   authUser: null,
   authPassword: null,
   failAfter: null, // { remaining, code, text }
+  revokeAfter: null, // messages still accepted before the password is revoked
+  revoked: new Set(), // ids of sessions authenticated before the revocation, closed at their next MAIL FROM
 };
 
 function smtpError(message, code) {
@@ -89,6 +95,15 @@ const server = new SMTPServer({
     return callback(smtpError('5.7.8 Authentication credentials invalid', 535));
   },
   onMailFrom(address, session, callback) {
+    if (state.revoked.has(session.id)) {
+      state.revoked.delete(session.id);
+      for (const connection of server.connections) {
+        if (connection.session && connection.session.id === session.id) {
+          connection.close();
+          return undefined;
+        }
+      }
+    }
     if (state.mailFrom) return callback(smtpError(state.mailFrom.text, state.mailFrom.code));
     return callback();
   },
@@ -129,6 +144,7 @@ const server = new SMTPServer({
         count--;
         return callback(smtpError(`4.3.0 ${err.message}`, 451));
       }
+      if (state.revokeAfter !== null && --state.revokeAfter <= 0) revoke();
       const delay = state.delayMs;
       if (delay > 0) setTimeout(() => callback(null, 'Queued'), delay);
       else callback(null, 'Queued');
@@ -173,8 +189,18 @@ function listen() {
   });
 }
 
+function revoke() {
+  state.revokeAfter = null;
+  for (const connection of server.connections) {
+    if (connection.session && connection.session.user) state.revoked.add(connection.session.id);
+  }
+  setAuth('fail', null, null);
+}
+
 function setAuth(mode, user, password) {
   state.auth = mode;
+  if (mode !== 'fail') state.revoked.clear();
+  state.revokeAfter = null;
   state.authUser = user;
   state.authPassword = password;
   server.options.authOptional = mode === 'off';
@@ -222,7 +248,12 @@ function run(words) {
     case 'auth':
       if (args[0] === 'require' && args.length === 3) setAuth('require', args[1], args[2]);
       else if ((args[0] === 'fail' || args[0] === 'off') && args.length === 1) setAuth(args[0], null, null);
-      else throw new Error('usage: auth require <user> <password> | auth fail | auth off');
+      else if (args[0] === 'revokeafter' && args.length === 2) {
+        if (state.auth !== 'require') throw new Error('revokeafter needs auth require first');
+        const n = parseCount(args[1], 'message count');
+        if (n === 0) revoke();
+        else state.revokeAfter = n;
+      } else throw new Error('usage: auth require <user> <password> | auth fail | auth off | auth revokeafter <n>');
       return done;
     case 'failafter':
       if (args.length === 1 && args[0] === 'off') state.failAfter = null;
