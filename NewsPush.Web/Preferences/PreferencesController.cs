@@ -1,7 +1,6 @@
 using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Preferences;
 

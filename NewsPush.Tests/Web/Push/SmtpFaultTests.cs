@@ -154,7 +154,7 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
 
     [Fact]
     public Task SmtpFaultMailFrom530PausesTheChannelForAFixAndLosesNothing() =>
-        ConfigurationFaultAsync(new DateTime(2026, 12, 13, 8, 5, 0), "mailfrom", "5.7.0 Authentication required", () => Smtp.SetMailFromReply(530));
+        ConfigurationFaultAsync(new DateTime(2026, 12, 13, 8, 5, 0), "mailfrom", "530 5.7.0 Authentication required", () => Smtp.SetMailFromReply(530));
 
     [Fact]
     public async Task SmtpFaultPasswordRevokedMidGroupKeepsAcceptedMessagesSentAndDeliversTheRestOnce()

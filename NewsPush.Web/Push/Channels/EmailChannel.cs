@@ -171,6 +171,8 @@ public static class SmtpFaults
     public static string Describe(Exception ex) => ex switch
     {
         SmtpCommandException c => $"{(int)c.StatusCode} {c.Message}",
+        // MailKit raises its own type for a 530 (authentication required) without the code: admins see it anyway.
+        ServiceNotAuthenticatedException => $"530 {ex.Message} (the server wants the sender to log in: check Email:SmtpUser and Email:SmtpPassword)",
         _ => $"{ex.GetType().Name}: {ex.Message}",
     };
 }
