@@ -61,10 +61,10 @@ public sealed class BrowserHost<TFactory> : IAsyncLifetime where TFactory : News
     /// A page in a fresh context signed in as <paramref name="email"/>: the cookies of a real login through the login
     /// form (<see cref="LoginExtensions.CreateLoggedInClientAsync"/>, the one login helper) are handed to the browser.
     /// </summary>
-    public async Task<PageHandle> LoggedInPageAsync(string email, string? password = null)
+    public async Task<PageHandle> LoggedInPageAsync(string email, string? password = null, bool bypassCsp = false)
     {
         using var client = await Factory.CreateLoggedInClientAsync(email, password);
-        var handle = await NewPageAsync();
+        var handle = await NewPageAsync(bypassCsp);
         await handle.Context.AddCookiesAsync(client.Cookies.GetAllCookies().Select(c => new Cookie
         {
             Name = c.Name, Value = c.Value, Url = BaseUrl, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = SameSiteAttribute.Lax,
@@ -94,6 +94,22 @@ public sealed class PageHandle(IBrowserContext context, IPage page) : IAsyncDisp
 }
 
 /// <summary>axe-core accessibility checks on a page opened with <c>bypassCsp: true</c> (run `npm ci` at the repo root).</summary>
+/// <summary>Screenshots for people to look at (TestResults/screenshots, not in git).</summary>
+public static class Screenshots
+{
+    public static async Task SaveAsync(IPage page, string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NewsPush.sln")))
+        {
+            dir = dir.Parent;
+        }
+        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+}
+
 public static class Axe
 {
     public static string ScriptPath

@@ -54,7 +54,6 @@ public static class DigestBenchCommand
             }
             var builder = WebApplication.CreateBuilder([.. settings]);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            if (Environment.GetEnvironmentVariable("BENCH_SQL") == "1") { builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information); }
             builder.AddNewsPush();
             if (!fallback)
             {

@@ -157,6 +157,30 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
         ConfigurationFaultAsync(new DateTime(2026, 12, 13, 8, 5, 0), "mailfrom", "530 5.7.0 Authentication required", () => Smtp.SetMailFromReply(530));
 
     [Fact]
+    public async Task SmtpFaultAMessageThatCannotBeBuiltFailsAloneAndTheOthersAreSentOnce()
+    {
+        var run = await QueueDigestsAsync(new DateTime(2026, 12, 10, 8, 5, 0), Names("unbuilt", 5));
+        // An address stored before validation was what it is now: MimeKit refuses it while the message is built.
+        var broken = run.Readers[2];
+        await factory.WithDbAsync(db => db.Users.Where(u => u.Id == broken.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.Email, "two@@ats.example")));
+        await factory.DispatchAsync();
+
+        var rows = await DeliveriesAsync(run);
+        var failed = Assert.Single(rows, d => d.Status == DeliveryStatus.Failed);
+        Assert.Equal(broken.Id, failed.UserId);
+        Assert.StartsWith("The message could not be built", failed.LastError, StringComparison.Ordinal);
+        var others = run.Readers.Where(r => r != broken).ToList();
+        Assert.All(rows.Where(d => d.Id != failed.Id), d => Assert.Equal((DeliveryStatus.Sent, 1), (d.Status, d.Attempts)));
+        Assert.All(others, r => Assert.Equal(1, Received(r)));
+        AssertMessageIdsOnce(rows.Where(d => d.Id != failed.Id));
+        await AssertHealthyAsync();
+
+        factory.Clock.Advance(TimeSpan.FromHours(1));
+        await factory.DispatchAsync();
+        Assert.All(others, r => Assert.Equal(1, Received(r)));
+    }
+
+    [Fact]
     public async Task SmtpFaultPasswordRevokedMidGroupKeepsAcceptedMessagesSentAndDeliversTheRestOnce()
     {
         const string user = "newspush", password = "s3cret";

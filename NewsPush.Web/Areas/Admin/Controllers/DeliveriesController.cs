@@ -10,8 +10,8 @@ namespace NewsPush.Web.Areas.Admin.Controllers;
 public sealed class DeliveriesController(DeliveryAdminService deliveries) : Controller
 {
     [HttpGet("")]
-    public async Task<IActionResult> Index(DeliveryStatus? status = DeliveryStatus.Failed, int page = 1, string? done = null, CancellationToken ct = default) =>
-        View(await deliveries.GetAsync(status, page, done, ct));
+    public async Task<IActionResult> Index(DeliveryStatus? status = DeliveryStatus.Failed, int page = 1, CancellationToken ct = default) =>
+        View(await deliveries.GetAsync(status, page, TempData["Message"] as string, ct));
 
     [HttpPost("retry")]
     public async Task<IActionResult> Retry(DeliveryChannel? channel, CancellationToken ct)
@@ -21,7 +21,9 @@ public sealed class DeliveriesController(DeliveryAdminService deliveries) : Cont
             return BadRequest();
         }
         var count = await deliveries.RetryFailedAsync(channel, User, ct);
-        return Redirect($"/admin/deliveries?status=Queued&done={Uri.EscapeDataString($"{count} deliveries queued again.")}");
+        // The outcome through TempData, not the URL: a link cannot make this page say something the site did not do.
+        TempData["Message"] = count == 1 ? "1 delivery queued again." : $"{count} deliveries queued again.";
+        return Redirect("/admin/deliveries?status=Queued");
     }
 
     [HttpPost("channels/{channel}/resume")]
@@ -32,6 +34,7 @@ public sealed class DeliveriesController(DeliveryAdminService deliveries) : Cont
             return NotFound();
         }
         await deliveries.ResumeAsync(channel, User, ct);
-        return Redirect($"/admin/deliveries?done={Uri.EscapeDataString($"The {channel} channel was resumed.")}");
+        TempData["Message"] = $"The {channel} channel was resumed.";
+        return Redirect("/admin/deliveries");
     }
 }
