@@ -27,6 +27,7 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<ReaderTopic> ReaderTopics => Set<ReaderTopic>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<WebPushSubscription> WebPushSubscriptions => Set<WebPushSubscription>();
+    public DbSet<SiteKey> SiteKeys => Set<SiteKey>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<Broadcast> Broadcasts => Set<Broadcast>();

@@ -14,6 +14,7 @@ using NewsPush.Web.Inbox;
 using NewsPush.Web.Infrastructure.Realtime;
 using NewsPush.Web.Preferences;
 using NewsPush.Web.Push;
+using NewsPush.Web.WebPush;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -50,6 +51,7 @@ public static class NewsPushWebExtensions
         services.AddPreferences();
         services.AddPush();
         services.AddInbox();
+        services.AddWebPush(builder.Configuration);
         services.AddDigests();
 
         return builder;
@@ -80,6 +82,7 @@ public static class NewsPushWebExtensions
         app.MapRealtime();
         app.MapPush();
         app.MapInbox();
+        app.MapWebPush();
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;

@@ -23,8 +23,12 @@ public enum DeliveryChannel { Inbox = 0, Email = 1, WebPush = 2, Webhook = 3, De
 /// <summary>Expired: transient failures lasted past the delivery's deadline (<see cref="Delivery.DeliverBy"/>).</summary>
 public enum DeliveryStatus { Queued = 0, Sending = 1, Sent = 2, Failed = 3, Suppressed = 4, Expired = 5 }
 
-/// <summary>What a delivery carries; <see cref="Delivery.ContentId"/> is the id of that content's row.</summary>
-public enum DeliveryContentKind { Digest = 0, Breaking = 1, Broadcast = 2, SystemAlert = 3, Test = 4 }
+/// <summary>
+/// What a delivery carries; <see cref="Delivery.ContentId"/> is the id of that content's row, except for
+/// <see cref="Test"/> (the instant it was asked for, in Unix milliseconds) and <see cref="WebPushExpiring"/> (the day,
+/// counted from 1970-01-01, the browser was last seen: one warning per idle period).
+/// </summary>
+public enum DeliveryContentKind { Digest = 0, Breaking = 1, Broadcast = 2, SystemAlert = 3, Test = 4, WebPushExpiring = 5 }
 
 /// <summary>Why a channel is paused: the service is down (it resumes by itself after a probe), or it refuses us (an admin must fix it).</summary>
 public enum ChannelPauseKind { Outage = 0, Configuration = 1 }

@@ -26,6 +26,20 @@ public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, 
         return personal + broadcasts;
     }
 
+    /// <summary>The unread counts of many readers in three queries (a channel's badge for a group of deliveries).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> UnreadCountsAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ids = userIds.Distinct().ToList();
+        var personal = await db.InboxMessages.Where(m => ids.Contains(m.UserId) && m.ReadAt == null && m.ArchivedAt == null)
+            .GroupBy(m => m.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var active = await db.Broadcasts.CountAsync(b => b.ExpiresAt == null || b.ExpiresAt > now, ct);
+        Dictionary<string, int> seen = active == 0 ? [] : await db.BroadcastReceipts
+            .Where(r => ids.Contains(r.UserId) && (r.ReadAt != null || r.ArchivedAt != null) && db.Broadcasts.Any(b => b.Id == r.BroadcastId && (b.ExpiresAt == null || b.ExpiresAt > now)))
+            .GroupBy(r => r.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return ids.ToDictionary(id => id, id => personal.GetValueOrDefault(id) + active - seen.GetValueOrDefault(id));
+    }
+
     public async Task<InboxPage> ListAsync(string userId, int page, int pageSize, bool archived, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -28,7 +28,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
 {
     /// <summary>Readers with at least one channel on: the cheap filter producers apply before planning.</summary>
     public static readonly Expression<Func<ReaderPreferences, bool>> HasAnyChannel =
-        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null);
+        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled;
 
     /// <summary>The rolling period the weekly cap counts over.</summary>
     public static readonly TimeSpan CapPeriod = TimeSpan.FromDays(7);
@@ -38,34 +38,59 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
     /// <paramref name="respectQuietHours"/> is for pushes sent at an editor's moment.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, ReaderPlan>> PlanAsync(
-        IReadOnlyCollection<string> userIds, DateTime now, bool respectQuietHours, CancellationToken ct)
+        IReadOnlyCollection<string> userIds, DateTime now, bool respectQuietHours, CancellationToken ct,
+        DeliveryContentKind kind = DeliveryContentKind.Digest)
     {
         var ids = userIds.Distinct().ToList();
         var readers = await db.ReaderPreferences.AsNoTracking()
             .Where(p => ids.Contains(p.UserId) && p.User!.DeletedAt == null)
             .Select(p => new
             {
-                p.UserId, p.InboxEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
+                p.UserId, p.InboxEnabled, p.WebPushEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
                 p.WeeklyPushCap, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd,
             })
             .ToListAsync(ct);
         var capSince = now - CapPeriod;
+        var withBrowsers = readers.Where(r => r.WebPushEnabled).Select(r => r.UserId).ToList();
+        // Each browser that wants this kind of content; all of a reader's browsers together count once against the cap.
+        var browsers = (withBrowsers.Count == 0 ? [] : await db.WebPushSubscriptions.AsNoTracking()
+                .Where(w => withBrowsers.Contains(w.UserId) && (kind == DeliveryContentKind.Breaking ? w.ReceivesBreaking : kind != DeliveryContentKind.Digest || w.ReceivesDigests))
+                .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
+            .ToLookup(w => w.UserId, w => w.Id);
         var pushed = await db.Deliveries.AsNoTracking()
-            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
+            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel != DeliveryChannel.WebPush && Counted.Contains(d.ContentKind)
+                && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
             .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+        if (withBrowsers.Count > 0)
+        {
+            var pushedToBrowsers = (await db.Deliveries.AsNoTracking()
+                    .Where(d => withBrowsers.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.WebPush && Counted.Contains(d.ContentKind)
+                        && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
+                    .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))
+                .GroupBy(d => d.UserId);
+            foreach (var g in pushedToBrowsers)
+            {
+                pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();
+            }
+        }
 
         var plans = new Dictionary<string, ReaderPlan>(readers.Count);
         foreach (var r in readers)
         {
-            var wanted = new List<PlannedEndpoint>(2);
+            // Channels in the order the cap lets them through: inbox, e-mail, then every wanted browser as one.
+            var wanted = new List<IReadOnlyList<PlannedEndpoint>>(3);
             if (r.InboxEnabled)
             {
-                wanted.Add(new PlannedEndpoint(DeliveryChannel.Inbox));
+                wanted.Add([new PlannedEndpoint(DeliveryChannel.Inbox)]);
             }
             if (r.Email)
             {
-                wanted.Add(new PlannedEndpoint(DeliveryChannel.Email));
+                wanted.Add([new PlannedEndpoint(DeliveryChannel.Email)]);
+            }
+            if (browsers[r.UserId].Select(id => new PlannedEndpoint(DeliveryChannel.WebPush, id)).ToList() is { Count: > 0 } webPush)
+            {
+                wanted.Add(webPush);
             }
             var allowed = AllowedChannels(wanted.Count, pushed.GetValueOrDefault(r.UserId), r.WeeklyPushCap);
             DateTime? notBefore = null;
@@ -78,10 +103,22 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
                     notBefore = TimeZones.ToUtc(after, zone);
                 }
             }
-            plans[r.UserId] = new ReaderPlan(r.UserId, wanted.Take(allowed).ToList(), notBefore);
+            plans[r.UserId] = new ReaderPlan(r.UserId, wanted.Take(allowed).SelectMany(c => c).ToList(), notBefore);
         }
         return plans;
     }
+
+    /// <summary>What the weekly cap counts: what the site chose to push, not a reader's own test or a notice about their browser.</summary>
+    private static readonly DeliveryContentKind[] Counted =
+        [DeliveryContentKind.Digest, DeliveryContentKind.Breaking, DeliveryContentKind.Broadcast, DeliveryContentKind.SystemAlert];
+
+    /// <summary>
+    /// The endpoints a reader set up beyond the site itself (browsers; later devices and hooks), for a test
+    /// notification: no cap, no quiet hours, the reader asked for it.
+    /// </summary>
+    public async Task<IReadOnlyList<(PlannedEndpoint Endpoint, string Label)>> PersonalEndpointsAsync(string userId, CancellationToken ct) =>
+        (await db.WebPushSubscriptions.AsNoTracking().Where(w => w.UserId == userId).OrderBy(w => w.Id).Select(w => new { w.Id, w.Browser }).ToListAsync(ct))
+            .Select(w => (new PlannedEndpoint(DeliveryChannel.WebPush, w.Id), w.Browser)).ToList();
 
     /// <summary>True when <paramref name="time"/> lies in [start, end), which may wrap past midnight.</summary>
     public static bool IsQuiet(TimeOnly time, TimeOnly? start, TimeOnly? end)

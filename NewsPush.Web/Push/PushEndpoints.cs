@@ -19,10 +19,7 @@ public static class PushEndpoints
 
         app.MapGet("/t/c/{token}", async (string token, string? a, string? u, TrackingService tracking, CancellationToken ct) =>
         {
-            if (int.TryParse(a, out var articleId))
-            {
-                await tracking.RecordClickAsync(token, articleId, ct);
-            }
+            await tracking.RecordClickAsync(token, int.TryParse(a, out var articleId) ? articleId : null, ct);
             // Only local targets: the link must not become an open redirect.
             return Results.LocalRedirect(IsLocal(u) ? u! : "/");
         }).AllowAnonymous();

@@ -12,6 +12,8 @@ public static class PushServiceCollectionExtensions
         services.AddScoped<AudiencePlanner>();
         services.AddScoped<ChannelHealth>();
         services.AddScoped<DeliveryAdminService>();
+        services.AddScoped<TestNotifications>();
+        services.AddDeliveryContent<TestNotificationContentSource>();
         services.AddScoped<DeliveryDispatcher>();
         services.AddSingleton<DeliverySignal>();
         services.AddHostedService<DeliveryDispatcherService>();
@@ -32,6 +34,7 @@ public static class PushServiceCollectionExtensions
     public static IEndpointRouteBuilder MapPush(this IEndpointRouteBuilder app)
     {
         app.MapTracking();
+        app.MapTestNotifications();
         return app;
     }
 }

@@ -22,21 +22,33 @@ public sealed class TrackingService(NewsPushDbContext db, InteractionRecorder in
         return true;
     }
 
-    /// <summary>Records a click on one of the digest's articles; false when the token or the article is not the digest's.</summary>
-    public async Task<bool> RecordClickAsync(string token, int articleId, CancellationToken ct)
+    /// <summary>
+    /// Records a click: on one of a digest's articles (false when the article is not the digest's), or on any other
+    /// content's notification (a breaking story, a test), which is opened and clicked by the same act.
+    /// </summary>
+    public async Task<bool> RecordClickAsync(string token, int? articleId, CancellationToken ct)
     {
         var delivery = await FindAsync(token, ct);
-        if (delivery is not { DigestId: { } digestId } d
-            || !await db.DigestItems.AnyAsync(i => i.DigestId == digestId && i.ArticleId == articleId, ct))
+        if (delivery is not { } d)
         {
             return false;
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        if (d.DigestId is not { } digestId)
+        {
+            await MarkOpenedAsync(d.Id, null, ct);
+            await db.Deliveries.Where(x => x.Id == d.Id && x.ClickedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.ClickedAt, now), ct);
+            return true;
+        }
+        if (articleId is not { } article || !await db.DigestItems.AnyAsync(i => i.DigestId == digestId && i.ArticleId == article, ct))
+        {
+            return false;
+        }
         // A click is also an open (images are often blocked).
         await MarkOpenedAsync(d.Id, digestId, ct);
         await db.Deliveries.Where(x => x.Id == d.Id && x.ClickedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.ClickedAt, now), ct);
-        var position = await db.DigestItems.Where(i => i.DigestId == digestId && i.ArticleId == articleId).Select(i => i.Position).FirstAsync(ct);
-        interactions.Record(d.UserId, articleId, InteractionType.DigestClick, position, "digest", now);
+        var position = await db.DigestItems.Where(i => i.DigestId == digestId && i.ArticleId == article).Select(i => i.Position).FirstAsync(ct);
+        interactions.Record(d.UserId, article, InteractionType.DigestClick, position, "digest", now);
         return true;
     }
 

@@ -1289,6 +1289,30 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("ReaderTopics");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.SiteKey", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("PublicValue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SiteKeys");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Tag", b =>
                 {
                     b.Property<int>("Id")
@@ -1328,6 +1352,14 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Browser")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1336,10 +1368,25 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .HasMaxLength(800)
                         .HasColumnType("character varying(800)");
 
+                    b.Property<DateTime?>("ExpiryWarnedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("P256dh")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("ReceivesBreaking")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("ReceivesDigests")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -1350,6 +1397,8 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
                     b.HasIndex("Endpoint")
                         .IsUnique();
+
+                    b.HasIndex("LastSeenAt");
 
                     b.HasIndex("UserId");
 

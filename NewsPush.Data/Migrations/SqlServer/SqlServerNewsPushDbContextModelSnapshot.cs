@@ -1296,6 +1296,30 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("ReaderTopics");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.SiteKey", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("PublicValue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SiteKeys");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Tag", b =>
                 {
                     b.Property<int>("Id")
@@ -1335,6 +1359,14 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
+                    b.Property<string>("Browser")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("int");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
@@ -1343,10 +1375,25 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasMaxLength(800)
                         .HasColumnType("nvarchar(800)");
 
+                    b.Property<DateTime?>("ExpiryWarnedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("P256dh")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
+
+                    b.Property<bool>("ReceivesBreaking")
+                        .HasColumnType("bit");
+
+                    b.Property<bool>("ReceivesDigests")
+                        .HasColumnType("bit");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -1357,6 +1404,8 @@ namespace NewsPush.Data.Migrations.SqlServer
 
                     b.HasIndex("Endpoint")
                         .IsUnique();
+
+                    b.HasIndex("LastSeenAt");
 
                     b.HasIndex("UserId");
 

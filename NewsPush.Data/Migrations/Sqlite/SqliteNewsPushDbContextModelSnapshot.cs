@@ -1248,6 +1248,30 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("ReaderTopics");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.SiteKey", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublicValue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("SiteKeys");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Tag", b =>
                 {
                     b.Property<int>("Id")
@@ -1283,6 +1307,14 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Browser")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1291,10 +1323,25 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasMaxLength(800)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ExpiryWarnedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("P256dh")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReceivesBreaking")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ReceivesDigests")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -1305,6 +1352,8 @@ namespace NewsPush.Data.Migrations.Sqlite
 
                     b.HasIndex("Endpoint")
                         .IsUnique();
+
+                    b.HasIndex("LastSeenAt");
 
                     b.HasIndex("UserId");
 

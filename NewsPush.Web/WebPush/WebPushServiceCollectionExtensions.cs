@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using NewsPush.Web.Push;
+using Quartz;
+
+namespace NewsPush.Web.WebPush;
+
+/// <summary>Browser notifications: keys, the subscription API, the channel, and the sweep of unused subscriptions.</summary>
+public static class WebPushServiceCollectionExtensions
+{
+    public static IServiceCollection AddWebPush(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebPushOptions>().BindConfiguration(WebPushOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal)
+                || (Uri.TryCreate(o.Subject, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps), "WebPush:Subject must be a mailto: or https: address.")
+            .ValidateOnStart();
+        services.AddSingleton<VapidKeyStore>();
+        services.AddSingleton<VapidSigner>();
+        services.AddScoped<WebPushSubscriptions>();
+        services.AddScoped<WebPushMaintenance>();
+        services.AddHttpClient<WebPushClient>((sp, http) =>
+            {
+                http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebPushOptions>>().Value.RequestTimeoutSeconds);
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // Connections to each push service are kept and reused; recycled every few minutes to follow DNS.
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = sp.GetRequiredService<IOptions<WebPushOptions>>().Value.Parallelism,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                AllowAutoRedirect = false,
+                EnableMultipleHttp2Connections = true,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddChannel<WebPushChannel>();
+        services.AddDeliveryContent<WebPushExpiringContentSource>();
+        var cron = configuration.GetSection(WebPushOptions.SectionName)[nameof(WebPushOptions.MaintenanceCron)] ?? new WebPushOptions().MaintenanceCron;
+        services.AddQuartz(q =>
+        {
+            q.AddJob<WebPushMaintenanceJob>(j => j.WithIdentity(WebPushMaintenanceJob.Key).StoreDurably().WithDescription("Warns and removes unused browser subscriptions"));
+            q.AddTrigger(t => t.ForJob(WebPushMaintenanceJob.Key).WithIdentity("webpush-maintenance-trigger", "webpush")
+                .WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc)));
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapWebPush(this IEndpointRouteBuilder app)
+    {
+        app.MapWebPushApi();
+        return app;
+    }
+}
