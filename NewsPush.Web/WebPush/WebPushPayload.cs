@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NewsPush.Data.Entities;
@@ -28,7 +29,9 @@ public sealed record WebPushPayload(
 
     public const string Icon192 = "/icons/icon-192.png";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Only the service worker parses this JSON (never embedded in HTML), so non-ASCII text goes out as UTF-8 rather
+    // than \uXXXX escapes: a Chinese title takes 3 bytes a character, not 6, of the 3,993.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The notification for one delivery: a digest opens its top story, a breaking push its story.</summary>
     public static WebPushPayload For(Delivery delivery, DeliveryContent content, int unread, DateTime now)
