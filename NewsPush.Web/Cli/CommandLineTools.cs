@@ -49,5 +49,6 @@ internal static class CommandRegistrations
         // e.g. RecommenderCommands.Register();  BenchCommands.Register();
         RecommenderCommands.Register();
         DigestBenchCommand.Register();
+        WebPushKeysCommand.Register();
     }
 }

@@ -12,6 +12,9 @@ public static class WebPushServiceCollectionExtensions
         services.AddOptions<WebPushOptions>().BindConfiguration(WebPushOptions.SectionName).ValidateDataAnnotations()
             .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal)
                 || (Uri.TryCreate(o.Subject, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps), "WebPush:Subject must be a mailto: or https: address.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.PublicKey) && string.IsNullOrWhiteSpace(o.PrivateKey)
+                || (!string.IsNullOrWhiteSpace(o.PublicKey) && !string.IsNullOrWhiteSpace(o.PrivateKey) && VapidKeyPair.Validate(o.PublicKey, o.PrivateKey) is null),
+                "WebPush:PublicKey and WebPush:PrivateKey must be set together and be one P-256 pair (base64url); `webpush keys` prints a new one.")
             .ValidateOnStart();
         services.AddSingleton<VapidKeyStore>();
         services.AddSingleton<VapidSigner>();
