@@ -187,7 +187,8 @@ function push(req, res, id) {
     const h = req.headers;
     if (h.ttl === undefined) return reject(res, id, 400, 'TTL is missing');
     if (!DIGITS.test(h.ttl)) return reject(res, id, 400, `TTL ${h.ttl} is not a number of seconds`);
-    const ttl = Math.min(Number(h.ttl), 2 ** 31);
+    // RFC 8030 counts an overflowing TTL as 2^31; one less keeps it an Int32 for the C# side.
+    const ttl = Math.min(Number(h.ttl), 2 ** 31 - 1);
     const urgency = h.urgency === undefined ? null : h.urgency;
     if (urgency !== null && !URGENCIES.has(urgency)) return reject(res, id, 400, `Urgency ${urgency} is not very-low, low, normal or high`);
     const topic = h.topic === undefined ? null : h.topic;
@@ -203,9 +204,8 @@ function push(req, res, id) {
     const header = bodyHeader(body);
     if (!header || header.idlen !== 65) return reject(res, id, 400, 'the aes128gcm header must carry the 65-byte sender key (86 bytes)');
     const records = recordCount(body, header);
-    if (records !== 1 || body.length - header.length >= header.rs) {
-      return reject(res, id, 400, `the body has ${records} records (rs ${header.rs}); Web Push allows one`);
-    }
+    if (records !== 1) return reject(res, id, 400, `the body has ${records} records (rs ${header.rs}); Web Push allows one`);
+    if (body.length - header.length >= header.rs) return reject(res, id, 400, `the record does not fit rs ${header.rs} (RFC 8291 §4)`);
     let plaintext;
     try {
       plaintext = ece.decrypt(body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.auth });
