@@ -55,10 +55,12 @@ let seq = 0;
 const subscriptions = new Map(); // id -> { id, applicationServerKey, privateKey, ecdh, p256dh, auth, gone }
 const behaviours = new Map(); // id -> { status, retryAfter, remaining (null = forever) }
 let messages = [];
+const latestByTopic = new Map(); // "<subscription id> <topic>" -> the latest message with that topic
 let rejected = [];
 let maxBodyBytes = DEFAULT_MAX_BODY;
 let stats = newStats();
 const keyObjects = new Map(); // k (base64url) -> KeyObject, so a bench does not rebuild it per request
+const verifiedTokens = new Map(); // "<k> <t>" -> claims of a token whose signature verified with k
 
 function newStats() {
   return { requests: 0, accepted: 0, rejected: 0, replaced: 0, statuses: {} };
@@ -128,8 +130,22 @@ function parseVapid(header) {
   return params.t && params.k ? { t: params.t, k: params.k } : null;
 }
 
-// Returns { claims } or { error } (a 403 reason).
+// Returns { claims } or { error } (a 403 reason). A token whose signature verified once with this k is not
+// verified again (a sender with a token cache repeats it); its claims are checked on every request.
 function verifyJwt(t, k, subscription) {
+  const cacheKey = `${k} ${t}`;
+  let claims = verifiedTokens.get(cacheKey);
+  if (!claims) {
+    const signed = verifySignature(t, k);
+    if (signed.error) return signed;
+    claims = signed.claims;
+    if (verifiedTokens.size > 10000) verifiedTokens.clear();
+    verifiedTokens.set(cacheKey, claims);
+  }
+  return checkClaims(claims, k, subscription);
+}
+
+function verifySignature(t, k) {
   const key = publicKeyObject(k);
   if (!key) return { error: 'k is not a 65-byte uncompressed P-256 public key' };
   const parts = t.split('.');
@@ -147,7 +163,11 @@ function verifyJwt(t, k, subscription) {
   if (signature.length !== 64) return { error: 'the signature is not 64 bytes' };
   const ok = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!ok) return { error: 'the signature does not verify with k' };
-  if (!claims || typeof claims !== 'object') return { error: 'the claims are not an object' };
+  if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return { error: 'the claims are not an object' };
+  return { claims };
+}
+
+function checkClaims(claims, k, subscription) {
   const origin = `http://127.0.0.1:${port}`;
   if (claims.aud !== origin && claims.aud !== 'http://127.0.0.1') return { error: `aud ${claims.aud} is not ${origin}` };
   const now = Math.floor(Date.now() / 1000);
@@ -213,14 +233,12 @@ function push(req, res, id) {
       return reject(res, id, 400, `the body does not decrypt: ${e.message}`);
     }
     const now = Date.now();
+    const topicKey = `${id} ${topic}`;
     if (topic !== null) {
-      for (let i = messages.length - 1; i >= 0; i--) {
-        const m = messages[i];
-        if (m.subscriptionId === id && m.topic === topic && !m.replaced && m.receivedAt + m.ttl * 1000 > now) {
-          m.replaced = true;
-          stats.replaced++;
-          break;
-        }
+      const earlier = latestByTopic.get(topicKey);
+      if (earlier && !earlier.replaced && earlier.receivedAt + earlier.ttl * 1000 > now) {
+        earlier.replaced = true;
+        stats.replaced++;
       }
     }
     const message = {
@@ -239,6 +257,7 @@ function push(req, res, id) {
       replaced: false,
     };
     messages.push(message);
+    if (topic !== null) latestByTopic.set(topicKey, message);
     stats.accepted++;
     stats.statuses[201] = (stats.statuses[201] || 0) + 1;
     return send(res, 201, '', { Location: `http://127.0.0.1:${port}/message/${message.seq}`, TTL: String(ttl) });
@@ -338,6 +357,7 @@ function control(req, res, url) {
   if (method === 'GET' && path === 'rejected') return send(res, 200, rejected);
   if (method === 'POST' && path === 'reset') {
     messages = [];
+    latestByTopic.clear();
     rejected = [];
     stats = newStats();
     behaviours.clear();
