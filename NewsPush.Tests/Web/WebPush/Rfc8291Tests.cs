@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Lib.Net.Http.EncryptedContentEncoding;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 
@@ -60,6 +61,23 @@ public sealed class Rfc8291Tests(PushServicePeer peer) : IClassFixture<PushServi
         Assert.Equal(144, B(Body).Length);
 
         Assert.Equal(Plaintext, Encoding.UTF8.GetString(Rfc8291.Decrypt(B(Body), B(UaPrivate), B(UaPublic), B(AuthSecret))));
+    }
+
+    [Fact]
+    public async Task LibNetsRfc8188LayerGivenOurIkmEncodesTheRfcBodyAndDecodesIt()
+    {
+        // Lib.Net.Http.EncryptedContentEncoding is plain RFC 8188: fed the IKM we derive it must produce the RFC's body.
+        var keys = Rfc8291.DeriveKeys(Rfc8291.EcdhSecret(B(UaPrivate), B(UaPublic), B(AsPublic)), B(AuthSecret), B(UaPublic), B(AsPublic), B(Salt));
+        using var plain = new MemoryStream(Encoding.UTF8.GetBytes(Plaintext));
+        using var encoded = new MemoryStream();
+
+        await Aes128GcmEncoding.EncodeAsync(plain, encoded, B(Salt), keys.Ikm, B(AsPublic), 4096);
+
+        Assert.Equal(Body, S(encoded.ToArray()));
+        using var source = new MemoryStream(B(Body));
+        using var decoded = new MemoryStream();
+        await Aes128GcmEncoding.DecodeAsync(source, decoded, (byte[] keyId) => keyId.AsSpan().SequenceEqual(B(AsPublic)) ? keys.Ikm : throw new CryptographicException("unknown key id"));
+        Assert.Equal(Plaintext, Encoding.UTF8.GetString(decoded.ToArray()));
     }
 
     [Fact]
