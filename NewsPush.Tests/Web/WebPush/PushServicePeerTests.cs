@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Net;
+using System.Security.Cryptography;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 
@@ -106,6 +107,36 @@ public sealed class PushServicePeerTests(PushServicePeer peer) : IClassFixture<P
 
         Assert.Equal(status, (int)response.StatusCode);
         await AssertRejectedAsync(subscription, status, header);
+    }
+
+    [Fact]
+    public async Task RefusesABodyThatFailsAuthenticationWith400()
+    {
+        var subscription = await SubscribeAsync();
+        var body = Rfc8291.Encrypt("raw"u8.ToArray(), Base64Url.DecodeFromChars(subscription.P256dh), Base64Url.DecodeFromChars(subscription.Auth));
+        body[^1] ^= 0x01;
+        using var request = RawPush(subscription, body: body);
+
+        using var response = await peer.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await AssertRejectedAsync(subscription, 400, "decrypt");
+    }
+
+    [Fact]
+    public async Task RefusesABodyWhosePaddingDelimiterIsNot0x02With400()
+    {
+        var subscription = await SubscribeAsync();
+        using var sender = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var key = sender.ExportParameters(includePrivateParameters: true);
+        var body = Rfc8291.Encrypt("raw"u8.ToArray(), Base64Url.DecodeFromChars(subscription.P256dh), Base64Url.DecodeFromChars(subscription.Auth),
+            key.D!, [0x04, .. key.Q.X!, .. key.Q.Y!], RandomNumberGenerator.GetBytes(16), paddingDelimiter: 0x01);
+        using var request = RawPush(subscription, body: body);
+
+        using var response = await peer.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await AssertRejectedAsync(subscription, 400, "decrypt");
     }
 
     [Fact]
@@ -321,9 +352,9 @@ public sealed class PushServicePeerTests(PushServicePeer peer) : IClassFixture<P
     private static object Claims(string aud, DateTimeOffset exp) => new { aud, exp = exp.ToUnixTimeSeconds(), sub = Subject };
 
     /// <summary>A push built by hand (our encryptor, our signer) that the peer accepts as it is.</summary>
-    private HttpRequestMessage RawPush(PeerSubscription subscription, string? authorization = null)
+    private HttpRequestMessage RawPush(PeerSubscription subscription, string? authorization = null, byte[]? body = null)
     {
-        var body = Rfc8291.Encrypt("raw"u8.ToArray(), Base64Url.DecodeFromChars(subscription.P256dh), Base64Url.DecodeFromChars(subscription.Auth));
+        body ??= Rfc8291.Encrypt("raw"u8.ToArray(), Base64Url.DecodeFromChars(subscription.P256dh), Base64Url.DecodeFromChars(subscription.Auth));
         var request = new HttpRequestMessage(HttpMethod.Post, subscription.Endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentEncoding.Add("aes128gcm");
         request.Content.Headers.ContentType = new("application/octet-stream");
