@@ -12,7 +12,7 @@ namespace NewsPush.Tests.Web.WebPush;
 /// The Web Push API of PRODUCT.md as a page calls it: with the reader's cookie and the antiforgery token in the
 /// <c>RequestVerificationToken</c> header.
 /// </summary>
-public abstract class WebPushApiTests<TFactory>(TFactory factory, PushServicePeer peer) : IClassFixture<TFactory>, IClassFixture<PushServicePeer>
+public abstract class WebPushApiTests<TFactory>(TFactory factory, PushServicePeer peer)
     where TFactory : WebPushFactory
 {
     private async Task<(LoggedInClient Client, ApplicationUser Reader)> ReaderClientAsync(string prefix)
@@ -203,6 +203,6 @@ public abstract class WebPushApiTests<TFactory>(TFactory factory, PushServicePee
     }
 }
 
-public sealed class SqliteWebPushApiTests(WebPushFactory factory, PushServicePeer peer) : WebPushApiTests<WebPushFactory>(factory, peer);
+public sealed class SqliteWebPushApiTests(WebPushFactory factory, PushServicePeer peer) : WebPushApiTests<WebPushFactory>(factory, peer), IClassFixture<WebPushFactory>, IClassFixture<PushServicePeer>;
 
-public sealed class PostgreSqlWebPushApiTests(WebPushPostgreSqlFactory factory, PushServicePeer peer) : WebPushApiTests<WebPushPostgreSqlFactory>(factory, peer);
+public sealed class PostgreSqlWebPushApiTests(WebPushPostgreSqlFactory factory, PushServicePeer peer) : WebPushApiTests<WebPushPostgreSqlFactory>(factory, peer), IClassFixture<WebPushPostgreSqlFactory>, IClassFixture<PushServicePeer>;

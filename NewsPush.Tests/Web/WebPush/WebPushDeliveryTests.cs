@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -14,7 +15,7 @@ namespace NewsPush.Tests.Web.WebPush;
 /// VAPID JWT, TTL, encoding, one record) and decrypts each message as the browser would, with npm http_ece and the
 /// private key it made for the subscription.
 /// </summary>
-public abstract class WebPushDeliveryTests<TFactory>(TFactory factory, PushServicePeer peer) : IClassFixture<TFactory>, IClassFixture<PushServicePeer>
+public abstract class WebPushDeliveryTests<TFactory>(TFactory factory, PushServicePeer peer)
     where TFactory : WebPushFactory
 {
     private static JsonElement Json(PeerMessage m) => JsonDocument.Parse(m.Plaintext).RootElement;
@@ -262,6 +263,6 @@ public abstract class WebPushDeliveryTests<TFactory>(TFactory factory, PushServi
     }
 }
 
-public sealed class SqliteWebPushDeliveryTests(WebPushFactory factory, PushServicePeer peer) : WebPushDeliveryTests<WebPushFactory>(factory, peer);
+public sealed class SqliteWebPushDeliveryTests(WebPushFactory factory, PushServicePeer peer) : WebPushDeliveryTests<WebPushFactory>(factory, peer), IClassFixture<WebPushFactory>, IClassFixture<PushServicePeer>;
 
-public sealed class PostgreSqlWebPushDeliveryTests(WebPushPostgreSqlFactory factory, PushServicePeer peer) : WebPushDeliveryTests<WebPushPostgreSqlFactory>(factory, peer);
+public sealed class PostgreSqlWebPushDeliveryTests(WebPushPostgreSqlFactory factory, PushServicePeer peer) : WebPushDeliveryTests<WebPushPostgreSqlFactory>(factory, peer), IClassFixture<WebPushPostgreSqlFactory>, IClassFixture<PushServicePeer>;
