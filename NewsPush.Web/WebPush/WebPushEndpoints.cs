@@ -18,8 +18,12 @@ public static class WebPushEndpoints
 
         var api = app.MapGroup("/api/push/subscriptions");
 
-        api.MapGet("", async (HttpContext http, WebPushSubscriptions subs, CancellationToken ct) =>
-            Results.Ok(new { Items = await subs.ListAsync(http.User.RequiredUserId(), ct) })).RequireAuthorization();
+        // ?endpoint= marks the asking browser ("this browser") without the list ever showing endpoints.
+        api.MapGet("", async (string? endpoint, HttpContext http, WebPushSubscriptions subs, CancellationToken ct) =>
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Ok(new { Items = await subs.ListAsync(http.User.RequiredUserId(), ct, endpoint) });
+        }).RequireAuthorization();
 
         api.MapPost("", async (SubscriptionRequest? body, HttpContext http, WebPushSubscriptions subs, CancellationToken ct) =>
         {

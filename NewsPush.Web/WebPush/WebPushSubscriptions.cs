@@ -40,10 +40,11 @@ public sealed class RenewRequest
     public string? OldAuth { get; set; }
 }
 
-/// <summary>A browser as the reader's list shows it.</summary>
-public sealed record BrowserSubscription(long Id, string Browser, DateTime CreatedAt, DateTime LastSeenAt, bool Digests, bool Breaking)
+/// <summary>A browser as the reader's list shows it; <see cref="Current"/> marks the browser that asked.</summary>
+public sealed record BrowserSubscription(long Id, string Browser, DateTime CreatedAt, DateTime LastSeenAt, bool Digests, bool Breaking, bool Current = false)
 {
-    public static BrowserSubscription From(WebPushSubscription s) => new(s.Id, s.Browser, s.CreatedAt, s.LastSeenAt, s.ReceivesDigests, s.ReceivesBreaking);
+    public static BrowserSubscription From(WebPushSubscription s, string? currentEndpoint = null) =>
+        new(s.Id, s.Browser, s.CreatedAt, s.LastSeenAt, s.ReceivesDigests, s.ReceivesBreaking, currentEndpoint is not null && s.Endpoint == currentEndpoint);
 }
 
 public enum SubscribeOutcome { Created, Updated, Invalid }
@@ -103,7 +104,7 @@ public sealed class WebPushSubscriptions(NewsPushDbContext db, IOptions<WebPushO
             }
             await TrimAsync(userId, ct);
             await SyncEnabledAsync(previousOwner is null || previousOwner == userId ? [userId] : [userId, previousOwner], ct);
-            return new SubscribeResult(created ? SubscribeOutcome.Created : SubscribeOutcome.Updated, BrowserSubscription.From(row));
+            return new SubscribeResult(created ? SubscribeOutcome.Created : SubscribeOutcome.Updated, BrowserSubscription.From(row, row.Endpoint));
         }
     }
 
@@ -149,9 +150,10 @@ public sealed class WebPushSubscriptions(NewsPushDbContext db, IOptions<WebPushO
         return (RenewOutcome.Renewed, null);
     }
 
-    public async Task<IReadOnlyList<BrowserSubscription>> ListAsync(string userId, CancellationToken ct) =>
+    /// <summary>The reader's browsers, last used first; the one whose endpoint is <paramref name="currentEndpoint"/> is marked.</summary>
+    public async Task<IReadOnlyList<BrowserSubscription>> ListAsync(string userId, CancellationToken ct, string? currentEndpoint = null) =>
         (await db.WebPushSubscriptions.AsNoTracking().Where(s => s.UserId == userId).ToListAsync(ct))
-            .OrderByDescending(s => s.LastSeenAt).ThenByDescending(s => s.Id).Select(BrowserSubscription.From).ToList();
+            .OrderByDescending(s => s.LastSeenAt).ThenByDescending(s => s.Id).Select(s => BrowserSubscription.From(s, currentEndpoint)).ToList();
 
     public Task<bool> RemoveAsync(string userId, string endpoint, CancellationToken ct) =>
         RemoveWhereAsync(userId, db.WebPushSubscriptions.Where(s => s.UserId == userId && s.Endpoint == endpoint), ct);
