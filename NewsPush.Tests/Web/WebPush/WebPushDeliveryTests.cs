@@ -201,6 +201,68 @@ public abstract class WebPushDeliveryTests<TFactory>(TFactory factory, PushServi
     }
 
     [Fact]
+    public async Task TheWeeklyCapCountsAllOfAReadersBrowsersAsOnePush()
+    {
+        // Cap 2 a week with the inbox and two browsers: the inbox and both browsers together are two pushes.
+        var (reader, first, firstId) = await factory.ReaderWithBrowserAsync(peer, "wpcap", p =>
+        {
+            p.InboxEnabled = true;
+            p.WeeklyPushCap = 2;
+            p.TimeZoneId = "Europe/Berlin";
+            p.DigestLocalTime = new TimeOnly(7, 0);
+        });
+        var second = await peer.SubscribeAsync("cap2" + Guid.NewGuid().ToString("N")[..10], await factory.VapidPublicKeyAsync());
+        await factory.SubscribeAsync(reader.Id, second);
+        factory.SetLocalTime("Europe/Berlin", new DateTime(2026, 11, 24, 7, 1, 0));
+        await factory.RunAndDeliverAsync();
+        Assert.Single(await peer.WaitForMessagesAsync(1, TimeSpan.FromSeconds(20), first.Id));
+        Assert.Single(await peer.WaitForMessagesAsync(1, TimeSpan.FromSeconds(20), second.Id));
+        Assert.Single(await factory.InboxOfAsync(reader.Id));
+
+        // Two rows went to browsers for that one digest, yet they count as one push: with the inbox's, two of the cap of
+        // two are used. Raised to three, the next push may go to one channel — the inbox, first in line — and no browser.
+        await factory.WithDbAsync(async db =>
+        {
+            var p = await db.ReaderPreferences.SingleAsync(x => x.UserId == reader.Id);
+            p.WeeklyPushCap = 3;
+            await db.SaveChangesAsync();
+        });
+        await using var scope = factory.Services.CreateAsyncScope();
+        var planner = scope.ServiceProvider.GetRequiredService<AudiencePlanner>();
+        var plan = (await planner.PlanAsync([reader.Id], factory.Clock.Now.UtcDateTime.AddDays(1), respectQuietHours: false, CancellationToken.None))[reader.Id];
+        Assert.Equal([DeliveryChannel.Inbox], plan.Endpoints.Select(e => e.Channel));
+        // A week after the digest, the cap is free again: the inbox and every browser.
+        plan = (await planner.PlanAsync([reader.Id], factory.Clock.Now.UtcDateTime.AddDays(7.1), respectQuietHours: false, CancellationToken.None))[reader.Id];
+        Assert.Equal([DeliveryChannel.Inbox, DeliveryChannel.WebPush, DeliveryChannel.WebPush], plan.Endpoints.Select(e => e.Channel));
+        Assert.Contains(plan.Endpoints, e => e.EndpointId == firstId);
+    }
+
+    [Fact]
+    public async Task BreakingNewsInQuietHoursWaitsForTheirEndAndSkipsBrowsersThatDoNotWantIt()
+    {
+        var (reader, _, wantsId) = await factory.ReaderWithBrowserAsync(peer, "wpquiet", p =>
+        {
+            p.TimeZoneId = "America/New_York";
+            p.QuietHoursStart = new TimeOnly(22, 0);
+            p.QuietHoursEnd = new TimeOnly(7, 0);
+        });
+        var noBreaking = await peer.SubscribeAsync("nb" + Guid.NewGuid().ToString("N")[..10], await factory.VapidPublicKeyAsync());
+        var noBreakingId = await factory.SubscribeAsync(reader.Id, noBreaking, digests: true, breaking: false);
+        factory.SetLocalTime("America/New_York", new DateTime(2026, 11, 24, 23, 30, 0));
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var planner = scope.ServiceProvider.GetRequiredService<AudiencePlanner>();
+        var plan = (await planner.PlanAsync([reader.Id], factory.Clock.Now.UtcDateTime, respectQuietHours: true, CancellationToken.None,
+            DeliveryContentKind.Breaking))[reader.Id];
+
+        var browser = Assert.Single(plan.Endpoints);
+        Assert.Equal((DeliveryChannel.WebPush, wantsId), (browser.Channel, browser.EndpointId));
+        Assert.DoesNotContain(plan.Endpoints, e => e.EndpointId == noBreakingId);
+        // 07:00 the next morning in New York is 12:00 UTC.
+        Assert.Equal(new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc), plan.NotBefore);
+    }
+
+    [Fact]
     public async Task ABrowserUnusedFor55DaysIsWarnedOnceAndAt60DaysItIsRemoved()
     {
         var (reader, browser, subscriptionId) = await factory.ReaderWithBrowserAsync(peer, "wpx");
