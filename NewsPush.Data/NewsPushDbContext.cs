@@ -29,6 +29,7 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<WebPushSubscription> WebPushSubscriptions => Set<WebPushSubscription>();
     public DbSet<SiteKey> SiteKeys => Set<SiteKey>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookRequest> WebhookRequests => Set<WebhookRequest>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<Broadcast> Broadcasts => Set<Broadcast>();
     public DbSet<BroadcastReceipt> BroadcastReceipts => Set<BroadcastReceipt>();

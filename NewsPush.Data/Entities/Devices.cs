@@ -54,16 +54,58 @@ public class SiteKey
     public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>A chat robot (Slack/DingTalk-style) that receives a reader's pushes.</summary>
+/// <summary>
+/// A chat robot or webhook that receives pushes: a newsroom robot (DingTalk, Feishu/Lark, WeCom, Slack, generic)
+/// that editors and admins manage, or a reader's own Slack or generic webhook. <see cref="Url"/> and
+/// <see cref="Secret"/> are credentials, protected with Data Protection; only the hints are ever shown.
+/// </summary>
 public class WebhookEndpoint
 {
     public long Id { get; set; }
+    /// <summary>The reader who owns a reader webhook, or the staff member who added a newsroom robot.</summary>
     public string UserId { get; set; } = "";
+    public WebhookOwner Owner { get; set; }
     public string Name { get; set; } = "";
-    public string Url { get; set; } = "";
     public WebhookKind Kind { get; set; }
+    /// <summary>The URL, protected (it carries the robot's access token).</summary>
+    public string Url { get; set; } = "";
+    /// <summary>SHA-256 of the URL (hex): one robot per URL.</summary>
+    public string UrlHash { get; set; } = "";
+    /// <summary>What the pages show of the URL: the host and the last characters.</summary>
+    public string UrlHint { get; set; } = "";
+    /// <summary>The signing secret, protected; null when the robot signs nothing.</summary>
     public string? Secret { get; set; }
-    public int MaxPerMinute { get; set; } = 20;
+    public string? SecretHint { get; set; }
+    /// <summary>A word the robot requires in every message (DingTalk and Feishu "keywords" security).</summary>
+    public string? Keyword { get; set; }
+    /// <summary>0: the provider's rule (DingTalk and WeCom 20, Feishu 100, Slack 60, generic 60).</summary>
+    public int MaxPerMinute { get; set; }
+    public bool ReceivesBreaking { get; set; }
+    /// <summary>Comma-separated column ids whose breaking news it receives; empty: every column.</summary>
+    public string BreakingColumns { get; set; } = "";
+    public bool ReceivesAlerts { get; set; }
+    /// <summary>A daily digest of one column at <see cref="DigestLocalTime"/> in <see cref="DigestTimeZoneId"/>; null: none.</summary>
+    public int? DigestColumnId { get; set; }
+    public TimeOnly? DigestLocalTime { get; set; }
+    public string? DigestTimeZoneId { get; set; }
     public bool IsActive { get; set; } = true;
+    /// <summary>Paused until then: a rate-limit block (resumes by itself) or, with <see cref="NeedsFix"/>, until someone fixes it.</summary>
+    public DateTime? PausedUntil { get; set; }
+    public bool NeedsFix { get; set; }
+    public string? PauseReason { get; set; }
+    public DateTime? LastDeliveryAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? LastErrorAt { get; set; }
     public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>One request sent to a robot (for its provider's rate limit, counted over the last minute).</summary>
+public class WebhookRequest
+{
+    public long Id { get; set; }
+    public long EndpointId { get; set; }
+    public DateTime SentAt { get; set; }
+    /// <summary>How many deliveries it carried (more than one: a merged summary).</summary>
+    public int Items { get; set; }
 }

@@ -12,7 +12,10 @@ public enum DigestFrequency { Off = 0, Daily = 1, Weekly = 2 }
 
 public enum DevicePlatform { Ios = 0, Android = 1, Web = 2, Other = 3 }
 
-public enum WebhookKind { Slack = 0, DingTalk = 1, Generic = 2 }
+public enum WebhookKind { Slack = 0, DingTalk = 1, Generic = 2, Feishu = 3, WeCom = 4 }
+
+/// <summary>Newsroom robots are managed by editors and admins; reader webhooks belong to one reader.</summary>
+public enum WebhookOwner { Newsroom = 0, Reader = 1 }
 
 public enum InboxMessageKind { Personal = 0, Digest = 1, Breaking = 2, System = 3 }
 

@@ -255,7 +255,21 @@ public sealed partial class DeliveryDispatcher(
                         .SetProperty(d => d.Attempts, d => d.Attempts + 1).SetProperty(d => d.NextAttemptAt, (DateTime?)null)
                         .SetProperty(d => d.LastError, (string?)null).SetProperty(d => d.LeaseId, (string?)null), ct);
             }
-            foreach (var outcome in outcomes.Where(x => x.Result != DeliveryResult.Sent))
+            foreach (var outcome in outcomes.Where(x => x.Result == DeliveryResult.Deferred))
+            {
+                var d = byId[outcome.DeliveryId];
+                if (d.DeliverBy is { } deadline && outcome.NotBefore >= deadline)
+                {
+                    continue;
+                }
+                // Not tried: neither an attempt nor a claim is spent, so it never looks like a delivery that kills its sender.
+                await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, DeliveryStatus.Queued).SetProperty(x => x.NextAttemptAt, outcome.NotBefore)
+                        .SetProperty(x => x.LastError, outcome.Error).SetProperty(x => x.Claims, x => x.Claims - 1)
+                        .SetProperty(x => x.LeaseId, (string?)null), ct);
+            }
+            foreach (var outcome in outcomes.Where(x => x.Result != DeliveryResult.Sent
+                && !(x.Result == DeliveryResult.Deferred && !(byId[x.DeliveryId].DeliverBy is { } by && x.NotBefore >= by))))
             {
                 var d = byId[outcome.DeliveryId];
                 var attempts = d.Attempts + 1;
@@ -302,6 +316,9 @@ public sealed partial class DeliveryDispatcher(
     {
         switch (outcome.Result)
         {
+            case DeliveryResult.Deferred:
+                // Deferred past its deadline: it would only wait to expire.
+                return (DeliveryStatus.Expired, null);
             case DeliveryResult.Suppressed:
                 return (DeliveryStatus.Suppressed, null);
             case DeliveryResult.Failed:

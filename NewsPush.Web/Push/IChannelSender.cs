@@ -27,10 +27,11 @@ public interface IChannelSender
     Task SendAsync(IReadOnlyList<OutboundDelivery> group, DeliveryReport report, CancellationToken ct);
 }
 
-public enum DeliveryResult { Sent, Retry, Failed, Suppressed }
+/// <summary>Deferred: not tried, to be tried at <see cref="DeliveryOutcome.NotBefore"/> without spending an attempt (a rate limit's window).</summary>
+public enum DeliveryResult { Sent, Retry, Failed, Suppressed, Deferred }
 
 /// <summary>What happened to one delivery; <see cref="Error"/> is kept on the Delivery row.</summary>
-public readonly record struct DeliveryOutcome(long DeliveryId, DeliveryResult Result, string? Error = null, TimeSpan? RetryAfter = null);
+public readonly record struct DeliveryOutcome(long DeliveryId, DeliveryResult Result, string? Error = null, TimeSpan? RetryAfter = null, DateTime? NotBefore = null);
 
 /// <summary>A fault of the whole channel rather than of one delivery.</summary>
 public sealed record ChannelFault(ChannelPauseKind Kind, string Reason);
@@ -81,6 +82,13 @@ public sealed class DeliveryReport(Func<bool> leaseHeld)
     public void Failed(long deliveryId, string error) => Add(new DeliveryOutcome(deliveryId, DeliveryResult.Failed, error));
 
     public void Suppressed(long deliveryId, string reason) => Add(new DeliveryOutcome(deliveryId, DeliveryResult.Suppressed, reason));
+
+    /// <summary>
+    /// Not sent now, by the channel's choice (the endpoint's rate limit is used up, or it is paused): back in the queue
+    /// until <paramref name="notBefore"/>, without spending an attempt; still bound by the delivery's deadline.
+    /// </summary>
+    public void Defer(long deliveryId, DateTime notBefore, string reason) =>
+        Add(new DeliveryOutcome(deliveryId, DeliveryResult.Deferred, reason, NotBefore: notBefore));
 
     /// <summary>The service is unreachable or refuses everyone for now: the channel pauses and retries by itself.</summary>
     public void ChannelDown(string reason) => SetFault(new ChannelFault(ChannelPauseKind.Outage, reason));

@@ -1,0 +1,324 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NewsPush.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class ChatRobots : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookEndpoints_UserId_Url",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Url",
+                table: "WebhookEndpoints",
+                type: "nvarchar(4000)",
+                maxLength: 4000,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "nvarchar(800)",
+                oldMaxLength: 800);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Secret",
+                table: "WebhookEndpoints",
+                type: "nvarchar(2000)",
+                maxLength: 2000,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "nvarchar(200)",
+                oldMaxLength: 200,
+                oldNullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "BreakingColumns",
+                table: "WebhookEndpoints",
+                type: "nvarchar(400)",
+                maxLength: 400,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<int>(
+                name: "DigestColumnId",
+                table: "WebhookEndpoints",
+                type: "int",
+                nullable: true);
+
+            migrationBuilder.AddColumn<TimeOnly>(
+                name: "DigestLocalTime",
+                table: "WebhookEndpoints",
+                type: "time",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DigestTimeZoneId",
+                table: "WebhookEndpoints",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Keyword",
+                table: "WebhookEndpoints",
+                type: "nvarchar(40)",
+                maxLength: 40,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastDeliveryAt",
+                table: "WebhookEndpoints",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "LastError",
+                table: "WebhookEndpoints",
+                type: "nvarchar(1000)",
+                maxLength: 1000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "LastErrorAt",
+                table: "WebhookEndpoints",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "NeedsFix",
+                table: "WebhookEndpoints",
+                type: "bit",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Owner",
+                table: "WebhookEndpoints",
+                type: "int",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "PauseReason",
+                table: "WebhookEndpoints",
+                type: "nvarchar(500)",
+                maxLength: 500,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "PausedUntil",
+                table: "WebhookEndpoints",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "ReceivesAlerts",
+                table: "WebhookEndpoints",
+                type: "bit",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "ReceivesBreaking",
+                table: "WebhookEndpoints",
+                type: "bit",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SecretHint",
+                table: "WebhookEndpoints",
+                type: "nvarchar(40)",
+                maxLength: 40,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "UpdatedAt",
+                table: "WebhookEndpoints",
+                type: "datetime2",
+                nullable: false,
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
+
+            migrationBuilder.AddColumn<string>(
+                name: "UrlHash",
+                table: "WebhookEndpoints",
+                type: "nvarchar(64)",
+                maxLength: 64,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<string>(
+                name: "UrlHint",
+                table: "WebhookEndpoints",
+                type: "nvarchar(120)",
+                maxLength: 120,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.CreateTable(
+                name: "WebhookRequests",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    EndpointId = table.Column<long>(type: "bigint", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    Items = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookRequests", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookRequests_WebhookEndpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "WebhookEndpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEndpoints_Owner_UserId",
+                table: "WebhookEndpoints",
+                columns: new[] { "Owner", "UserId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEndpoints_UrlHash",
+                table: "WebhookEndpoints",
+                column: "UrlHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEndpoints_UserId",
+                table: "WebhookEndpoints",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookRequests_EndpointId_SentAt",
+                table: "WebhookRequests",
+                columns: new[] { "EndpointId", "SentAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "WebhookRequests");
+
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookEndpoints_Owner_UserId",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookEndpoints_UrlHash",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookEndpoints_UserId",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "BreakingColumns",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "DigestColumnId",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "DigestLocalTime",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "DigestTimeZoneId",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "Keyword",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "LastDeliveryAt",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "LastError",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "LastErrorAt",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "NeedsFix",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "Owner",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "PauseReason",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "PausedUntil",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "ReceivesAlerts",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "ReceivesBreaking",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "SecretHint",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "UpdatedAt",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "UrlHash",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.DropColumn(
+                name: "UrlHint",
+                table: "WebhookEndpoints");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Url",
+                table: "WebhookEndpoints",
+                type: "nvarchar(800)",
+                maxLength: 800,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "nvarchar(4000)",
+                oldMaxLength: 4000);
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Secret",
+                table: "WebhookEndpoints",
+                type: "nvarchar(200)",
+                maxLength: 200,
+                nullable: true,
+                oldClrType: typeof(string),
+                oldType: "nvarchar(2000)",
+                oldMaxLength: 2000,
+                oldNullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEndpoints_UserId_Url",
+                table: "WebhookEndpoints",
+                columns: new[] { "UserId", "Url" },
+                unique: true);
+        }
+    }
+}
