@@ -15,6 +15,7 @@ using NewsPush.Web.Infrastructure.Realtime;
 using NewsPush.Web.Preferences;
 using NewsPush.Web.Push;
 using NewsPush.Web.WebPush;
+using NewsPush.Web.Webhooks;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web;
@@ -52,6 +53,7 @@ public static class NewsPushWebExtensions
         services.AddPush();
         services.AddInbox();
         services.AddWebPush(builder.Configuration);
+        services.AddWebhooks();
         services.AddDigests();
 
         return builder;

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Infrastructure;
@@ -53,7 +52,7 @@ public enum RobotSaveOutcome { Saved, Invalid, NotFound }
 
 /// <summary>Editors and admins manage the newsroom's robots: add, edit, remove, send a test, resume after a fix.</summary>
 public sealed class RobotAdmin(
-    NewsPushDbContext db, RobotSecrets secrets, WebhookAddressPolicy addresses, IOptions<WebhookOptions> options, AuditLog audit,
+    NewsPushDbContext db, RobotSecrets secrets, WebhookAddressPolicy addresses, AuditLog audit,
     DeliverySignal signal, TimeProvider clock)
 {
     public async Task<IReadOnlyList<RobotRow>> ListAsync(CancellationToken ct)

@@ -65,7 +65,7 @@ public static class RobotMessages
 
     /// <summary>Feishu/Lark: <c>Base64(HMAC-SHA256(key = timestamp + "\n" + secret, data = empty))</c>, timestamp in seconds.</summary>
     public static string FeishuSign(string secret, long timestampSeconds) =>
-        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(timestampSeconds.ToString(CultureInfo.InvariantCulture) + "\n" + secret), []));
+        Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(timestampSeconds.ToString(CultureInfo.InvariantCulture) + "\n" + secret), Array.Empty<byte>()));
 
     /// <summary>Standard Webhooks v1: <c>Base64(HMAC-SHA256(key = base64-decoded whsec_ secret, data = id.timestamp.body))</c>.</summary>
     public static string StandardWebhookSign(string secret, string id, long timestampSeconds, ReadOnlySpan<byte> body)

@@ -15,7 +15,7 @@ namespace NewsPush.Web.Webhooks;
 /// its provider's number of requests a minute (<see cref="RobotLimits"/>, counted from <see cref="WebhookRequest"/>
 /// rows): while there is room every story goes alone; when more wait than there is room, the last free request
 /// carries all that are left as one summary; with no room they wait (deferred, no attempt spent) until the window
-/// reopens, and then go as one summary. Nothing is dropped and nothing is sent twice: a request's deliveries are
+/// reopens, and then go as one summary, as does whatever waited out a pause. Nothing is dropped and nothing is sent twice: a request's deliveries are
 /// recorded Sent together.
 /// </summary>
 public sealed partial class WebhookChannel(
@@ -92,8 +92,12 @@ public sealed partial class WebhookChannel(
                 DeferAll(pending, reopens, $"Waiting for the robot's rate limit ({limits.PerMinute} a minute{(limits.PerSecond is { } ps ? $", {ps} a second" : "")}); it goes out merged with what else waits.");
                 return;
             }
-            // Alone while there is room for each; the last free request carries everything left, as one summary.
-            var batch = pending.Count <= free || free > 1 ? pending.Take(1).ToList() : pending.Take(o.MaxStoriesPerSummary).ToList();
+            // What already waited (for the limit, a pause, a retry) goes as one summary; fresh stories go alone while
+            // there is room for each, and the last free request carries everything left, as one summary.
+            var waited = pending.Where(d => d.Delivery.LastError is not null).ToList();
+            var batch = waited.Count > 1 ? waited.Take(o.MaxStoriesPerSummary).ToList()
+                : pending.Count <= free || free > 1 ? pending.Take(1).ToList()
+                : pending.Take(o.MaxStoriesPerSummary).ToList();
             var post = Compose(batch);
             var reply = await client.SendAsync(target, post, clock.GetUtcNow(), ct);
             switch (reply.Verdict)
@@ -128,7 +132,7 @@ public sealed partial class WebhookChannel(
                     {
                         report.Retry(d.Id, reply.Message, reply.RetryAfter);
                     }
-                    DeferAll(pending.Skip(batch.Count).ToList(), now.AddMinutes(1), "Held back while the robot's service has trouble.");
+                    DeferAll(pending.Except(batch).ToList(), now.AddMinutes(1), "Held back while the robot's service has trouble.");
                     return;
                 default:
                     Error(robot, now, reply.Message);
@@ -138,7 +142,7 @@ public sealed partial class WebhookChannel(
                     }
                     break;
             }
-            pending.RemoveRange(0, batch.Count);
+            pending.RemoveAll(batch.Contains);
         }
 
         void DeferAll(List<OutboundDelivery> deliveries, DateTime notBefore, string reason)
@@ -178,7 +182,7 @@ public sealed partial class WebhookChannel(
         var link = c.Stories.Count > 0 ? Track(one, c.Stories[0], baseUrl) : Absolute(c.Url, baseUrl);
         return c.Kind switch
         {
-            DeliveryContentKind.Digest => new RobotPost(id, RobotPostKind.Digest, c.Title, c.Summary, Absolute(c.Url, baseUrl) ?? baseUrl + "/", Items(one, baseUrl, onlyFirst: false)),
+            DeliveryContentKind.Digest => new RobotPost(id, RobotPostKind.Digest, c.Title, c.Summary, Absolute(c.Url, baseUrl) ?? baseUrl + "/", Items(one, baseUrl, onlyFirst: false).ToList()),
             DeliveryContentKind.SystemAlert => new RobotPost(id, RobotPostKind.Alert, c.Title, c.Summary, Absolute(c.Url, baseUrl), []),
             DeliveryContentKind.Test => new RobotPost(id, RobotPostKind.Test, "Test from NewsPush",
                 "This robot is connected. Breaking news, digests and alerts it is set up for will arrive here.", null, []),

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
+
+namespace NewsPush.Web.Webhooks;
+
+public sealed record RobotsViewModel(IReadOnlyList<RobotRow> Robots, DateTime Now, TimeZoneInfo Zone, string? Message, string? NewSecret);
+
+public sealed record RobotEditViewModel(long? Id, RobotForm Form, IReadOnlyList<SelectListItem> Columns, string? UrlHint, string? SecretHint);
+
+/// <summary>The newsroom's chat robots, for editors and admins (every action authorized here, on the server).</summary>
+[Authorize(Roles = Roles.Editor + "," + Roles.Admin), Route("newsroom/robots")]
+public sealed class RobotsController(RobotAdmin robots, NewsPushDbContext db, TimeProvider clock) : Controller
+{
+    [HttpGet("")]
+    public async Task<IActionResult> Index(CancellationToken ct)
+    {
+        var zoneId = await db.ReaderPreferences.Where(p => p.UserId == User.RequiredUserId()).Select(p => p.TimeZoneId).FirstOrDefaultAsync(ct);
+        TimeZones.TryFind(zoneId, out var zone);
+        return View(new RobotsViewModel(await robots.ListAsync(ct), clock.GetUtcNow().UtcDateTime, zone, TempData["Message"] as string, TempData["NewSecret"] as string));
+    }
+
+    [HttpGet("new")]
+    public async Task<IActionResult> New(CancellationToken ct) => View("Edit", await EditModelAsync(null, new RobotForm(), null, null, ct));
+
+    [HttpPost("new"), ValidateAntiForgeryToken]
+    public Task<IActionResult> Create(RobotForm form, CancellationToken ct) => SaveAsync(null, form, ct);
+
+    [HttpGet("{id:long}/edit")]
+    public async Task<IActionResult> Edit(long id, CancellationToken ct)
+    {
+        var form = await robots.FormAsync(id, ct);
+        if (form is null)
+        {
+            return NotFound();
+        }
+        var hints = await db.WebhookEndpoints.AsNoTracking().Where(w => w.Id == id).Select(w => new { w.UrlHint, w.SecretHint }).SingleAsync(ct);
+        return View(await EditModelAsync(id, form, hints.UrlHint, hints.SecretHint, ct));
+    }
+
+    [HttpPost("{id:long}/edit"), ValidateAntiForgeryToken]
+    public Task<IActionResult> Update(long id, RobotForm form, CancellationToken ct) => SaveAsync(id, form, ct);
+
+    [HttpPost("{id:long}/delete"), ValidateAntiForgeryToken]
+    public async Task<IActionResult> Delete(long id, CancellationToken ct)
+    {
+        if (!await robots.DeleteAsync(id, User, ct))
+        {
+            return NotFound();
+        }
+        TempData["Message"] = "The robot was removed. Messages still waiting for it will not be sent.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpPost("{id:long}/test"), ValidateAntiForgeryToken]
+    public async Task<IActionResult> Test(long id, CancellationToken ct)
+    {
+        if (!await robots.TestAsync(id, User, ct))
+        {
+            return NotFound();
+        }
+        TempData["Message"] = "A test message is on its way; its result shows here under \"Last delivery\" or \"Last error\" in a moment.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpPost("{id:long}/resume"), ValidateAntiForgeryToken]
+    public async Task<IActionResult> Resume(long id, CancellationToken ct)
+    {
+        if (!await robots.ResumeAsync(id, User, ct))
+        {
+            return NotFound();
+        }
+        TempData["Message"] = "The robot is on again; what waited for it is being sent.";
+        return RedirectToAction(nameof(Index));
+    }
+
+    private async Task<IActionResult> SaveAsync(long? id, RobotForm form, CancellationToken ct)
+    {
+        if (ModelState.IsValid)
+        {
+            var (outcome, savedId, errors) = await robots.SaveAsync(id, form, User, ct);
+            if (outcome == RobotSaveOutcome.NotFound)
+            {
+                return NotFound();
+            }
+            if (outcome == RobotSaveOutcome.Saved)
+            {
+                TempData["Message"] = id is null ? $"\"{form.Name.Trim()}\" was added. Send a test to check it." : $"\"{form.Name.Trim()}\" was saved.";
+                if (robots.LastGeneratedSecret is { } secret)
+                {
+                    TempData["NewSecret"] = secret;
+                }
+                return RedirectToAction(nameof(Index));
+            }
+            foreach (var (key, message) in errors)
+            {
+                ModelState.AddModelError(key, message);
+            }
+            id ??= savedId == 0 ? null : savedId;
+        }
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        var hints = id is { } existing
+            ? await db.WebhookEndpoints.AsNoTracking().Where(w => w.Id == existing).Select(w => new { w.UrlHint, w.SecretHint }).SingleOrDefaultAsync(ct)
+            : null;
+        return View("Edit", await EditModelAsync(id, form, hints?.UrlHint, hints?.SecretHint, ct));
+    }
+
+    private async Task<RobotEditViewModel> EditModelAsync(long? id, RobotForm form, string? urlHint, string? secretHint, CancellationToken ct)
+    {
+        var columns = await db.Columns.AsNoTracking().OrderBy(c => c.SortOrder).ThenBy(c => c.Name)
+            .Select(c => new SelectListItem(c.Name, c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), form.BreakingColumns.Contains(c.Id))).ToListAsync(ct);
+        return new RobotEditViewModel(id, form, columns, urlHint, secretHint);
+    }
+}

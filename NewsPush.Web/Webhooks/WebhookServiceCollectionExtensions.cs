@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+using NewsPush.Web.Push;
+
+namespace NewsPush.Web.Webhooks;
+
+/// <summary>Chat robots and webhooks: the SSRF-safe client, the channel, and the newsroom's robot pages.</summary>
+public static class WebhookServiceCollectionExtensions
+{
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new WebhookAddressPolicy(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks));
+        services.AddSingleton<RobotSecrets>();
+        services.AddScoped<RobotAdmin>();
+        services.AddHttpClient<WebhookClient>((sp, http) =>
+            {
+                http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RequestTimeoutSeconds);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("NewsPush-Webhooks/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // Every connection goes through the address check; redirects are answers, never followed.
+                ConnectCallback = sp.GetRequiredService<WebhookAddressPolicy>().ConnectAsync,
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddChannel<WebhookChannel>();
+        return services;
+    }
+}
