@@ -18,7 +18,7 @@ public readonly record struct RobotLimits(int PerMinute, int? PerSecond)
             WebhookKind.Slack => (60, 1),
             _ => (int.MaxValue, null),
         };
-        var minute = configuredPerMinute > 0 ? Math.Min(configuredPerMinute, providerMinute) : Math.Min(providerMinute, 60);
+        var minute = configuredPerMinute > 0 ? Math.Min(configuredPerMinute, providerMinute) : providerMinute == int.MaxValue ? 60 : providerMinute;
         return new RobotLimits(minute, perSecond);
     }
 
