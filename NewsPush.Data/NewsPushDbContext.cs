@@ -30,6 +30,7 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<SiteKey> SiteKeys => Set<SiteKey>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookRequest> WebhookRequests => Set<WebhookRequest>();
+    public DbSet<SystemAlert> SystemAlerts => Set<SystemAlert>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<Broadcast> Broadcasts => Set<Broadcast>();
     public DbSet<BroadcastReceipt> BroadcastReceipts => Set<BroadcastReceipt>();

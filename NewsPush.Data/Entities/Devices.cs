@@ -100,6 +100,17 @@ public class WebhookEndpoint
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>Something admins must know (a channel paused, a robot refused), sent to the robots that receive alerts.</summary>
+public class SystemAlert
+{
+    public long Id { get; set; }
+    public string Title { get; set; } = "";
+    public string Text { get; set; } = "";
+    /// <summary>A site-relative link to where it can be fixed, e.g. /admin/deliveries.</summary>
+    public string? Url { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
 /// <summary>One request sent to a robot (for its provider's rate limit, counted over the last minute).</summary>
 public class WebhookRequest
 {

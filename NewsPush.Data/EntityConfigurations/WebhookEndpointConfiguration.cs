@@ -34,3 +34,13 @@ internal sealed class WebhookRequestConfiguration : IEntityTypeConfiguration<Web
         builder.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(r => r.EndpointId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class SystemAlertConfiguration : IEntityTypeConfiguration<SystemAlert>
+{
+    public void Configure(EntityTypeBuilder<SystemAlert> builder)
+    {
+        builder.Property(a => a.Title).HasMaxLength(200).IsRequired();
+        builder.Property(a => a.Text).HasMaxLength(2000).IsRequired();
+        builder.Property(a => a.Url).HasMaxLength(400);
+    }
+}

@@ -12,7 +12,8 @@ namespace NewsPush.Web.Push;
 /// channel, failure doubles the wait up to <see cref="DeliveryOptions.ProbeMaxSeconds"/>. A configuration fault
 /// also tells every admin in their inbox, once per pause.
 /// </summary>
-public sealed partial class ChannelHealth(NewsPushDbContext db, TimeProvider clock, IOptions<DeliveryOptions> options, ILogger<ChannelHealth> logger)
+public sealed partial class ChannelHealth(
+    NewsPushDbContext db, TimeProvider clock, IOptions<DeliveryOptions> options, IEnumerable<IChannelPauseListener> listeners, ILogger<ChannelHealth> logger)
 {
     public Task<List<ChannelState>> ListAsync(CancellationToken ct) => db.ChannelStates.AsNoTracking().OrderBy(c => c.Channel).ToListAsync(ct);
 
@@ -68,6 +69,14 @@ public sealed partial class ChannelHealth(NewsPushDbContext db, TimeProvider clo
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
+        if (newlyPaused || newlyMisconfigured)
+        {
+            foreach (var listener in listeners)
+            {
+                await listener.OnPausedAsync(channel, fault, ct);
+            }
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Resumes the channel (after a successful probe, or by an admin); records the success.</summary>
@@ -138,4 +147,10 @@ public sealed partial class ChannelHealth(NewsPushDbContext db, TimeProvider clo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel} resumed")]
     private static partial void LogResumed(ILogger logger, DeliveryChannel channel);
+}
+
+/// <summary>Hears that a channel paused (a feature that tells people, e.g. robots that receive alerts).</summary>
+public interface IChannelPauseListener
+{
+    Task OnPausedAsync(DeliveryChannel channel, ChannelFault fault, CancellationToken ct);
 }

@@ -34,6 +34,9 @@ public sealed class RobotForm
     /// <summary>Columns whose breaking news it receives; none: every column.</summary>
     public List<int> BreakingColumns { get; set; } = [];
 
+    [Display(Name = "System alerts")]
+    public bool ReceivesAlerts { get; set; }
+
     [Display(Name = "Switched on")]
     public bool IsActive { get; set; } = true;
 }
@@ -41,7 +44,7 @@ public sealed class RobotForm
 /// <summary>A robot as the list shows it: hints, never the credentials.</summary>
 public sealed record RobotRow(
     long Id, string Name, WebhookKind Kind, string UrlHint, string? SecretHint, string? Keyword, RobotLimits Limits, bool IsActive,
-    bool ReceivesBreaking, IReadOnlyList<string> Columns, DateTime? PausedUntil, bool NeedsFix, string? PauseReason,
+    bool ReceivesBreaking, IReadOnlyList<string> Columns, bool ReceivesAlerts, DateTime? PausedUntil, bool NeedsFix, string? PauseReason,
     DateTime? LastDeliveryAt, string? LastError, DateTime? LastErrorAt, int Waiting)
 {
     public string State(DateTime now) =>
@@ -64,7 +67,7 @@ public sealed class RobotAdmin(
             .Where(d => d.Channel == DeliveryChannel.Webhook && ids.Contains(d.EndpointId) && (d.Status == DeliveryStatus.Queued || d.Status == DeliveryStatus.Sending))
             .GroupBy(d => d.EndpointId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return robots.Select(w => new RobotRow(w.Id, w.Name, w.Kind, w.UrlHint, w.SecretHint, w.Keyword, RobotLimits.For(w.Kind, w.MaxPerMinute), w.IsActive,
-            w.ReceivesBreaking, ColumnIds(w.BreakingColumns).Select(id => columns.GetValueOrDefault(id, $"#{id}")).ToList(), w.PausedUntil, w.NeedsFix,
+            w.ReceivesBreaking, ColumnIds(w.BreakingColumns).Select(id => columns.GetValueOrDefault(id, $"#{id}")).ToList(), w.ReceivesAlerts, w.PausedUntil, w.NeedsFix,
             w.PauseReason, w.LastDeliveryAt, w.LastError, w.LastErrorAt, waiting.GetValueOrDefault(w.Id))).ToList();
     }
 
@@ -72,7 +75,7 @@ public sealed class RobotAdmin(
         await db.WebhookEndpoints.AsNoTracking().Where(w => w.Id == id && w.Owner == WebhookOwner.Newsroom).Select(w => new RobotForm
         {
             Name = w.Name, Kind = w.Kind, Keyword = w.Keyword, MaxPerMinute = w.MaxPerMinute, ReceivesBreaking = w.ReceivesBreaking,
-            BreakingColumns = ColumnIds(w.BreakingColumns), IsActive = w.IsActive,
+            BreakingColumns = ColumnIds(w.BreakingColumns), ReceivesAlerts = w.ReceivesAlerts, IsActive = w.IsActive,
         }).SingleOrDefaultAsync(ct);
 
     /// <summary>Adds (<paramref name="id"/> null) or edits a robot; errors are keyed by form field.</summary>
@@ -162,6 +165,7 @@ public sealed class RobotAdmin(
         robot.MaxPerMinute = form.MaxPerMinute;
         robot.ReceivesBreaking = form.ReceivesBreaking;
         robot.BreakingColumns = string.Join(',', form.BreakingColumns.Distinct().Order());
+        robot.ReceivesAlerts = form.ReceivesAlerts;
         robot.IsActive = form.IsActive;
         robot.UpdatedAt = now;
         if (!created && (!string.IsNullOrEmpty(url) || !string.IsNullOrEmpty(secret) || !string.IsNullOrWhiteSpace(form.Keyword)))

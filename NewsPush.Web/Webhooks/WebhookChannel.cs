@@ -19,7 +19,7 @@ namespace NewsPush.Web.Webhooks;
 /// recorded Sent together.
 /// </summary>
 public sealed partial class WebhookChannel(
-    NewsPushDbContext db, WebhookClient client, RobotSecrets secrets, IOptions<WebhookOptions> options, IOptions<EmailOptions> site,
+    NewsPushDbContext db, WebhookClient client, RobotSecrets secrets, RobotAlerts alerts, IOptions<WebhookOptions> options, IOptions<EmailOptions> site,
     TimeProvider clock, ILogger<WebhookChannel> logger) : IChannelSender
 {
     private static readonly IReadOnlySet<DeliveryContentKind> Kinds = new HashSet<DeliveryContentKind>
@@ -124,6 +124,7 @@ public sealed partial class WebhookChannel(
                     return;
                 case RobotVerdict.NeedsFix:
                     NeedsFix(robot, now, reply.Message);
+                    await alerts.AddAsync($"The robot \"{robot.Name}\" needs a fix", reply.Message, "/newsroom/robots", robot.Id, ct);
                     DeferAll(pending, now.AddHours(1), $"The robot is paused until someone fixes it: {reply.Message}");
                     return;
                 case RobotVerdict.Transient:

@@ -12,6 +12,9 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton(sp => new WebhookAddressPolicy(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks));
         services.AddSingleton<RobotSecrets>();
         services.AddScoped<RobotAdmin>();
+        services.AddScoped<RobotAlerts>();
+        services.AddScoped<IChannelPauseListener>(sp => sp.GetRequiredService<RobotAlerts>());
+        services.AddDeliveryContent<SystemAlertContentSource>();
         services.AddHttpClient<WebhookClient>((sp, http) =>
             {
                 http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.RequestTimeoutSeconds);

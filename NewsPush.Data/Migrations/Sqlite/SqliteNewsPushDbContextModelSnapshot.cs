@@ -1272,6 +1272,34 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("SiteKeys");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.SystemAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SystemAlerts");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Tag", b =>
                 {
                     b.Property<int>("Id")

@@ -238,6 +238,38 @@ public abstract class RobotDeliveryTests<TFactory>(TFactory factory, ChatRobotPe
     }
 
     [Fact]
+    public async Task RobotsThatReceiveAlertsHearOfAPausedChannelAndOfARobotThatNeedsAFix()
+    {
+        await SyncClockAsync();
+        var ops = await peer.AddRobotAsync("slack", NewId("ops"));
+        var opsId = await factory.AddRobotAsync(ops, WebhookKind.Slack, alerts: true);
+        var broken = await peer.AddRobotAsync("wecom", NewId("broken"));
+        var brokenId = await factory.AddRobotAsync(broken, WebhookKind.WeCom, alerts: true);
+        await peer.SetBehaviourAsync(broken.Id, 200, body: "{\"errcode\":93000,\"errmsg\":\"invalid webhook url\"}", contentType: "application/json");
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<NewsPush.Web.Push.ChannelHealth>().PauseAsync(DeliveryChannel.Email,
+                new NewsPush.Web.Push.ChannelFault(ChannelPauseKind.Configuration, "535 5.7.8 Authentication failed"), CancellationToken.None);
+        }
+        await factory.DispatchAsync();
+        await AdvanceAsync(TimeSpan.FromSeconds(2));
+        await factory.DispatchAsync();
+
+        var heard = await peer.MessagesAsync(ops.Id);
+        Assert.Contains(heard, m => m.Text.Contains("The Email channel is paused", StringComparison.Ordinal) && m.Text.Contains("535 5.7.8", StringComparison.Ordinal));
+        // The WeCom robot refused its alert: it waits for a fix, and the other robot is told, once.
+        Assert.True((await factory.RobotAsync(brokenId)).NeedsFix);
+        Assert.Equal(1, heard.Count(m => m.Text.Contains("needs a fix", StringComparison.Ordinal) && m.Text.Contains("invalid webhook url", StringComparison.Ordinal)));
+        Assert.Empty(await peer.MessagesAsync(broken.Id));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<NewsPush.Web.Push.ChannelHealth>().ResumeAsync(DeliveryChannel.Email, CancellationToken.None);
+        }
+        _ = opsId;
+    }
+
+    [Fact]
     public async Task AnAddressThatRedirectsIsNotFollowedAndTheRobotWaitsForAFix()
     {
         await SyncClockAsync();

@@ -32,13 +32,13 @@ public class RobotFactory : WebPushFactory
     }
 
     /// <summary>Adds the peer's robot through the same service the page uses; fails the test on a validation error.</summary>
-    public async Task<long> AddRobotAsync(PeerRobot robot, WebhookKind kind, string? keyword = null, int maxPerMinute = 0, string? secret = null)
+    public async Task<long> AddRobotAsync(PeerRobot robot, WebhookKind kind, string? keyword = null, int maxPerMinute = 0, string? secret = null, bool alerts = false)
     {
         await using var scope = Services.CreateAsyncScope();
         var admin = scope.ServiceProvider.GetRequiredService<RobotAdmin>();
         var (outcome, id, errors) = await admin.SaveAsync(null, new RobotForm
         {
-            Name = $"{kind} {robot.Id}", Kind = kind, Url = robot.Url.AbsoluteUri, Secret = secret ?? robot.Secret, Keyword = keyword, MaxPerMinute = maxPerMinute,
+            Name = $"{kind} {robot.Id}", Kind = kind, Url = robot.Url.AbsoluteUri, Secret = secret ?? robot.Secret, Keyword = keyword, MaxPerMinute = maxPerMinute, ReceivesAlerts = alerts,
         }, await EditorAsync(), CancellationToken.None);
         Assert.True(outcome == RobotSaveOutcome.Saved, string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value}")));
         return id;

@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Push;
+
+namespace NewsPush.Web.Webhooks;
+
+/// <summary>
+/// System alerts for the newsroom's robots that receive them ("a team's Slack channel gets alerts"): a channel that
+/// pauses, a robot the provider refuses. One <see cref="SystemAlert"/> row, one delivery per robot.
+/// </summary>
+public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, TimeProvider clock) : IChannelPauseListener
+{
+    /// <summary>Adds the alert and its deliveries to the unit of work (saved by the caller) — except to <paramref name="exceptRobotId"/>.</summary>
+    public async Task<int> AddAsync(string title, string text, string? url, long? exceptRobotId, CancellationToken ct)
+    {
+        var robots = await db.WebhookEndpoints.AsNoTracking()
+            .Where(w => w.Owner == WebhookOwner.Newsroom && w.ReceivesAlerts && w.IsActive && w.Id != (exceptRobotId ?? 0))
+            .Select(w => new { w.Id, w.UserId }).ToListAsync(ct);
+        if (robots.Count == 0)
+        {
+            return 0;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var alert = db.SystemAlerts.Add(new SystemAlert { Title = Trim(title, 200), Text = Trim(text, 2000), Url = url, CreatedAt = now }).Entity;
+        await db.SaveChangesAsync(ct);
+        foreach (var robot in robots)
+        {
+            db.Deliveries.Add(new Delivery
+            {
+                UserId = robot.UserId, Channel = DeliveryChannel.Webhook, EndpointId = robot.Id, ContentKind = DeliveryContentKind.SystemAlert, ContentId = alert.Id,
+                Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(), CreatedAt = now, DeliverBy = now.AddHours(24),
+            });
+        }
+        signal.Notify();
+        return robots.Count;
+    }
+
+    /// <summary>A channel paused: its robots that receive alerts are told, once per pause (the webhook channel's own pause too).</summary>
+    public async Task OnPausedAsync(DeliveryChannel channel, ChannelFault fault, CancellationToken ct)
+    {
+        var needsPerson = fault.Kind == ChannelPauseKind.Configuration;
+        await AddAsync($"The {channel} channel is paused", (needsPerson
+                ? "It refuses our settings and waits for an admin: "
+                : "Its service cannot be reached; it retries by itself: ") + fault.Reason,
+            "/admin/deliveries", null, ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string Trim(string s, int max) => s.Length > max ? s[..(max - 1)] + "…" : s;
+}
+
+/// <summary>The content of a <see cref="DeliveryContentKind.SystemAlert"/> delivery.</summary>
+public sealed class SystemAlertContentSource(NewsPushDbContext db) : IDeliveryContentSource
+{
+    public DeliveryContentKind Kind => DeliveryContentKind.SystemAlert;
+
+    public async Task<IReadOnlyDictionary<long, DeliveryContent>> LoadAsync(IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        await db.SystemAlerts.AsNoTracking().Where(a => ids.Contains(a.Id))
+            .ToDictionaryAsync(a => a.Id, a => new DeliveryContent(DeliveryContentKind.SystemAlert, a.Id, a.Title, a.Text, a.Url, []), ct);
+}
