@@ -33,6 +33,7 @@ public static class WebPushBenchCommand
         var count = DigestBenchCommand.IntArg(args, "--subscriptions", 100_000);
         var keyCount = Math.Clamp(DigestBenchCommand.IntArg(args, "--keys", 1000), 1, count);
         var keep = args.Contains("--keep");
+        var breakdown = args.Contains("--breakdown");
         var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
@@ -116,6 +117,12 @@ public static class WebPushBenchCommand
             }
             var ok = sent == count && notSent == 0 && service.Refused == 0 && service.Decrypted > 0;
             Console.WriteLine(ok ? "\nEvery delivery was sent and the push service accepted every request." : "\nNOT every delivery was sent and accepted.");
+            if (breakdown)
+            {
+                Console.WriteLine("\n| Part, measured alone | Cost |\n|---|---:|");
+                Breakdown(browsers);
+                await PostOnlyAsync(app.Services, service, browsers, ct);
+            }
             return ok ? 0 : 2;
         }
         finally
@@ -130,6 +137,60 @@ public static class WebPushBenchCommand
                 try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
             }
         }
+    }
+
+    /// <summary>The encryption alone, per message on one core and on all of them, for comparison with the end-to-end rate.</summary>
+    private static void Breakdown(BrowserKeys browsers)
+    {
+        const int n = 4000;
+        var payload = new byte[420];
+        Random.Shared.NextBytes(payload);
+        var keys = Enumerable.Range(0, n).Select(i => (Key: Base64Url.DecodeFromChars(browsers.PublicKey(i)), Auth: browsers.Auth(i))).ToArray();
+        Time("WebPushEncryption.Encrypt, one thread", () => { foreach (var k in keys) { WebPushEncryption.Encrypt(payload, k.Key, k.Auth); } });
+        Time($"WebPushEncryption.Encrypt, {Environment.ProcessorCount} threads", () => Parallel.ForEach(keys, k => WebPushEncryption.Encrypt(payload, k.Key, k.Auth)));
+        Time("  of which: new P-256 key pair", () => { foreach (var k in keys) { using var e = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256); } });
+        Time("  of which: import (and check) the browser's key", () =>
+        {
+            foreach (var k in keys)
+            {
+                using var b = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = k.Key[1..33], Y = k.Key[33..] } });
+            }
+        });
+        using var mine = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var pubs = Enumerable.Range(0, 64).Select(i => browsers.Pair(i).PublicKey).ToArray();
+        Time("  of which: ECDH agreement", () => { for (var i = 0; i < n; i++) { mine.DeriveRawSecretAgreement(pubs[i % pubs.Length]); } });
+
+        static void Time(string what, Action action)
+        {
+            action();
+            var sw = Stopwatch.StartNew();
+            action();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {what} | {sw.Elapsed.TotalMilliseconds * 1000 / n:F1} µs per message ({n / sw.Elapsed.TotalSeconds:N0}/s) |"));
+        }
+    }
+
+    /// <summary>The HTTP part alone: already encrypted bodies posted through the channel's HttpClient, as many at once as the channel does.</summary>
+    private static async Task PostOnlyAsync(IServiceProvider services, LoopbackPushService service, BrowserKeys browsers, CancellationToken ct)
+    {
+        const int n = 20_000;
+        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(WebPushClient));
+        var signer = services.GetRequiredService<VapidSigner>();
+        var parallelism = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebPushOptions>>().Value.Parallelism;
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { title = "Your morning digest", body = new string('x', 360), url = "/t/c/x" });
+        var bodies = Enumerable.Range(0, 256).Select(i => WebPushEncryption.Encrypt(json, Base64Url.DecodeFromChars(browsers.PublicKey(i)), browsers.Auth(i))).ToArray();
+        var authorization = await signer.AuthorizationAsync(new Uri(service.BaseUrl), ct);
+        var refusedBefore = service.Refused;
+        var sw = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct }, async (i, token) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{service.BaseUrl}/push/{i % 256}") { Content = new ByteArrayContent(bodies[i % 256]) };
+            request.Headers.TryAddWithoutValidation("TTL", "60");
+            request.Headers.TryAddWithoutValidation("Authorization", "vapid " + authorization);
+            request.Content.Headers.ContentEncoding.Add("aes128gcm");
+            using var response = await http.SendAsync(request, token);
+        });
+        Console.WriteLine($"| POST of an encrypted body to the loopback service (client and service), {parallelism} at once | " +
+            string.Create(CultureInfo.InvariantCulture, $"{sw.Elapsed.TotalMilliseconds * 1000 / n:F1} µs per message ({n / sw.Elapsed.TotalSeconds:N0}/s, {service.Refused - refusedBefore} refused) |"));
     }
 
     private static void Row(string figure, string value) => Console.WriteLine($"| {figure} | {value} |");
