@@ -28,7 +28,7 @@ internal static class RecommenderCommands
                                                     import MIND news.tsv/behaviors.tsv into the database (dates shifted to end now)
           bench recommender [--readers <n>] [--candidates <n>] [--interactions <n>]
           bench digest [--readers <n>] [--email <n>] [--fallback-recommender]
-          bench webpush [--subscriptions <n>] [--keys <n>] [--keep]
+          bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
         """;
 
     public static void Register()

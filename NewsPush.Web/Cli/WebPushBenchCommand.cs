@@ -21,7 +21,7 @@ using NewsPush.Web.WebPush;
 namespace NewsPush.Web.Cli;
 
 /// <summary>
-/// `bench webpush [--subscriptions 100000] [--keys 1000] [--keep]`: a fresh SQLite database of its own with readers
+/// `bench webpush [--subscriptions 100000] [--keys 1000] [--parallelism 64] [--breakdown] [--keep]`: a fresh SQLite database of its own with readers
 /// whose only channel is one browser subscribed at a push service inside this process (Kestrel on a free loopback
 /// port, HTTP/1.1, answering 201 to what it accepts). The digest run queues one Web Push delivery per browser; the
 /// timed step is the real dispatcher and <see cref="WebPushChannel"/>: encrypt (RFC 8291), sign (RFC 8292), POST.
@@ -34,6 +34,7 @@ public static class WebPushBenchCommand
         var keyCount = Math.Clamp(DigestBenchCommand.IntArg(args, "--keys", 1000), 1, count);
         var keep = args.Contains("--keep");
         var breakdown = args.Contains("--breakdown");
+        var parallelism = DigestBenchCommand.IntArg(args, "--parallelism", new WebPushOptions().Parallelism);
         var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
@@ -47,7 +48,7 @@ public static class WebPushBenchCommand
             var builder = WebApplication.CreateBuilder([
                 "--Database:Provider=Sqlite", $"--Database:ConnectionString=Data Source={Path.Combine(folder, "bench.db")}",
                 $"--Database:DataFolder={folder}", "--Seed:DemoReaderCount=0", "--Seed:ArticleCount=320",
-                "--Digest:SchedulingEnabled=false", "--Delivery:DispatcherEnabled=false", "--WebPush:AllowedEndpointHosts:0=127.0.0.1",
+                "--Digest:SchedulingEnabled=false", "--Delivery:DispatcherEnabled=false", "--WebPush:AllowedEndpointHosts:0=127.0.0.1", $"--WebPush:Parallelism={parallelism}",
                 "--Logging:LogLevel:Default=Warning",
             ]);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -102,7 +103,7 @@ public static class WebPushBenchCommand
             Console.WriteLine();
             Console.WriteLine("| Figure | Value |");
             Console.WriteLine("|---|---:|");
-            Row("Subscriptions", $"{count:N0}");
+            Row("Subscriptions (concurrent requests)", $"{count:N0} ({parallelism})");
             Row("Deliveries handled by the dispatcher", $"{handled:N0}");
             Row("Send: wall s (CPU s, this process incl. the push service)", $"{seconds:F1} ({cpuSeconds:F1})");
             Row("**Notifications/s end to end** (encrypt, sign, POST, record)", $"**{sent / seconds:N0}**");
