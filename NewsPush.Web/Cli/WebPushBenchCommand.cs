@@ -252,7 +252,7 @@ public static class WebPushBenchCommand
                 }
                 var sorted = ms.Order().ToArray();
                 double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-                return string.Create(CultureInfo.InvariantCulture, $"{At(0.5):F0} / {At(0.99):F0} / {sorted[^1]:F0} ({sorted.Length} groups)");
+                return string.Create(CultureInfo.InvariantCulture, $"{At(0.5):F0} / {At(0.99):F0} / {sorted[^1]:F0} ({sorted.Length} groups, {sorted.Sum() / 1000:F1} s in all)");
             }
         }
     }
