@@ -163,7 +163,8 @@ public static class DigestBenchCommand
     }
 
     /// <summary>Synthetic readers inserted in bulk (no password: they never log in), each due a few minutes ago.</summary>
-    private static async Task CreateReadersAsync(IServiceProvider services, int count, DigestFrequency frequency, bool inbox, bool email, DateTime now, CancellationToken ct)
+    internal static async Task CreateReadersAsync(IServiceProvider services, int count, DigestFrequency frequency, bool inbox, bool email, DateTime now, CancellationToken ct,
+        Action<NewsPushDbContext, ApplicationUser, ReaderPreferences, int>? configure = null)
     {
         const int batch = 5000;
         for (var start = 0; start < count; start += batch)
@@ -183,11 +184,13 @@ public static class DigestBenchCommand
                     SecurityStamp = Guid.NewGuid().ToString(),
                 };
                 db.Users.Add(user);
-                db.ReaderPreferences.Add(new ReaderPreferences
+                var preferences = new ReaderPreferences
                 {
                     UserId = user.Id, InboxEnabled = inbox, EmailEnabled = email, DigestFrequency = frequency, TimeZoneId = zone.Id,
                     DigestLocalTime = TimeOnly.FromDateTime(local), DigestDayOfWeek = local.DayOfWeek, WeeklyPushCap = 14, UpdatedAt = now,
-                });
+                };
+                db.ReaderPreferences.Add(preferences);
+                configure?.Invoke(db, user, preferences, i);
             }
             await db.SaveChangesAsync(ct);
         }
@@ -227,13 +230,13 @@ public static class DigestBenchCommand
         return (process, int.Parse(port, CultureInfo.InvariantCulture));
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
+    internal static int IntArg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) ? n : fallback;
     }
 
-    private static string? StringArg(string[] args, string name)
+    internal static string? StringArg(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
@@ -243,7 +246,7 @@ public static class DigestBenchCommand
     /// Stands in for the trained model so the bench measures the digest pipeline, not the scorer (the
     /// recommender has its own benchmark): a fixed per-reader rotation of the fresh articles.
     /// </summary>
-    private sealed class SyntheticRecommender(NewsPushDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<DigestOptions> options) : IArticleRecommender
+    internal sealed class SyntheticRecommender(NewsPushDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<DigestOptions> options) : IArticleRecommender
     {
         private static int[]? articles;
 

@@ -28,6 +28,7 @@ internal static class RecommenderCommands
                                                     import MIND news.tsv/behaviors.tsv into the database (dates shifted to end now)
           bench recommender [--readers <n>] [--candidates <n>] [--interactions <n>]
           bench digest [--readers <n>] [--email <n>] [--fallback-recommender]
+          bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
         """;
 
     public static void Register()
@@ -244,6 +245,10 @@ internal static class RecommenderCommands
         if (args.FirstOrDefault() == "digest")
         {
             return await DigestBenchCommand.RunAsync(args[1..], ct);
+        }
+        if (args.FirstOrDefault() == "webpush")
+        {
+            return await WebPushBenchCommand.RunAsync(args[1..], ct);
         }
         if (args.FirstOrDefault() != "recommender")
         {

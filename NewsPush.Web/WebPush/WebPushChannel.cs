@@ -41,7 +41,7 @@ public sealed class WebPushChannel(
         var endpointIds = group.Select(d => d.Delivery.EndpointId).Distinct().ToList();
         var subs = await db.WebPushSubscriptions.AsNoTracking().Where(s => endpointIds.Contains(s.Id))
             .Select(s => new { s.Id, s.UserId, s.Endpoint, s.P256dh, s.Auth }).ToDictionaryAsync(s => s.Id, ct);
-        var sendable = new List<(OutboundDelivery Delivery, PushSubscription Subscription, TimeSpan Ttl)>(group.Count);
+        var sendable = new List<(OutboundDelivery Delivery, Browser Browser, TimeSpan Ttl)>(group.Count);
         foreach (var d in group)
         {
             if (!subs.TryGetValue(d.Delivery.EndpointId, out var s) || s.UserId != d.UserId)
@@ -61,24 +61,21 @@ public sealed class WebPushChannel(
                 report.Failed(d.Id, refused);
                 continue;
             }
-            var subscription = new PushSubscription { Endpoint = s.Endpoint };
-            subscription.SetKey(PushEncryptionKeyName.P256DH, s.P256dh);
-            subscription.SetKey(PushEncryptionKeyName.Auth, s.Auth);
-            sendable.Add((d, subscription, ttl));
+            sendable.Add((d, new Browser(s.Endpoint, s.P256dh, s.Auth), ttl));
         }
         if (sendable.Count == 0)
         {
             return;
         }
         var unread = await inbox.UnreadCountsAsync(sendable.Select(x => x.Delivery.UserId).Distinct().ToList(), ct);
-        await signer.PrepareAsync(sendable.Select(x => x.Subscription.Endpoint), ct);
+        await signer.PrepareAsync(sendable.Select(x => x.Browser.Endpoint), ct);
 
         var accepted = new ConcurrentBag<long>();
         var refusedIds = new ConcurrentBag<long>();
         var gone = new ConcurrentBag<long>();
         await Parallel.ForEachAsync(sendable, new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism, CancellationToken = ct }, async (item, token) =>
         {
-            var (d, subscription, ttl) = item;
+            var (d, browser, ttl) = item;
             if (!report.MaySend)
             {
                 return;
@@ -87,20 +84,16 @@ public sealed class WebPushChannel(
             try
             {
                 var payload = WebPushPayload.For(d.Delivery, d.Content, unread.GetValueOrDefault(d.UserId), now).ToUtf8();
-                var message = new PushMessage(new ByteArrayContent(payload))
-                {
-                    TimeToLive = (int)ttl.TotalSeconds,
-                    Urgency = d.Content.Kind == DeliveryContentKind.Breaking ? PushMessageUrgency.High : PushMessageUrgency.Normal,
-                    Topic = WebPushPayload.TopicFor(d.Content),
-                };
-                await client.SendAsync(subscription, message, token);
+                var message = new WebPushMessage(payload, (int)ttl.TotalSeconds,
+                    d.Content.Kind == DeliveryContentKind.Breaking ? PushMessageUrgency.High : PushMessageUrgency.Normal, WebPushPayload.TopicFor(d.Content));
+                await client.SendAsync(browser.Endpoint, browser.P256dh, browser.Auth, message, token);
                 accepted.Add(endpointId);
                 report.Sent(d.Id);
             }
             catch (PushServiceClientException ex)
             {
                 var status = (int)ex.StatusCode;
-                var what = $"{status} {ex.StatusCode} from {Host(subscription.Endpoint)}";
+                var what = $"{status} {ex.StatusCode} from {Host(browser.Endpoint)}";
                 if (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 {
                     gone.Add(endpointId);
@@ -118,11 +111,11 @@ public sealed class WebPushChannel(
             }
             catch (HttpRequestException ex)
             {
-                report.Retry(d.Id, $"Could not reach {Host(subscription.Endpoint)}: {ex.Message}");
+                report.Retry(d.Id, $"Could not reach {Host(browser.Endpoint)}: {ex.Message}");
             }
             catch (TaskCanceledException) when (!token.IsCancellationRequested)
             {
-                report.Retry(d.Id, $"{Host(subscription.Endpoint)} did not answer within {o.RequestTimeoutSeconds:0} s.");
+                report.Retry(d.Id, $"{Host(browser.Endpoint)} did not answer within {o.RequestTimeoutSeconds:0} s.");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -133,6 +126,8 @@ public sealed class WebPushChannel(
         });
         await RecordAsync(accepted.Distinct().ToList(), refusedIds.Distinct().ToList(), gone.Distinct().ToList(), now, ct);
     }
+
+    private sealed record Browser(string Endpoint, string P256dh, string Auth);
 
     /// <summary>Subscription health after a group: success resets the count, refusals add up, gone ones go.</summary>
     private async Task RecordAsync(List<long> accepted, List<long> refused, List<long> gone, DateTime now, CancellationToken ct)

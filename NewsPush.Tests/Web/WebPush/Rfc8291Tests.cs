@@ -56,6 +56,31 @@ public sealed class Rfc8291Tests(PushServicePeer peer) : IClassFixture<PushServi
     }
 
     [Fact]
+    public void TheChannelsEncryptionGivenTheVectorsKeyAndSaltProducesTheRfcBody()
+    {
+        using var sender = ECDiffieHellman.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256, D = B(AsPrivate), Q = new ECPoint { X = B(AsPublic)[1..33], Y = B(AsPublic)[33..] },
+        });
+
+        var body = NewsPush.Web.WebPush.WebPushEncryption.Encrypt(Encoding.UTF8.GetBytes(Plaintext), B(UaPublic), B(AuthSecret), sender, B(Salt));
+
+        Assert.Equal(Body, S(body));
+    }
+
+    [Fact]
+    public void TheChannelsEncryptionUsesANewKeyAndSaltPerMessageThatTheBrowserDecrypts()
+    {
+        var first = NewsPush.Web.WebPush.WebPushEncryption.Encrypt(Encoding.UTF8.GetBytes(Plaintext), B(UaPublic), B(AuthSecret));
+        var second = NewsPush.Web.WebPush.WebPushEncryption.Encrypt(Encoding.UTF8.GetBytes(Plaintext), B(UaPublic), B(AuthSecret));
+
+        Assert.False(first.AsSpan(0, 16).SequenceEqual(second.AsSpan(0, 16)), "the salt repeats");
+        Assert.False(first.AsSpan(21, 65).SequenceEqual(second.AsSpan(21, 65)), "the sender key repeats");
+        Assert.Equal(Plaintext, Encoding.UTF8.GetString(Rfc8291.Decrypt(first, B(UaPrivate), B(UaPublic), B(AuthSecret))));
+        Assert.Equal(Plaintext, Encoding.UTF8.GetString(Rfc8291.Decrypt(second, B(UaPrivate), B(UaPublic), B(AuthSecret))));
+    }
+
+    [Fact]
     public void DecryptsTheRfcBodyToThePlaintext()
     {
         Assert.Equal(144, B(Body).Length);
