@@ -258,18 +258,20 @@ public sealed partial class DeliveryDispatcher(
             foreach (var outcome in outcomes.Where(x => x.Result == DeliveryResult.Deferred))
             {
                 var d = byId[outcome.DeliveryId];
-                if (d.DeliverBy is { } deadline && outcome.NotBefore >= deadline)
+                if (d.DeliverBy is { } deadline && now >= deadline)
                 {
                     continue;
                 }
+                // Past its deadline it gets one last chance at the deadline, rather than expiring before it.
+                var notBefore = d.DeliverBy is { } by && outcome.NotBefore > by ? by : outcome.NotBefore;
                 // Not tried: neither an attempt nor a claim is spent, so it never looks like a delivery that kills its sender.
                 await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, DeliveryStatus.Queued).SetProperty(x => x.NextAttemptAt, outcome.NotBefore)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, DeliveryStatus.Queued).SetProperty(x => x.NextAttemptAt, notBefore)
                         .SetProperty(x => x.LastError, outcome.Error).SetProperty(x => x.Claims, x => x.Claims - 1)
                         .SetProperty(x => x.LeaseId, (string?)null), ct);
             }
             foreach (var outcome in outcomes.Where(x => x.Result != DeliveryResult.Sent
-                && !(x.Result == DeliveryResult.Deferred && !(byId[x.DeliveryId].DeliverBy is { } by && x.NotBefore >= by))))
+                && !(x.Result == DeliveryResult.Deferred && !(byId[x.DeliveryId].DeliverBy is { } by && now >= by))))
             {
                 var d = byId[outcome.DeliveryId];
                 var attempts = d.Attempts + 1;
@@ -317,7 +319,7 @@ public sealed partial class DeliveryDispatcher(
         switch (outcome.Result)
         {
             case DeliveryResult.Deferred:
-                // Deferred past its deadline: it would only wait to expire.
+                // Deferred at or after its deadline: it is too late.
                 return (DeliveryStatus.Expired, null);
             case DeliveryResult.Suppressed:
                 return (DeliveryStatus.Suppressed, null);

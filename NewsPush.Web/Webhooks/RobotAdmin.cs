@@ -79,7 +79,9 @@ public sealed class RobotAdmin(
         }).SingleOrDefaultAsync(ct);
 
     /// <summary>Adds (<paramref name="id"/> null) or edits a robot; errors are keyed by form field.</summary>
-    public async Task<(RobotSaveOutcome Outcome, long Id, Dictionary<string, string> Errors)> SaveAsync(long? id, RobotForm form, ClaimsPrincipal actor, CancellationToken ct)
+    /// <remarks>With <paramref name="checkOnly"/> (the form already failed its own rules) every check runs, so all errors show at once, and nothing is saved.</remarks>
+    public async Task<(RobotSaveOutcome Outcome, long Id, Dictionary<string, string> Errors)> SaveAsync(long? id, RobotForm form, ClaimsPrincipal actor, CancellationToken ct,
+        bool checkOnly = false)
     {
         var errors = new Dictionary<string, string>();
         WebhookEndpoint? robot = null;
@@ -129,7 +131,7 @@ public sealed class RobotAdmin(
         {
             errors[nameof(RobotForm.BreakingColumns)] = "One of the columns no longer exists.";
         }
-        if (errors.Count > 0)
+        if (errors.Count > 0 || checkOnly)
         {
             return (RobotSaveOutcome.Invalid, robot?.Id ?? 0, errors);
         }
@@ -201,8 +203,11 @@ public sealed class RobotAdmin(
         return true;
     }
 
-    /// <summary>Queues one test message to the robot, through the engine like any push.</summary>
-    public async Task<bool> TestAsync(long id, ClaimsPrincipal actor, CancellationToken ct)
+    /// <summary>One test per robot in this time.</summary>
+    public static readonly TimeSpan TestInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Queues one test message to the robot, through the engine like any push: false when there is no such robot, null when one was sent a moment ago.</summary>
+    public async Task<bool?> TestAsync(long id, ClaimsPrincipal actor, CancellationToken ct)
     {
         var robot = await db.WebhookEndpoints.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id && w.Owner == WebhookOwner.Newsroom, ct);
         if (robot is null)
@@ -210,6 +215,11 @@ public sealed class RobotAdmin(
             return false;
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        var since = now - TestInterval;
+        if (await db.Deliveries.AnyAsync(d => d.Channel == DeliveryChannel.Webhook && d.EndpointId == id && d.ContentKind == DeliveryContentKind.Test && d.CreatedAt > since, ct))
+        {
+            return null;
+        }
         db.Deliveries.Add(new Delivery
         {
             UserId = actor.RequiredUserId(), Channel = DeliveryChannel.Webhook, EndpointId = robot.Id, ContentKind = DeliveryContentKind.Test,

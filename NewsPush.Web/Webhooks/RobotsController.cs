@@ -59,11 +59,14 @@ public sealed class RobotsController(RobotAdmin robots, NewsPushDbContext db, Ti
     [HttpPost("{id:long}/test"), ValidateAntiForgeryToken]
     public async Task<IActionResult> Test(long id, CancellationToken ct)
     {
-        if (!await robots.TestAsync(id, User, ct))
+        var queued = await robots.TestAsync(id, User, ct);
+        if (queued == false)
         {
             return NotFound();
         }
-        TempData["Message"] = "A test message is on its way; its result shows here under \"Last delivery\" or \"Last error\" in a moment.";
+        TempData["Message"] = queued is null
+            ? $"A test was sent to this robot a moment ago; wait {RobotAdmin.TestInterval.TotalSeconds:0} seconds between tests."
+            : "A test message is on its way; its result shows here under \"Last delivery\" or \"Last error\" in a moment.";
         return RedirectToAction(nameof(Index));
     }
 
@@ -80,9 +83,9 @@ public sealed class RobotsController(RobotAdmin robots, NewsPushDbContext db, Ti
 
     private async Task<IActionResult> SaveAsync(long? id, RobotForm form, CancellationToken ct)
     {
-        if (ModelState.IsValid)
         {
-            var (outcome, savedId, errors) = await robots.SaveAsync(id, form, User, ct);
+            // The service's checks run even when the form's own rules failed, so every error shows at once.
+            var (outcome, savedId, errors) = await robots.SaveAsync(id, form, User, ct, checkOnly: !ModelState.IsValid);
             if (outcome == RobotSaveOutcome.NotFound)
             {
                 return NotFound();
@@ -96,7 +99,7 @@ public sealed class RobotsController(RobotAdmin robots, NewsPushDbContext db, Ti
                 }
                 return RedirectToAction(nameof(Index));
             }
-            foreach (var (key, message) in errors)
+            foreach (var (key, message) in errors.Where(e => ModelState[e.Key]?.Errors.Count is null or 0))
             {
                 ModelState.AddModelError(key, message);
             }
