@@ -25,14 +25,56 @@ public static class WebPushEncryption
     /// <summary>The request body for <paramref name="plaintext"/>, readable only with the browser's private key.</summary>
     public static byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> browserPublicKey, ReadOnlySpan<byte> authSecret)
     {
-        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        Validate(plaintext, browserPublicKey, authSecret);
         Span<byte> salt = stackalloc byte[16];
         RandomNumberGenerator.Fill(salt);
+        Span<byte> serverPublicKey = stackalloc byte[65];
+        Span<byte> secret = stackalloc byte[32];
+        try
+        {
+            if (OpenSslP256.TryAgree(browserPublicKey, serverPublicKey, secret))
+            {
+                return Seal(plaintext, browserPublicKey, authSecret, serverPublicKey, secret, salt);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+        using var ephemeral = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         return Encrypt(plaintext, browserPublicKey, authSecret, ephemeral, salt);
     }
 
-    /// <summary>With a given key pair and salt: the RFC's Appendix A vector is reproduced this way.</summary>
+    /// <summary>With a given key pair and salt, through .NET's API: the RFC's Appendix A vector is reproduced this way.</summary>
     internal static byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> browserPublicKey, ReadOnlySpan<byte> authSecret, ECDiffieHellman ephemeral, ReadOnlySpan<byte> salt)
+    {
+        Validate(plaintext, browserPublicKey, authSecret);
+        var q = ephemeral.ExportParameters(false).Q;
+        Span<byte> serverPublicKey = stackalloc byte[65];
+        serverPublicKey[0] = 0x04;
+        q.X!.CopyTo(serverPublicKey[1..]);
+        q.Y!.CopyTo(serverPublicKey[33..]);
+        byte[] secret;
+        using (var browser = ECDiffieHellman.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = browserPublicKey.Slice(1, 32).ToArray(), Y = browserPublicKey.Slice(33, 32).ToArray() },
+        }))
+        using (var browserKey = browser.PublicKey)
+        {
+            secret = ephemeral.DeriveRawSecretAgreement(browserKey);
+        }
+        try
+        {
+            return Seal(plaintext, browserPublicKey, authSecret, serverPublicKey, secret, salt);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    private static void Validate(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> browserPublicKey, ReadOnlySpan<byte> authSecret)
     {
         if (browserPublicKey.Length != 65 || browserPublicKey[0] != 0x04)
         {
@@ -47,31 +89,21 @@ public static class WebPushEncryption
         {
             throw new CryptographicException($"A Web Push message takes at most {RecordSize - 1 - TagLength} bytes of plaintext.");
         }
-        var q = ephemeral.ExportParameters(false).Q;
+    }
+
+    /// <summary>The header, the keys derived from the agreement (RFC 8291 §3.3/3.4) and the one encrypted record.</summary>
+    private static byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> browserPublicKey, ReadOnlySpan<byte> authSecret,
+        ReadOnlySpan<byte> serverPublicKey, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> salt)
+    {
         var body = new byte[HeaderLength + plaintext.Length + 1 + TagLength];
         salt.CopyTo(body);
         BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(16), RecordSize);
         body[20] = 65;
-        body[21] = 0x04;
-        q.X!.CopyTo(body, 22);
-        q.Y!.CopyTo(body, 54);
-        var serverPublicKey = body.AsSpan(21, 65);
-
-        byte[] secret;
-        using (var browser = ECDiffieHellman.Create(new ECParameters
-        {
-            Curve = ECCurve.NamedCurves.nistP256,
-            Q = new ECPoint { X = browserPublicKey.Slice(1, 32).ToArray(), Y = browserPublicKey.Slice(33, 32).ToArray() },
-        }))
-        using (var browserKey = browser.PublicKey)
-        {
-            secret = ephemeral.DeriveRawSecretAgreement(browserKey);
-        }
+        serverPublicKey.CopyTo(body.AsSpan(21));
 
         // RFC 8291 §3.3/3.4: the auth secret and both public keys go into the IKM, the salt into the content keys.
         Span<byte> prkKey = stackalloc byte[32];
         HMACSHA256.HashData(authSecret, secret, prkKey);
-        CryptographicOperations.ZeroMemory(secret);
         Span<byte> keyInfo = stackalloc byte[KeyInfoPrefix.Length + 65 + 65 + 1];
         KeyInfoPrefix.CopyTo(keyInfo);
         browserPublicKey.CopyTo(keyInfo[KeyInfoPrefix.Length..]);

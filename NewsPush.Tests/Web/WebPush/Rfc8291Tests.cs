@@ -81,6 +81,28 @@ public sealed class Rfc8291Tests(PushServicePeer peer) : IClassFixture<PushServi
     }
 
     [Fact]
+    public void OpenSslsAgreementIsTheOneDotNetComputesAndAKeyOffTheCurveIsRefused()
+    {
+        Assert.True(NewsPush.Web.WebPush.OpenSslP256.IsAvailable, "libcrypto.so.3 with the EC functions is expected on Linux");
+        Span<byte> ours = stackalloc byte[65];
+        Span<byte> secret = stackalloc byte[32];
+        Assert.True(NewsPush.Web.WebPush.OpenSslP256.TryAgree(B(UaPublic), ours, secret));
+
+        // The browser's side: its private key with the key OpenSSL made gives the same secret.
+        using var browser = ECDiffieHellman.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256, D = B(UaPrivate), Q = new ECPoint { X = B(UaPublic)[1..33], Y = B(UaPublic)[33..] },
+        });
+        using var sender = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = ours[1..33].ToArray(), Y = ours[33..].ToArray() } });
+        Assert.Equal(Convert.ToHexString(browser.DeriveRawSecretAgreement(sender.PublicKey)), Convert.ToHexString(secret));
+
+        var offCurve = B(UaPublic);
+        offCurve[64] ^= 1;
+        var refused = Assert.Throws<CryptographicException>(() => NewsPush.Web.WebPush.WebPushEncryption.Encrypt(Encoding.UTF8.GetBytes(Plaintext), offCurve, B(AuthSecret)));
+        Assert.Contains("not a point on P-256", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DecryptsTheRfcBodyToThePlaintext()
     {
         Assert.Equal(144, B(Body).Length);
