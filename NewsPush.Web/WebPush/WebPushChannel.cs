@@ -61,7 +61,10 @@ public sealed class WebPushChannel(
                 report.Failed(d.Id, refused);
                 continue;
             }
-            sendable.Add((d, new Browser(s.Endpoint, s.P256dh, s.Auth), ttl));
+            // A digest or story that waited (a retry, a paused channel) lives only what is left of its time: the
+            // push service drops it when the news is as old as its TTL, whenever it was sent.
+            var left = d.Content.Kind is DeliveryContentKind.Digest or DeliveryContentKind.Breaking ? ttl - (now - d.Delivery.CreatedAt) : ttl;
+            sendable.Add((d, new Browser(s.Endpoint, s.P256dh, s.Auth), left < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : left));
         }
         if (sendable.Count == 0)
         {
