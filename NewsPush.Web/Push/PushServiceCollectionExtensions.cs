@@ -14,6 +14,7 @@ public static class PushServiceCollectionExtensions
         services.AddScoped<DeliveryAdminService>();
         services.AddScoped<TestNotifications>();
         services.AddDeliveryContent<TestNotificationContentSource>();
+        services.AddDeliveryContent<BreakingContentSource>();
         services.AddScoped<DeliveryDispatcher>();
         services.AddSingleton<DeliverySignal>();
         services.AddHostedService<DeliveryDispatcherService>();

@@ -14,7 +14,7 @@ public sealed record RobotEditViewModel(long? Id, RobotForm Form, IReadOnlyList<
 
 /// <summary>The newsroom's chat robots, for editors and admins (every action authorized here, on the server).</summary>
 [Authorize(Roles = Roles.Editor + "," + Roles.Admin), Route("newsroom/robots")]
-public sealed class RobotsController(RobotAdmin robots, NewsPushDbContext db, TimeProvider clock) : Controller
+public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, NewsPushDbContext db, TimeProvider clock) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct)
@@ -79,6 +79,19 @@ public sealed class RobotsController(RobotAdmin robots, NewsPushDbContext db, Ti
         }
         TempData["Message"] = "The robot is on again; what waited for it is being sent.";
         return RedirectToAction(nameof(Index));
+    }
+
+    /// <summary>The article page's "Send to chat robots": the story as breaking news to the robots of its column.</summary>
+    [HttpPost("breaking/{articleId:int}"), ValidateAntiForgeryToken]
+    public async Task<IActionResult> Breaking(int articleId, CancellationToken ct)
+    {
+        var result = await fanout.SendStoryAsync(articleId, User, ct);
+        if (result.Refused == "The article does not exist.")
+        {
+            return NotFound();
+        }
+        TempData["Message"] = result.Message;
+        return Redirect($"/editor/articles/{articleId}");
     }
 
     private async Task<IActionResult> SaveAsync(long? id, RobotForm form, CancellationToken ct)

@@ -13,6 +13,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<RobotSecrets>();
         services.AddScoped<RobotAdmin>();
         services.AddScoped<RobotAlerts>();
+        services.AddScoped<RobotFanout>();
         services.AddScoped<IChannelPauseListener>(sp => sp.GetRequiredService<RobotAlerts>());
         services.AddDeliveryContent<SystemAlertContentSource>();
         services.AddHttpClient<WebhookClient>((sp, http) =>

@@ -29,10 +29,25 @@ public class WebPushFactory : PushFactory
 
     public ConcurrentDictionary<long, DeliveryContent> Stories { get; } = new();
 
+    /// <summary>True: <see cref="Stories"/> replace the real breaking-news content (campaigns) for the tests that queue them.</summary>
+    protected virtual bool UsesTestStories => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddScoped<IDeliveryContentSource>(_ => new StorySource(Stories)));
+        if (!UsesTestStories)
+        {
+            return;
+        }
+        builder.ConfigureTestServices(services =>
+        {
+            // The test's stories stand in for breaking-news campaigns.
+            foreach (var real in services.Where(d => d.ServiceType == typeof(IDeliveryContentSource) && d.ImplementationType == typeof(BreakingContentSource)).ToList())
+            {
+                services.Remove(real);
+            }
+            services.AddScoped<IDeliveryContentSource>(_ => new StorySource(Stories));
+        });
     }
 
     /// <summary>The site's VAPID public key, as the page reads it.</summary>

@@ -77,3 +77,9 @@ public class RobotFactory : WebPushFactory
 }
 
 public sealed class RobotPostgreSqlFactory() : RobotFactory(TestDatabase.PostgreSql);
+
+/// <summary>The robot test site with the real breaking-news content: campaigns made by the newsroom's "Send to chat robots".</summary>
+public sealed class RobotCampaignFactory : RobotFactory
+{
+    protected override bool UsesTestStories => false;
+}

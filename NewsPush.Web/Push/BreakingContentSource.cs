@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Data.Entities;
+
+namespace NewsPush.Web.Push;
+
+/// <summary>
+/// The content of a <see cref="DeliveryContentKind.Breaking"/> delivery: a <see cref="PushCampaign"/> (its headline and
+/// message) and its story. Critical campaigns may pass quiet hours.
+/// </summary>
+public sealed class BreakingContentSource(NewsPushDbContext db) : IDeliveryContentSource
+{
+    public DeliveryContentKind Kind => DeliveryContentKind.Breaking;
+
+    public async Task<IReadOnlyDictionary<long, DeliveryContent>> LoadAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var rows = await db.PushCampaigns.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new
+            {
+                c.Id, c.Title, c.Message, c.IsCritical, c.ArticleId, ArticleTitle = c.Article!.Title, c.Article.Summary, c.Article.Slug,
+                Column = c.Article.Column!.Name,
+            })
+            .ToListAsync(ct);
+        return rows.ToDictionary(c => c.Id, c => new DeliveryContent(DeliveryContentKind.Breaking, c.Id, c.Title,
+            c.Message.Length > 0 ? c.Message : c.Summary, "/article/" + c.Slug,
+            [new ContentStory(c.ArticleId, c.ArticleTitle, c.Summary, c.Column, c.Slug, "breaking")], c.IsCritical, CollapseKey: "story-" + c.ArticleId));
+    }
+}
