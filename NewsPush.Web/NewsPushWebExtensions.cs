@@ -53,7 +53,7 @@ public static class NewsPushWebExtensions
         services.AddPush();
         services.AddInbox();
         services.AddWebPush(builder.Configuration);
-        services.AddWebhooks();
+        services.AddWebhooks(builder.Configuration);
         services.AddDigests();
 
         return builder;

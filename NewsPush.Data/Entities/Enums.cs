@@ -29,9 +29,10 @@ public enum DeliveryStatus { Queued = 0, Sending = 1, Sent = 2, Failed = 3, Supp
 /// <summary>
 /// What a delivery carries; <see cref="Delivery.ContentId"/> is the id of that content's row, except for
 /// <see cref="Test"/> (the instant it was asked for, in Unix milliseconds) and <see cref="WebPushExpiring"/> (the day,
-/// counted from 1970-01-01, the browser was last seen: one warning per idle period).
+/// counted from 1970-01-01, the browser was last seen: one warning per idle period) and <see cref="ColumnDigest"/> (a robot's daily
+/// digest of one column: robot id × 100,000 + the robot's local day, counted from 1970-01-01).
 /// </summary>
-public enum DeliveryContentKind { Digest = 0, Breaking = 1, Broadcast = 2, SystemAlert = 3, Test = 4, WebPushExpiring = 5 }
+public enum DeliveryContentKind { Digest = 0, Breaking = 1, Broadcast = 2, SystemAlert = 3, Test = 4, WebPushExpiring = 5, ColumnDigest = 6 }
 
 /// <summary>Why a channel is paused: the service is down (it resumes by itself after a probe), or it refuses us (an admin must fix it).</summary>
 public enum ChannelPauseKind { Outage = 0, Configuration = 1 }

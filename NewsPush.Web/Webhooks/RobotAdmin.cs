@@ -34,6 +34,16 @@ public sealed class RobotForm
     /// <summary>Columns whose breaking news it receives; none: every column.</summary>
     public List<int> BreakingColumns { get; set; } = [];
 
+    /// <summary>A daily digest of this column; null: none.</summary>
+    [Display(Name = "Daily digest of")]
+    public int? DigestColumnId { get; set; }
+
+    [Display(Name = "at")]
+    public TimeOnly? DigestLocalTime { get; set; }
+
+    [Display(Name = "Time zone"), StringLength(64)]
+    public string? DigestTimeZoneId { get; set; }
+
     [Display(Name = "System alerts")]
     public bool ReceivesAlerts { get; set; }
 
@@ -44,7 +54,7 @@ public sealed class RobotForm
 /// <summary>A robot as the list shows it: hints, never the credentials.</summary>
 public sealed record RobotRow(
     long Id, string Name, WebhookKind Kind, string UrlHint, string? SecretHint, string? Keyword, RobotLimits Limits, bool IsActive,
-    bool ReceivesBreaking, IReadOnlyList<string> Columns, bool ReceivesAlerts, DateTime? PausedUntil, bool NeedsFix, string? PauseReason,
+    bool ReceivesBreaking, IReadOnlyList<string> Columns, bool ReceivesAlerts, string? Digest, DateTime? PausedUntil, bool NeedsFix, string? PauseReason,
     DateTime? LastDeliveryAt, string? LastError, DateTime? LastErrorAt, int Waiting)
 {
     public string State(DateTime now) =>
@@ -67,7 +77,8 @@ public sealed class RobotAdmin(
             .Where(d => d.Channel == DeliveryChannel.Webhook && ids.Contains(d.EndpointId) && (d.Status == DeliveryStatus.Queued || d.Status == DeliveryStatus.Sending))
             .GroupBy(d => d.EndpointId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return robots.Select(w => new RobotRow(w.Id, w.Name, w.Kind, w.UrlHint, w.SecretHint, w.Keyword, RobotLimits.For(w.Kind, w.MaxPerMinute), w.IsActive,
-            w.ReceivesBreaking, ColumnIds(w.BreakingColumns).Select(id => columns.GetValueOrDefault(id, $"#{id}")).ToList(), w.ReceivesAlerts, w.PausedUntil, w.NeedsFix,
+            w.ReceivesBreaking, ColumnIds(w.BreakingColumns).Select(id => columns.GetValueOrDefault(id, $"#{id}")).ToList(), w.ReceivesAlerts,
+            w.DigestColumnId is { } dc && w.DigestLocalTime is { } dt ? $"a daily digest of {columns.GetValueOrDefault(dc, $"#{dc}")} at {dt:HH:mm} {w.DigestTimeZoneId ?? "UTC"}" : null, w.PausedUntil, w.NeedsFix,
             w.PauseReason, w.LastDeliveryAt, w.LastError, w.LastErrorAt, waiting.GetValueOrDefault(w.Id))).ToList();
     }
 
@@ -76,6 +87,7 @@ public sealed class RobotAdmin(
         {
             Name = w.Name, Kind = w.Kind, Keyword = w.Keyword, MaxPerMinute = w.MaxPerMinute, ReceivesBreaking = w.ReceivesBreaking,
             BreakingColumns = ColumnIds(w.BreakingColumns), ReceivesAlerts = w.ReceivesAlerts, IsActive = w.IsActive,
+            DigestColumnId = w.DigestColumnId, DigestLocalTime = w.DigestLocalTime, DigestTimeZoneId = w.DigestTimeZoneId,
         }).SingleOrDefaultAsync(ct);
 
     /// <summary>Adds (<paramref name="id"/> null) or edits a robot; errors are keyed by form field.</summary>
@@ -131,6 +143,21 @@ public sealed class RobotAdmin(
         {
             errors[nameof(RobotForm.BreakingColumns)] = "One of the columns no longer exists.";
         }
+        if (form.DigestColumnId is { } digestColumn)
+        {
+            if (!known.Contains(digestColumn))
+            {
+                errors[nameof(RobotForm.DigestColumnId)] = "That column no longer exists.";
+            }
+            if (form.DigestLocalTime is null)
+            {
+                errors[nameof(RobotForm.DigestLocalTime)] = "Give the time of day the digest goes out.";
+            }
+            if (!TimeZones.TryFind(form.DigestTimeZoneId?.Trim(), out _))
+            {
+                errors[nameof(RobotForm.DigestTimeZoneId)] = $"\"{form.DigestTimeZoneId}\" is not a known time zone; use an IANA name such as Asia/Shanghai or Europe/Paris.";
+            }
+        }
         if (errors.Count > 0 || checkOnly)
         {
             return (RobotSaveOutcome.Invalid, robot?.Id ?? 0, errors);
@@ -168,6 +195,9 @@ public sealed class RobotAdmin(
         robot.ReceivesBreaking = form.ReceivesBreaking;
         robot.BreakingColumns = string.Join(',', form.BreakingColumns.Distinct().Order());
         robot.ReceivesAlerts = form.ReceivesAlerts;
+        robot.DigestColumnId = form.DigestColumnId;
+        robot.DigestLocalTime = form.DigestColumnId is null ? null : form.DigestLocalTime;
+        robot.DigestTimeZoneId = form.DigestColumnId is null ? null : form.DigestTimeZoneId?.Trim();
         robot.IsActive = form.IsActive;
         robot.UpdatedAt = now;
         if (!created && (!string.IsNullOrEmpty(url) || !string.IsNullOrEmpty(secret) || !string.IsNullOrWhiteSpace(form.Keyword)))

@@ -10,7 +10,7 @@ namespace NewsPush.Web.Webhooks;
 
 public sealed record RobotsViewModel(IReadOnlyList<RobotRow> Robots, DateTime Now, TimeZoneInfo Zone, string? Message, string? NewSecret);
 
-public sealed record RobotEditViewModel(long? Id, RobotForm Form, IReadOnlyList<SelectListItem> Columns, string? UrlHint, string? SecretHint);
+public sealed record RobotEditViewModel(long? Id, RobotForm Form, IReadOnlyList<SelectListItem> Columns, string? UrlHint, string? SecretHint, string DefaultTimeZoneId);
 
 /// <summary>The newsroom's chat robots, for editors and admins (every action authorized here, on the server).</summary>
 [Authorize(Roles = Roles.Editor + "," + Roles.Admin), Route("newsroom/robots")]
@@ -129,6 +129,7 @@ public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, News
     {
         var columns = await db.Columns.AsNoTracking().OrderBy(c => c.SortOrder).ThenBy(c => c.Name)
             .Select(c => new SelectListItem(c.Name, c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), form.BreakingColumns.Contains(c.Id))).ToListAsync(ct);
-        return new RobotEditViewModel(id, form, columns, urlHint, secretHint);
+        var zone = await db.ReaderPreferences.Where(p => p.UserId == User.RequiredUserId()).Select(p => p.TimeZoneId).FirstOrDefaultAsync(ct);
+        return new RobotEditViewModel(id, form, columns, urlHint, secretHint, TimeZones.OrUtc(zone));
     }
 }

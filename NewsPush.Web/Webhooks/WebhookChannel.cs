@@ -24,7 +24,8 @@ public sealed partial class WebhookChannel(
 {
     private static readonly IReadOnlySet<DeliveryContentKind> Kinds = new HashSet<DeliveryContentKind>
     {
-        DeliveryContentKind.Breaking, DeliveryContentKind.Digest, DeliveryContentKind.Broadcast, DeliveryContentKind.SystemAlert, DeliveryContentKind.Test,
+        DeliveryContentKind.Breaking, DeliveryContentKind.Digest, DeliveryContentKind.ColumnDigest, DeliveryContentKind.Broadcast, DeliveryContentKind.SystemAlert,
+        DeliveryContentKind.Test,
     };
 
     public DeliveryChannel Channel => DeliveryChannel.Webhook;
@@ -183,7 +184,7 @@ public sealed partial class WebhookChannel(
         var link = c.Stories.Count > 0 ? Track(one, c.Stories[0], baseUrl) : Absolute(c.Url, baseUrl);
         return c.Kind switch
         {
-            DeliveryContentKind.Digest => new RobotPost(id, RobotPostKind.Digest, c.Title, c.Summary, Absolute(c.Url, baseUrl) ?? baseUrl + "/", Items(one, baseUrl, onlyFirst: false).ToList()),
+            DeliveryContentKind.Digest or DeliveryContentKind.ColumnDigest => new RobotPost(id, RobotPostKind.Digest, c.Title, c.Summary, Absolute(c.Url, baseUrl) ?? baseUrl + "/", Items(one, baseUrl, onlyFirst: false).ToList()),
             DeliveryContentKind.SystemAlert => new RobotPost(id, RobotPostKind.Alert, c.Title, c.Summary, Absolute(c.Url, baseUrl), []),
             DeliveryContentKind.Test => new RobotPost(id, RobotPostKind.Test, "Test from NewsPush",
                 "This robot is connected. Breaking news, digests and alerts it is set up for will arrive here.", null, []),
@@ -198,7 +199,7 @@ public sealed partial class WebhookChannel(
             return [new RobotItem(d.Content.Title, d.Content.Summary, Absolute(d.Content.Url, baseUrl) ?? baseUrl + "/", null)];
         }
         var stories = onlyFirst ? d.Content.Stories.Take(1) : d.Content.Stories;
-        return stories.Select(s => new RobotItem(onlyFirst && d.Content.Kind != DeliveryContentKind.Digest ? d.Content.Title : s.Title, s.Summary, Track(d, s, baseUrl), s.ColumnName));
+        return stories.Select(s => new RobotItem(onlyFirst && d.Content.Kind is not (DeliveryContentKind.Digest or DeliveryContentKind.ColumnDigest) ? d.Content.Title : s.Title, s.Summary, Track(d, s, baseUrl), s.ColumnName));
     }
 
     private static string Track(OutboundDelivery d, ContentStory story, string baseUrl) =>

@@ -28,6 +28,9 @@ public sealed class WebhookOptions
     [Range(2, 50)]
     public int MaxStoriesPerSummary { get; set; } = 20;
 
+    /// <summary>Off: robots' column digests are queued only when <c>RobotDigests.QueueDueAsync</c> is called (tests).</summary>
+    public bool DigestSchedulingEnabled { get; set; } = true;
+
     /// <summary>Robots per reader (reader webhooks).</summary>
     [Range(1, 50)]
     public int MaxPerReader { get; set; } = 5;

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using NewsPush.Web.Push;
+using Quartz;
 
 namespace NewsPush.Web.Webhooks;
 
 /// <summary>Chat robots and webhooks: the SSRF-safe client, the channel, and the newsroom's robot pages.</summary>
 public static class WebhookServiceCollectionExtensions
 {
-    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => new WebhookAddressPolicy(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks));
@@ -32,6 +33,18 @@ public static class WebhookServiceCollectionExtensions
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddChannel<WebhookChannel>();
+        services.AddScoped<RobotDigests>();
+        services.AddDeliveryContent<ColumnDigestContentSource>();
+        if (!configuration.GetValue(WebhookOptions.SectionName + ":" + nameof(WebhookOptions.DigestSchedulingEnabled), true))
+        {
+            return services;
+        }
+        services.AddQuartz(q =>
+        {
+            q.AddJob<RobotDigestJob>(j => j.WithIdentity(RobotDigestJob.Key).StoreDurably().WithDescription("Queues the robots' daily column digests"));
+            q.AddTrigger(t => t.ForJob(RobotDigestJob.Key).WithIdentity("robot-digests-trigger", "webhooks")
+                .WithCronSchedule("0 * * * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
+        });
         return services;
     }
 }

@@ -22,6 +22,7 @@ public class RobotFactory : WebPushFactory
     protected RobotFactory(TestDatabase database) : base(database)
     {
         Settings["Webhooks:AllowPrivateNetworks"] = "true";
+        Settings["Webhooks:DigestSchedulingEnabled"] = "false";
     }
 
     /// <summary>The seeded editor, as the robot pages see them.</summary>

@@ -41,6 +41,25 @@ public sealed class RobotPagesTests(PublicDnsFactory factory) : IClassFixture<Pu
     }
 
     [Fact]
+    public async Task ADigestNeedsATimeAndAKnownZoneAndIsListedOnceSaved()
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var column = await factory.WithDbAsync(db => db.Columns.OrderBy(c => c.Id).Select(c => new { c.Id, c.Name }).FirstAsync());
+        var form = Form("Tech group", "WeCom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-123");
+        form["DigestColumnId"] = column.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        form["DigestLocalTime"] = "";
+        form["DigestTimeZoneId"] = "Mars/Olympus";
+        var refused = WebUtility.HtmlDecode(await (await editor.PostFormAsync("/newsroom/robots/new", form)).Content.ReadAsStringAsync());
+        Assert.Contains("Give the time of day the digest goes out.", refused, StringComparison.Ordinal);
+        Assert.Contains("\"Mars/Olympus\" is not a known time zone", refused, StringComparison.Ordinal);
+
+        form["DigestLocalTime"] = "09:00";
+        form["DigestTimeZoneId"] = "Asia/Shanghai";
+        Assert.Equal(HttpStatusCode.Redirect, (await editor.PostFormAsync("/newsroom/robots/new", form)).StatusCode);
+        Assert.Contains($"a daily digest of {column.Name} at 09:00 Asia/Shanghai", WebUtility.HtmlDecode(await editor.GetStringAsync("/newsroom/robots")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReadersCannotSeeOrChangeRobotsAndFormsNeedTheirToken()
     {
         await factory.CreateUserAsync("robot-reader@test.local");
