@@ -28,7 +28,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
 {
     /// <summary>Readers with at least one channel on: the cheap filter producers apply before planning.</summary>
     public static readonly Expression<Func<ReaderPreferences, bool>> HasAnyChannel =
-        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled;
+        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhooksEnabled;
 
     /// <summary>The rolling period the weekly cap counts over.</summary>
     public static readonly TimeSpan CapPeriod = TimeSpan.FromDays(7);
@@ -46,7 +46,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             .Where(p => ids.Contains(p.UserId) && p.User!.DeletedAt == null)
             .Select(p => new
             {
-                p.UserId, p.InboxEnabled, p.WebPushEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
+                p.UserId, p.InboxEnabled, p.WebPushEnabled, p.WebhooksEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
                 p.WeeklyPushCap, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd,
             })
             .ToListAsync(ct);
@@ -57,11 +57,33 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
                 .Where(w => withBrowsers.Contains(w.UserId) && (kind == DeliveryContentKind.Breaking ? w.ReceivesBreaking : kind != DeliveryContentKind.Digest || w.ReceivesDigests))
                 .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
             .ToLookup(w => w.UserId, w => w.Id);
+        // A reader's own webhooks (Slack, generic) take digests and breaking news; together they count once against the cap.
+        var withHooks = kind is DeliveryContentKind.Digest or DeliveryContentKind.Breaking ? readers.Where(r => r.WebhooksEnabled).Select(r => r.UserId).ToList() : [];
+        var hooks = (withHooks.Count == 0 ? [] : await db.WebhookEndpoints.AsNoTracking()
+                .Where(w => withHooks.Contains(w.UserId) && w.Owner == WebhookOwner.Reader && w.IsActive && (kind != DeliveryContentKind.Breaking || w.ReceivesBreaking))
+                .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
+            .ToLookup(w => w.UserId, w => w.Id);
         var pushed = await db.Deliveries.AsNoTracking()
-            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel != DeliveryChannel.WebPush && Counted.Contains(d.ContentKind)
+            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel != DeliveryChannel.WebPush && d.Channel != DeliveryChannel.Webhook && Counted.Contains(d.ContentKind)
                 && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
             .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+        // Webhook deliveries count only when they went to the reader's own hooks (a newsroom robot's are the newsroom's),
+        // all of them as one push per content.
+        var countHooks = readers.Where(r => r.WebhooksEnabled).Select(r => r.UserId).ToList();
+        if (countHooks.Count > 0)
+        {
+            var pushedToHooks = (await db.Deliveries.AsNoTracking()
+                    .Where(d => countHooks.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.Webhook && Counted.Contains(d.ContentKind)
+                        && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired
+                        && db.WebhookEndpoints.Any(w => w.Id == d.EndpointId && w.Owner == WebhookOwner.Reader))
+                    .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))
+                .GroupBy(d => d.UserId);
+            foreach (var g in pushedToHooks)
+            {
+                pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();
+            }
+        }
         if (withBrowsers.Count > 0)
         {
             var pushedToBrowsers = (await db.Deliveries.AsNoTracking()
@@ -92,6 +114,10 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             {
                 wanted.Add(webPush);
             }
+            if (hooks[r.UserId].Select(id => new PlannedEndpoint(DeliveryChannel.Webhook, id)).ToList() is { Count: > 0 } own)
+            {
+                wanted.Add(own);
+            }
             var allowed = AllowedChannels(wanted.Count, pushed.GetValueOrDefault(r.UserId), r.WeeklyPushCap);
             DateTime? notBefore = null;
             if (respectQuietHours && TimeZones.TryFind(r.TimeZoneId, out var zone))
@@ -118,7 +144,9 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
     /// </summary>
     public async Task<IReadOnlyList<(PlannedEndpoint Endpoint, string Label)>> PersonalEndpointsAsync(string userId, CancellationToken ct) =>
         (await db.WebPushSubscriptions.AsNoTracking().Where(w => w.UserId == userId).OrderBy(w => w.Id).Select(w => new { w.Id, w.Browser }).ToListAsync(ct))
-            .Select(w => (new PlannedEndpoint(DeliveryChannel.WebPush, w.Id), w.Browser)).ToList();
+            .Select(w => (new PlannedEndpoint(DeliveryChannel.WebPush, w.Id), w.Browser))
+            .Concat((await db.WebhookEndpoints.AsNoTracking().Where(w => w.UserId == userId && w.Owner == WebhookOwner.Reader && w.IsActive).OrderBy(w => w.Id)
+                .Select(w => new { w.Id, w.Name }).ToListAsync(ct)).Select(w => (new PlannedEndpoint(DeliveryChannel.Webhook, w.Id), w.Name))).ToList();
 
     /// <summary>True when <paramref name="time"/> lies in [start, end), which may wrap past midnight.</summary>
     public static bool IsQuiet(TimeOnly time, TimeOnly? start, TimeOnly? end)

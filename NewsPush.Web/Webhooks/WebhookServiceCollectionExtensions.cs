@@ -15,6 +15,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddScoped<RobotAdmin>();
         services.AddScoped<RobotAlerts>();
         services.AddScoped<RobotFanout>();
+        services.AddScoped<ReaderWebhooks>();
         services.AddScoped<IChannelPauseListener>(sp => sp.GetRequiredService<RobotAlerts>());
         services.AddDeliveryContent<SystemAlertContentSource>();
         services.AddHttpClient<WebhookClient>((sp, http) =>

@@ -59,6 +59,22 @@ public sealed class RobotPagesTests(PublicDnsFactory factory) : IClassFixture<Pu
         Assert.Contains($"a daily digest of {column.Name} at 09:00 Asia/Shanghai", WebUtility.HtmlDecode(await editor.GetStringAsync("/newsroom/robots")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://intranet.example/services/T/B/x", "intranet.example is a private or local address (10.1.2.3)")]
+    [InlineData("https://169.254.169.254/services/T/B/x", "169.254.169.254 is a private or local address")]
+    [InlineData("https://hooks.slack.com/other/path", "A Slack incoming webhook URL looks like https://hooks.slack.com/services/")]
+    public async Task AReadersWebhookOnAPrivateAddressIsRefusedOnTheirPreferences(string url, string message)
+    {
+        await factory.CreateUserAsync($"hook-{Guid.NewGuid():N}"[..20] + "@test.local");
+        var email = (await factory.WithDbAsync(db => db.Users.Where(u => u.Email!.StartsWith("hook-")).OrderByDescending(u => u.Id).Select(u => u.Email).FirstAsync()))!;
+        using var reader = await factory.CreateLoggedInClientAsync(email);
+        var posted = await reader.PostFormAsync("/preferences", new Dictionary<string, string> { ["Name"] = "Mine", ["Kind"] = "Slack", ["Url"] = url, ["ReceivesBreaking"] = "true" },
+            "/preferences/webhooks");
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.Contains(message, WebUtility.HtmlDecode(await reader.GetStringAsync("/preferences")), StringComparison.Ordinal);
+        Assert.False(await factory.WithDbAsync(db => db.WebhookEndpoints.AnyAsync(w => w.Name == "Mine")));
+    }
+
     [Fact]
     public async Task ReadersCannotSeeOrChangeRobotsAndFormsNeedTheirToken()
     {
