@@ -154,3 +154,9 @@ public interface IChannelPauseListener
 {
     Task OnPausedAsync(DeliveryChannel channel, ChannelFault fault, CancellationToken ct);
 }
+
+/// <summary>Hears that deliveries of a channel ended Failed or Expired (not tests or alerts themselves).</summary>
+public interface IDeliveryFailureListener
+{
+    Task OnEndedUnsentAsync(DeliveryChannel channel, int count, string? lastError, CancellationToken ct);
+}

@@ -244,6 +244,7 @@ public sealed partial class DeliveryDispatcher(
         var now = clock.GetUtcNow().UtcDateTime;
         var byId = claimed.ToDictionary(d => d.Id);
         var leaseId = lease.Id;
+        var ended = new List<(DeliveryChannel Channel, string? Error)>();
         using (await lease.LockAsync(ct))
         {
             var sentIds = outcomes.Where(x => x.Result == DeliveryResult.Sent).Select(x => x.DeliveryId).ToList();
@@ -284,12 +285,20 @@ public sealed partial class DeliveryDispatcher(
                 if (status is DeliveryStatus.Failed or DeliveryStatus.Expired)
                 {
                     LogFailed(logger, d.Id, attempts, error);
+                    if (d.ContentKind is not (DeliveryContentKind.SystemAlert or DeliveryContentKind.Test))
+                    {
+                        ended.Add((d.Channel, error));
+                    }
                 }
                 await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, status).SetProperty(x => x.Attempts, attempts)
                         .SetProperty(x => x.NextAttemptAt, nextAt).SetProperty(x => x.LastError, error).SetProperty(x => x.LeaseId, (string?)null), ct);
             }
             lease.Finished(outcomes.Count);
+        }
+        if (ended.Count > 0)
+        {
+            await TellFailuresAsync(ended, ct);
         }
         foreach (var kind in outcomes.Where(x => x.Result == DeliveryResult.Sent).Select(x => byId[x.DeliveryId]).GroupBy(d => d.ContentKind))
         {
@@ -299,6 +308,29 @@ public sealed partial class DeliveryDispatcher(
             }
         }
     }
+
+    /// <summary>Deliveries that ended without being sent, per channel, to whoever listens (robots that receive alerts); never fails the dispatch.</summary>
+    private async Task TellFailuresAsync(List<(DeliveryChannel Channel, string? Error)> ended, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            foreach (var listener in scope.ServiceProvider.GetServices<IDeliveryFailureListener>())
+            {
+                foreach (var channel in ended.GroupBy(e => e.Channel))
+                {
+                    await listener.OnEndedUnsentAsync(channel.Key, channel.Count(), channel.Last().Error, ct);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogListenerFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling about failed deliveries failed; the deliveries are recorded")]
+    private static partial void LogListenerFailed(ILogger logger, Exception ex);
 
     /// <summary>Back to the queue without spending an attempt (the claim did not count).</summary>
     private async Task ReleaseAsync(DeliveryLease lease, List<long> ids, CancellationToken ct)

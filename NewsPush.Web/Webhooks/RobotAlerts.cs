@@ -7,9 +7,9 @@ namespace NewsPush.Web.Webhooks;
 
 /// <summary>
 /// System alerts for the newsroom's robots that receive them ("a team's Slack channel gets alerts"): a channel that
-/// pauses, a robot the provider refuses. One <see cref="SystemAlert"/> row, one delivery per robot.
+/// pauses, a robot the provider refuses, deliveries that failed (once an hour per channel). One <see cref="SystemAlert"/> row, one delivery per robot.
 /// </summary>
-public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, TimeProvider clock) : IChannelPauseListener
+public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, TimeProvider clock) : IChannelPauseListener, IDeliveryFailureListener
 {
     /// <summary>Adds the alert and its deliveries to the unit of work (saved by the caller) — except to <paramref name="exceptRobotId"/>.</summary>
     public async Task<int> AddAsync(string title, string text, string? url, long? exceptRobotId, CancellationToken ct)
@@ -44,6 +44,22 @@ public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, Tim
                 ? "It refuses our settings and waits for an admin: "
                 : "Its service cannot be reached; it retries by itself: ") + fault.Reason,
             "/admin/deliveries", null, ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>At most one "deliveries failed" alert per channel in this time; the count says how many in the first batch.</summary>
+    public static readonly TimeSpan FailureAlertInterval = TimeSpan.FromHours(1);
+
+    /// <summary>Deliveries ended without being sent: told once an hour per channel, with the last error.</summary>
+    public async Task OnEndedUnsentAsync(DeliveryChannel channel, int count, string? lastError, CancellationToken ct)
+    {
+        var title = $"Deliveries failed on the {channel} channel";
+        var since = clock.GetUtcNow().UtcDateTime - FailureAlertInterval;
+        if (await db.SystemAlerts.AnyAsync(a => a.Title == title && a.CreatedAt > since, ct))
+        {
+            return;
+        }
+        await AddAsync(title, $"{count} {(count == 1 ? "delivery" : "deliveries")} ended without being sent. Last error: {lastError}", "/admin/deliveries", null, ct);
         await db.SaveChangesAsync(ct);
     }
 

@@ -17,6 +17,7 @@ public static class WebhookServiceCollectionExtensions
         services.AddScoped<RobotFanout>();
         services.AddScoped<ReaderWebhooks>();
         services.AddScoped<IChannelPauseListener>(sp => sp.GetRequiredService<RobotAlerts>());
+        services.AddScoped<IDeliveryFailureListener>(sp => sp.GetRequiredService<RobotAlerts>());
         services.AddDeliveryContent<SystemAlertContentSource>();
         services.AddHttpClient<WebhookClient>((sp, http) =>
             {

@@ -270,6 +270,33 @@ public abstract class RobotDeliveryTests<TFactory>(TFactory factory, ChatRobotPe
     }
 
     [Fact]
+    public async Task FailedDeliveriesAreToldToTheAlertRobotsOnceAnHour()
+    {
+        await SyncClockAsync();
+        var ops = await peer.AddRobotAsync("slack", NewId("opsf"));
+        await factory.AddRobotAsync(ops, WebhookKind.Slack, alerts: true);
+        var picky = await peer.AddRobotAsync("wecom", NewId("picky"));
+        var pickyId = await factory.AddRobotAsync(picky, WebhookKind.WeCom);
+        await peer.SetBehaviourAsync(picky.Id, 200, body: "{\"errcode\":40058,\"errmsg\":\"markdown.content exceed max length 4096\"}", contentType: "application/json");
+
+        await factory.QueueForRobotAsync(pickyId, RobotFactory.Story("Refused once"));
+        await factory.DispatchAsync();
+        await AdvanceAsync(TimeSpan.FromSeconds(2));
+        await factory.DispatchAsync();
+        await factory.QueueForRobotAsync(pickyId, RobotFactory.Story("Refused twice"));
+        await AdvanceAsync(TimeSpan.FromSeconds(2));
+        await factory.DispatchAsync();
+        await AdvanceAsync(TimeSpan.FromSeconds(2));
+        await factory.DispatchAsync();
+
+        Assert.All(await factory.RobotDeliveriesAsync(pickyId), d => Assert.Equal(DeliveryStatus.Failed, d.Status));
+        Assert.Contains("40058", (await factory.RobotDeliveriesAsync(pickyId))[0].LastError, StringComparison.Ordinal);
+        var told = (await peer.MessagesAsync(ops.Id)).Where(m => m.Text.Contains("Deliveries failed on the Webhook channel", StringComparison.Ordinal)).ToList();
+        var alert = Assert.Single(told);
+        Assert.Contains("exceed max length 4096", alert.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnAddressThatRedirectsIsNotFollowedAndTheRobotWaitsForAFix()
     {
         await SyncClockAsync();
