@@ -19,7 +19,6 @@ public class ReaderPreferences
     public bool EmailEnabled { get; set; } = true;
     public bool WebPushEnabled { get; set; }
     /// <summary>Kept equal to "has a webhook of their own that is switched on" (Slack or generic), for the producers' cheap filter.</summary>
-    public bool WebhooksEnabled { get; set; }
     public bool WebhookEnabled { get; set; }
     public DigestFrequency DigestFrequency { get; set; } = DigestFrequency.Daily;
     /// <summary>Local time of day the digest is wanted, in <see cref="TimeZoneId"/>.</summary>

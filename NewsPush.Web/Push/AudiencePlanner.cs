@@ -28,7 +28,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
 {
     /// <summary>Readers with at least one channel on: the cheap filter producers apply before planning.</summary>
     public static readonly Expression<Func<ReaderPreferences, bool>> HasAnyChannel =
-        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhooksEnabled;
+        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhookEnabled;
 
     /// <summary>The rolling period the weekly cap counts over.</summary>
     public static readonly TimeSpan CapPeriod = TimeSpan.FromDays(7);
@@ -46,7 +46,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             .Where(p => ids.Contains(p.UserId) && p.User!.DeletedAt == null)
             .Select(p => new
             {
-                p.UserId, p.InboxEnabled, p.WebPushEnabled, p.WebhooksEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
+                p.UserId, p.InboxEnabled, p.WebPushEnabled, p.WebhookEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
                 p.WeeklyPushCap, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd,
             })
             .ToListAsync(ct);
@@ -58,7 +58,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
                 .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
             .ToLookup(w => w.UserId, w => w.Id);
         // A reader's own webhooks (Slack, generic) take digests and breaking news; together they count once against the cap.
-        var withHooks = kind is DeliveryContentKind.Digest or DeliveryContentKind.Breaking ? readers.Where(r => r.WebhooksEnabled).Select(r => r.UserId).ToList() : [];
+        var withHooks = kind is DeliveryContentKind.Digest or DeliveryContentKind.Breaking ? readers.Where(r => r.WebhookEnabled).Select(r => r.UserId).ToList() : [];
         var hooks = (withHooks.Count == 0 ? [] : await db.WebhookEndpoints.AsNoTracking()
                 .Where(w => withHooks.Contains(w.UserId) && w.Owner == WebhookOwner.Reader && w.IsActive && (kind != DeliveryContentKind.Breaking || w.ReceivesBreaking))
                 .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
@@ -70,7 +70,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
         // Webhook deliveries count only when they went to the reader's own hooks (a newsroom robot's are the newsroom's),
         // all of them as one push per content.
-        var countHooks = readers.Where(r => r.WebhooksEnabled).Select(r => r.UserId).ToList();
+        var countHooks = readers.Where(r => r.WebhookEnabled).Select(r => r.UserId).ToList();
         if (countHooks.Count > 0)
         {
             var pushedToHooks = (await db.Deliveries.AsNoTracking()

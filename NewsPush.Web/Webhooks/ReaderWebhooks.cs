@@ -27,7 +27,7 @@ public sealed record ReaderWebhookRow(long Id, string Name, WebhookKind Kind, st
 /// <summary>
 /// A reader's own webhooks (Slack incoming webhooks, or any service verifying Standard Webhooks): a channel of theirs
 /// for digests and, if they want, breaking news, within their weekly cap. Kept in step with
-/// <see cref="ReaderPreferences.WebhooksEnabled"/>, which the producers' cheap filter reads.
+/// <see cref="ReaderPreferences.WebhookEnabled"/>, which the producers' cheap filter reads.
 /// </summary>
 public sealed class ReaderWebhooks(NewsPushDbContext db, RobotSecrets secrets, WebhookAddressPolicy addresses, IOptions<WebhookOptions> options, TimeProvider clock)
 {
@@ -96,6 +96,6 @@ public sealed class ReaderWebhooks(NewsPushDbContext db, RobotSecrets secrets, W
     }
 
     private Task SyncAsync(string userId, CancellationToken ct) =>
-        db.ReaderPreferences.Where(p => p.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(p => p.WebhooksEnabled,
+        db.ReaderPreferences.Where(p => p.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(p => p.WebhookEnabled,
             p => db.WebhookEndpoints.Any(w => w.Owner == WebhookOwner.Reader && w.UserId == p.UserId && w.IsActive)), ct);
 }

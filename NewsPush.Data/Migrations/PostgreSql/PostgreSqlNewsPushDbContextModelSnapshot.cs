@@ -1260,9 +1260,6 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<bool>("WebhookEnabled")
                         .HasColumnType("boolean");
 
-                    b.Property<bool>("WebhooksEnabled")
-                        .HasColumnType("boolean");
-
                     b.Property<int>("WeeklyPushCap")
                         .HasColumnType("integer");
 

@@ -1267,9 +1267,6 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<bool>("WebhookEnabled")
                         .HasColumnType("bit");
 
-                    b.Property<bool>("WebhooksEnabled")
-                        .HasColumnType("bit");
-
                     b.Property<int>("WeeklyPushCap")
                         .HasColumnType("int");
 

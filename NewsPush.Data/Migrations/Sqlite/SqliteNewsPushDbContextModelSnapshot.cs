@@ -1219,9 +1219,6 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<bool>("WebhookEnabled")
                         .HasColumnType("INTEGER");
 
-                    b.Property<bool>("WebhooksEnabled")
-                        .HasColumnType("INTEGER");
-
                     b.Property<int>("WeeklyPushCap")
                         .HasColumnType("INTEGER");
 

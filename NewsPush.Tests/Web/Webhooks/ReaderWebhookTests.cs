@@ -27,7 +27,7 @@ public sealed class ReaderWebhookTests(RobotFactory factory, ChatRobotPeer peer)
         Assert.Contains("\"My Slack\" was added: your digests go there too.", page, StringComparison.Ordinal);
         Assert.Contains("My Slack", page, StringComparison.Ordinal);
         Assert.DoesNotContain(slack.Url.AbsolutePath, page, StringComparison.Ordinal);
-        Assert.True(await factory.WithDbAsync(db => db.ReaderPreferences.Where(p => p.UserId == reader.Id).Select(p => p.WebhooksEnabled).SingleAsync()));
+        Assert.True(await factory.WithDbAsync(db => db.ReaderPreferences.Where(p => p.UserId == reader.Id).Select(p => p.WebhookEnabled).SingleAsync()));
 
         await peer.SetClockAsync(factory.Clock.Now);
         factory.SetLocalTime("Europe/Madrid", new DateTime(2026, 11, 26, 7, 31, 0));
@@ -59,7 +59,7 @@ public sealed class ReaderWebhookTests(RobotFactory factory, ChatRobotPeer peer)
         using var otherClient = await factory.CreateLoggedInClientAsync(other.Email!);
         Assert.Equal(HttpStatusCode.NotFound, (await otherClient.PostFormAsync("/preferences", postUrl: $"/preferences/webhooks/{hookId}/delete")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await client.PostFormAsync("/preferences", postUrl: $"/preferences/webhooks/{hookId}/delete")).StatusCode);
-        Assert.False(await factory.WithDbAsync(db => db.ReaderPreferences.Where(p => p.UserId == reader.Id).Select(p => p.WebhooksEnabled).SingleAsync()));
+        Assert.False(await factory.WithDbAsync(db => db.ReaderPreferences.Where(p => p.UserId == reader.Id).Select(p => p.WebhookEnabled).SingleAsync()));
         Assert.Contains("No webhook yet.", await client.GetStringAsync("/preferences"), StringComparison.Ordinal);
     }
 
