@@ -22,6 +22,17 @@ public static partial class HttpTestExtensions
         return await client.PostAsync(postUrl ?? formUrl, new FormUrlEncodedContent(content));
     }
 
+    /// <summary>
+    /// Sends the antiforgery token of <paramref name="page"/> with every request of this client, as a page's script does
+    /// for cookie-authenticated JSON calls (header <c>RequestVerificationToken</c>).
+    /// </summary>
+    public static async Task<T> WithAntiforgeryHeaderAsync<T>(this T client, string page = "/preferences") where T : HttpClient
+    {
+        client.DefaultRequestHeaders.Remove("RequestVerificationToken");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", AntiforgeryToken(await client.GetStringAsync(page)));
+        return client;
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenRegex();
 }

@@ -40,13 +40,13 @@ public static class InboxEndpoints
         {
             await inbox.MarkAllReadAsync(http.User.RequiredUserId(), ct);
             return Results.Ok(new { Count = await inbox.UnreadCountAsync(http.User.RequiredUserId(), ct) });
-        });
+        }).RequireAntiforgeryForCookies();
 
         api.MapPost("/{kind}/{id}/read", (string kind, string id, HttpContext http, InboxService inbox, CancellationToken ct) =>
-            ChangeAsync(kind, id, http, (u, k, i) => inbox.MarkReadAsync(u, k, i, ct)));
+            ChangeAsync(kind, id, http, (u, k, i) => inbox.MarkReadAsync(u, k, i, ct))).RequireAntiforgeryForCookies();
 
         api.MapPost("/{kind}/{id}/archive", (string kind, string id, HttpContext http, InboxService inbox, CancellationToken ct) =>
-            ChangeAsync(kind, id, http, (u, k, i) => inbox.ArchiveAsync(u, k, i, ct)));
+            ChangeAsync(kind, id, http, (u, k, i) => inbox.ArchiveAsync(u, k, i, ct))).RequireAntiforgeryForCookies();
         return app;
     }
 

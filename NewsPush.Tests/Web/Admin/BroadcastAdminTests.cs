@@ -49,8 +49,8 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     public async Task AdminSendsABroadcastAndAReaderSeesItWithTheBadgeOneHigherAtOnce()
     {
         var reader = await factory.CreateReaderAsync("bcnew");
-        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var readerClient = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
         var before = await UnreadAsync(readerClient);
         await using var hub = factory.NotificationHubConnection(readerClient);
         var told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -83,7 +83,7 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     [InlineData("Title", "Body", "", 0, "The expiry must be in the future (UTC)")]
     public async Task InvalidBroadcastIsShownAgainWithItsMessageAndNothingIsStored(string title, string body, string link, int? expiresInMinutes, string message)
     {
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
         title = title == "LONG" ? new string('x', 201) : title;
         var count = await factory.WithDbAsync(db => db.Broadcasts.CountAsync());
         var expiresAt = expiresInMinutes is { } m ? Local(TimeSpan.FromMinutes(m)) : "";
@@ -108,7 +108,7 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     {
         var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..20] + "@test.local";
         await factory.CreateUserAsync(email, role);
-        using var client = await factory.CreateLoggedInClientAsync(email);
+        using var client = await (await factory.CreateLoggedInClientAsync(email)).WithAntiforgeryHeaderAsync();
         var title = Unique("Not allowed");
 
         var response = await client.PostFormAsync(pageTheyCanSee, Form(title), "/admin/broadcasts");
@@ -123,8 +123,8 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     public async Task ExpireNowTakesItOutOfReadersInboxesAndUnreadCountsButKeepsItListed()
     {
         var reader = await factory.CreateReaderAsync("bcexp");
-        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var readerClient = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
         var before = await UnreadAsync(readerClient);
         var title = Unique("Expire me");
         var id = await SendAsync(admin, Form(title));
@@ -147,8 +147,8 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     public async Task BroadcastLeavesInboxesWhenItsExpiryPasses()
     {
         var reader = await factory.CreateReaderAsync("bcttl");
-        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var readerClient = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
         var before = await UnreadAsync(readerClient);
         var title = Unique("Two hours");
         await SendAsync(admin, Form(title, expiresAt: Local(TimeSpan.FromHours(2))));
@@ -165,7 +165,7 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     {
         var readsIt = await factory.CreateReaderAsync("bcread");
         var archivesIt = await factory.CreateReaderAsync("bcarch");
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
         var id = await SendAsync(admin, Form(Unique("Read count")));
         Assert.Contains("0 readers", await RowAsync(admin, id), StringComparison.Ordinal);
 
@@ -173,7 +173,7 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
         {
             Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"/inbox/broadcast/{id}")).StatusCode);
         }
-        using (var other = await factory.CreateLoggedInClientAsync(archivesIt.Email!))
+        using (var other = await (await factory.CreateLoggedInClientAsync(archivesIt.Email!)).WithAntiforgeryHeaderAsync())
         {
             // Archived unread: a receipt, but not a read.
             Assert.Equal(HttpStatusCode.NoContent, (await other.PostAsync($"/api/inbox/broadcast/{id}/archive", null)).StatusCode);
@@ -187,8 +187,8 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     public async Task DeleteRemovesTheBroadcastAndEveryReceipt()
     {
         var reader = await factory.CreateReaderAsync("bcdel");
-        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var readerClient = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
         var title = Unique("Delete me");
         var id = await SendAsync(admin, Form(title));
         await readerClient.GetAsync($"/inbox/broadcast/{id}");
@@ -217,7 +217,7 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
                 await inbox.BroadcastAsync($"{batch} #{i:00}", "Body", null, null, CancellationToken.None);
             }
         }
-        using var admin = await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
+        using var admin = await (await factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail)).WithAntiforgeryHeaderAsync();
 
         var first = await admin.GetStringAsync("/admin/broadcasts");
         var second = await admin.GetStringAsync("/admin/broadcasts?page=2");

@@ -38,7 +38,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
             factory.Clock.Advance(TimeSpan.FromSeconds(1));
             await SendAsync(reader.Id, $"Message {i:00}");
         }
-        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
+        using var client = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
 
         var page2 = await JsonAsync(client, "/api/inbox?page=2&pageSize=10");
         Assert.Equal(25, page2.GetProperty("total").GetInt32());
@@ -58,6 +58,13 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
 
         var all = await client.PostAsync("/api/inbox/read-all", null);
         Assert.Equal(0, (await all.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("count").GetInt32());
+
+        // A cookie-authenticated call without the page's token (another site's form) changes nothing.
+        using var forged = await factory.CreateLoggedInClientAsync(reader.Email!);
+        var refused = await forged.PostAsync($"/api/inbox/message/{items[1].GetProperty("id").GetInt64()}/archive", null);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("The antiforgery token is missing or invalid.", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Equal(24, (await JsonAsync(client, "/api/inbox")).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -71,8 +78,8 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         {
             broadcast = await scope.ServiceProvider.GetRequiredService<InboxService>().BroadcastAsync(title, "Tonight 02:00 UTC", null, null, CancellationToken.None);
         }
-        using var clientA = await factory.CreateLoggedInClientAsync(a.Email!);
-        using var clientB = await factory.CreateLoggedInClientAsync(b.Email!);
+        using var clientA = await (await factory.CreateLoggedInClientAsync(a.Email!)).WithAntiforgeryHeaderAsync();
+        using var clientB = await (await factory.CreateLoggedInClientAsync(b.Email!)).WithAntiforgeryHeaderAsync();
         var unreadB = (await JsonAsync(clientB, "/api/inbox/unread-count")).GetProperty("count").GetInt32();
         Assert.Contains((await JsonAsync(clientA, "/api/inbox")).GetProperty("items").EnumerateArray(), i => i.GetProperty("title").GetString() == title && i.GetProperty("kind").GetString() == "broadcast");
 
@@ -94,7 +101,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         var owner = await factory.CreateReaderAsync("owner");
         var other = await factory.CreateReaderAsync("other");
         var message = await SendAsync(owner.Id, "Private");
-        using var client = await factory.CreateLoggedInClientAsync(other.Email!);
+        using var client = await (await factory.CreateLoggedInClientAsync(other.Email!)).WithAntiforgeryHeaderAsync();
 
         var api = await client.PostAsync($"/api/inbox/message/{message.Id}/read", null);
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
@@ -115,7 +122,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     public async Task BadQueryAnswersProblemDetails(string url, string field)
     {
         var reader = await factory.CreateReaderAsync("bad");
-        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
+        using var client = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
         var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -130,7 +137,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     public async Task BadItemAddressAnswersProblemDetails(string url)
     {
         var reader = await factory.CreateReaderAsync("badid");
-        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
+        using var client = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
         var response = await client.PostAsync(url, null);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -150,7 +157,7 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         var reader = await factory.CreateReaderAsync("page");
         await SendAsync(reader.Id, "First note");
         await SendAsync(reader.Id, "Second note");
-        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
+        using var client = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
 
         var html = await client.GetStringAsync("/inbox");
         Assert.Contains("First note", html, StringComparison.Ordinal);
@@ -168,8 +175,8 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     {
         var reader = await factory.CreateReaderAsync("hub");
         var bystander = await factory.CreateReaderAsync("bystander");
-        using var readerClient = await factory.CreateLoggedInClientAsync(reader.Email!);
-        using var bystanderClient = await factory.CreateLoggedInClientAsync(bystander.Email!);
+        using var readerClient = await (await factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
+        using var bystanderClient = await (await factory.CreateLoggedInClientAsync(bystander.Email!)).WithAntiforgeryHeaderAsync();
         await using var connection = factory.NotificationHubConnection(readerClient);
         await using var otherConnection = factory.NotificationHubConnection(bystanderClient);
         var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -35,7 +35,7 @@ public sealed class RedisOutageTests(RedisOutageSite site, ITestOutputHelper out
                 messages.Add(await inbox.SendPersonalAsync(reader.Id, $"Note {i}", "body", null, InboxMessageKind.Personal, CancellationToken.None));
             }
         }
-        using var client = await site.Factory.CreateLoggedInClientAsync(reader.Email!);
+        using var client = await (await site.Factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
         await using var page = await OpenPageAsync(client, reader.Id);
 
         using (site.RedisDown())
@@ -65,7 +65,7 @@ public sealed class RedisOutageTests(RedisOutageSite site, ITestOutputHelper out
     public async Task AdminBroadcastWhileRedisIsDownIsSavedOnceWithItsAuditEntryAndReadersAreNudgedWhenItIsBack()
     {
         var reader = await site.Factory.CreateReaderAsync("outbc");
-        using var client = await site.Factory.CreateLoggedInClientAsync(reader.Email!);
+        using var client = await (await site.Factory.CreateLoggedInClientAsync(reader.Email!)).WithAntiforgeryHeaderAsync();
         using var admin = await site.Factory.CreateLoggedInClientAsync(NewsPushFactory.AdminEmail);
         await using var page = await OpenPageAsync(client, reader.Id);
         var before = await UnreadAsync(client);
