@@ -20,15 +20,16 @@ public sealed record RobotReply(RobotVerdict Verdict, string Message, TimeSpan? 
 /// </summary>
 public static class RobotReplies
 {
-    public static RobotReply Read(WebhookKind kind, HttpStatusCode status, TimeSpan? retryAfter, string body)
+    public static RobotReply Read(WebhookKind kind, HttpStatusCode status, TimeSpan? retryAfter, string body, Uri? location = null)
     {
         var code = (int)status;
         var text = body.Length > 300 ? body[..300] : body;
         if (code is >= 300 and < 400)
         {
+            var to = location is null ? "a redirect" : $"a redirect to {location.OriginalString}";
             return kind == WebhookKind.DingTalk
                 ? new RobotReply(RobotVerdict.TooFast, $"DingTalk answered {code}: the robot is blocked for sending too fast.")
-                : new RobotReply(RobotVerdict.NeedsFix, $"The address answered {code} (a redirect); redirects are not followed. Check the URL.");
+                : new RobotReply(RobotVerdict.NeedsFix, $"The address answered {code} ({to}); redirects are not followed. Check the URL.");
         }
         if (code == 429)
         {

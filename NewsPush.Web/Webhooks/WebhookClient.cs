@@ -20,7 +20,7 @@ public sealed class WebhookClient(HttpClient http)
                 _ => response.Headers.TryGetValues("x-ogw-ratelimit-reset", out var reset) && int.TryParse(reset.FirstOrDefault(), out var seconds)
                     ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
             };
-            return RobotReplies.Read(robot.Kind, response.StatusCode, retryAfter is { } r && r < TimeSpan.Zero ? TimeSpan.Zero : retryAfter, body);
+            return RobotReplies.Read(robot.Kind, response.StatusCode, retryAfter is { } r && r < TimeSpan.Zero ? TimeSpan.Zero : retryAfter, body, response.Headers.Location);
         }
         catch (HttpRequestException ex) when (ex is WebhookAddressRefusedException || ex.InnerException is WebhookAddressRefusedException)
         {

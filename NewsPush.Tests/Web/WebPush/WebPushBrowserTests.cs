@@ -91,6 +91,21 @@ public sealed class WebPushBrowserTests(BrowserHost<WebPushFactory> host, PushSe
         var delivery = (await Factory.DeliveriesOfAsync(reader.Id)).Single(d => d.Channel == DeliveryChannel.WebPush);
         Assert.Equal(DeliveryStatus.Sent, delivery.Status);
         Assert.NotNull(delivery.ClickedAt);
+
+        // Clicked again while a tab shows the story: that tab is focused and the click is recorded in the background.
+        await Factory.WithDbAsync(db => db.Deliveries.Where(d => d.Id == delivery.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.ClickedAt, (DateTime?)null)));
+        using var focus = JsonDocument.Parse(await worker.EvaluateAsync<string>("""
+            async () => {
+              let focused = null;
+              WindowClient.prototype.focus = async function () { focused = this.url; return this; };
+              const [n] = await self.registration.getNotifications();
+              const result = await self.handleNotificationClick(n.data);
+              return JSON.stringify({ focused, result });
+            }
+            """));
+        Assert.EndsWith(articleUrl, focus.RootElement.GetProperty("focused").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("/t/c/", focus.RootElement.GetProperty("result").GetProperty("recorded").GetString(), StringComparison.Ordinal);
+        Assert.NotNull((await Factory.DeliveryAsync(delivery.Id)).ClickedAt);
         Assert.True(errors.Count == 0, string.Join(" | ", errors));
     }
 

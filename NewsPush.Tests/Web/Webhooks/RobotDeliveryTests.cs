@@ -297,6 +297,43 @@ public abstract class RobotDeliveryTests<TFactory>(TFactory factory, ChatRobotPe
     }
 
     [Fact]
+    public async Task AnAddressThatRedirectsToAPrivateOneIsNotFollowedAndTheReasonNamesIt()
+    {
+        // A receiver on its own port that answers every request with a redirect into the private network.
+        var free = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((System.Net.IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        using var listener = new System.Net.HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var requests = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try { context = await listener.GetContextAsync(); } catch (System.Net.HttpListenerException) { return; } catch (ObjectDisposedException) { return; }
+                Interlocked.Increment(ref requests);
+                context.Response.StatusCode = 302;
+                context.Response.RedirectLocation = "http://10.0.0.1/internal";
+                context.Response.Close();
+            }
+        });
+        var id = await factory.AddRobotAsync(new PeerRobot(NewId("r302"), "generic", new Uri($"http://127.0.0.1:{port}/hook"), null), WebhookKind.Generic);
+        await factory.QueueForRobotAsync(id, RobotFactory.Story("Redirected inside"));
+
+        await factory.DispatchAsync();
+
+        Assert.Equal(1, requests);
+        var row = await factory.RobotAsync(id);
+        Assert.True(row.NeedsFix);
+        Assert.Equal("The address answered 302 (a redirect to http://10.0.0.1/internal); redirects are not followed. Check the URL.", row.PauseReason);
+        listener.Stop();
+        await serving;
+    }
+
+    [Fact]
     public async Task AnAddressThatRedirectsIsNotFollowedAndTheRobotWaitsForAFix()
     {
         await SyncClockAsync();
