@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+
 namespace NewsPush.Web.Infrastructure;
 
 /// <summary>The IANA time zones readers may choose, and the one safe lookup of a stored zone id.</summary>
@@ -66,6 +69,13 @@ public static class TimeZones
             return "UTC";
         }
         return All.FirstOrDefault(known => TryFind(known, out var zone) && zone.BaseUtcOffset == alias.BaseUtcOffset && zone.HasSameRules(alias)) ?? "UTC";
+    }
+
+    /// <summary>The zone a user chose in their preferences (UTC when none or unknown).</summary>
+    public static async Task<TimeZoneInfo> TimeZoneOfAsync(this NewsPushDbContext db, string userId, CancellationToken ct)
+    {
+        TryFind(await db.ReaderPreferences.Where(p => p.UserId == userId).Select(p => p.TimeZoneId).FirstOrDefaultAsync(ct), out var zone);
+        return zone;
     }
 
     /// <summary>Local wall-clock time to UTC: a skipped time moves forward by the gap, a repeated time takes its first occurrence.</summary>

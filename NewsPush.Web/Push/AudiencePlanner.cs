@@ -58,8 +58,8 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
                 .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
             .ToLookup(w => w.UserId, w => w.Id);
         // A reader's own webhooks (Slack, generic) take digests and breaking news; together they count once against the cap.
-        var withHooks = kind is DeliveryContentKind.Digest or DeliveryContentKind.Breaking ? readers.Where(r => r.WebhookEnabled).Select(r => r.UserId).ToList() : [];
-        var hooks = (withHooks.Count == 0 ? [] : await db.WebhookEndpoints.AsNoTracking()
+        var withHooks = readers.Where(r => r.WebhookEnabled).Select(r => r.UserId).ToList();
+        var hooks = (withHooks.Count == 0 || kind is not (DeliveryContentKind.Digest or DeliveryContentKind.Breaking) ? [] : await db.WebhookEndpoints.AsNoTracking()
                 .Where(w => withHooks.Contains(w.UserId) && w.Owner == WebhookOwner.Reader && w.IsActive && (kind != DeliveryContentKind.Breaking || w.ReceivesBreaking))
                 .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
             .ToLookup(w => w.UserId, w => w.Id);
@@ -70,11 +70,10 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
         // Webhook deliveries count only when they went to the reader's own hooks (a newsroom robot's are the newsroom's),
         // all of them as one push per content.
-        var countHooks = readers.Where(r => r.WebhookEnabled).Select(r => r.UserId).ToList();
-        if (countHooks.Count > 0)
+        if (withHooks.Count > 0)
         {
             var pushedToHooks = (await db.Deliveries.AsNoTracking()
-                    .Where(d => countHooks.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.Webhook && Counted.Contains(d.ContentKind)
+                    .Where(d => withHooks.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.Webhook && Counted.Contains(d.ContentKind)
                         && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired
                         && db.WebhookEndpoints.Any(w => w.Id == d.EndpointId && w.Owner == WebhookOwner.Reader))
                     .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))

@@ -256,25 +256,20 @@ public sealed partial class DeliveryDispatcher(
                         .SetProperty(d => d.Attempts, d => d.Attempts + 1).SetProperty(d => d.NextAttemptAt, (DateTime?)null)
                         .SetProperty(d => d.LastError, (string?)null).SetProperty(d => d.LeaseId, (string?)null), ct);
             }
-            foreach (var outcome in outcomes.Where(x => x.Result == DeliveryResult.Deferred))
+            foreach (var outcome in outcomes.Where(x => x.Result != DeliveryResult.Sent))
             {
                 var d = byId[outcome.DeliveryId];
-                if (d.DeliverBy is { } deadline && now >= deadline)
+                if (outcome.Result == DeliveryResult.Deferred && !(d.DeliverBy is { } deadline && now >= deadline))
                 {
+                    // Past its deadline it gets one last chance at the deadline, rather than expiring before it. Not tried:
+                    // neither an attempt nor a claim is spent, so it never looks like a delivery that kills its sender.
+                    var notBefore = d.DeliverBy is { } by && outcome.NotBefore > by ? by : outcome.NotBefore;
+                    await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
+                        .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, DeliveryStatus.Queued).SetProperty(x => x.NextAttemptAt, notBefore)
+                            .SetProperty(x => x.LastError, outcome.Error).SetProperty(x => x.Claims, x => x.Claims - 1)
+                            .SetProperty(x => x.LeaseId, (string?)null), ct);
                     continue;
                 }
-                // Past its deadline it gets one last chance at the deadline, rather than expiring before it.
-                var notBefore = d.DeliverBy is { } by && outcome.NotBefore > by ? by : outcome.NotBefore;
-                // Not tried: neither an attempt nor a claim is spent, so it never looks like a delivery that kills its sender.
-                await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, DeliveryStatus.Queued).SetProperty(x => x.NextAttemptAt, notBefore)
-                        .SetProperty(x => x.LastError, outcome.Error).SetProperty(x => x.Claims, x => x.Claims - 1)
-                        .SetProperty(x => x.LeaseId, (string?)null), ct);
-            }
-            foreach (var outcome in outcomes.Where(x => x.Result != DeliveryResult.Sent
-                && !(x.Result == DeliveryResult.Deferred && !(byId[x.DeliveryId].DeliverBy is { } by && now >= by))))
-            {
-                var d = byId[outcome.DeliveryId];
                 var attempts = d.Attempts + 1;
                 var error = outcome.Error is { Length: > 2000 } e ? e[..2000] : outcome.Error;
                 var (status, nextAt) = Next(outcome, attempts, d.DeliverBy, now, o);

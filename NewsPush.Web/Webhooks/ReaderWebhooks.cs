@@ -79,11 +79,7 @@ public sealed class ReaderWebhooks(NewsPushDbContext db, RobotSecrets secrets, W
     }
 
     /// <summary>The reader's time zone, in which the list shows times.</summary>
-    public async Task<TimeZoneInfo> ZoneAsync(string userId, CancellationToken ct)
-    {
-        Infrastructure.TimeZones.TryFind(await db.ReaderPreferences.Where(p => p.UserId == userId).Select(p => p.TimeZoneId).FirstOrDefaultAsync(ct), out var zone);
-        return zone;
-    }
+    public Task<TimeZoneInfo> ZoneAsync(string userId, CancellationToken ct) => Infrastructure.TimeZones.TimeZoneOfAsync(db, userId, ct);
 
     public async Task<bool> RemoveAsync(string userId, long id, CancellationToken ct)
     {

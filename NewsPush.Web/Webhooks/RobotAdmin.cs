@@ -63,6 +63,12 @@ public sealed record RobotRow(
 
 public enum RobotSaveOutcome { Saved, Invalid, NotFound }
 
+/// <summary>What a save did; <see cref="NewSecret"/> is the generic webhook secret it made, to show once.</summary>
+public sealed record RobotSaveResult(RobotSaveOutcome Outcome, long Id, Dictionary<string, string> Errors, string? NewSecret = null)
+{
+    public void Deconstruct(out RobotSaveOutcome outcome, out long id, out Dictionary<string, string> errors) => (outcome, id, errors) = (Outcome, Id, Errors);
+}
+
 /// <summary>Editors and admins manage the newsroom's robots: add, edit, remove, send a test, resume after a fix.</summary>
 public sealed class RobotAdmin(
     NewsPushDbContext db, RobotSecrets secrets, WebhookAddressPolicy addresses, AuditLog audit,
@@ -92,7 +98,7 @@ public sealed class RobotAdmin(
 
     /// <summary>Adds (<paramref name="id"/> null) or edits a robot; errors are keyed by form field.</summary>
     /// <remarks>With <paramref name="checkOnly"/> (the form already failed its own rules) every check runs, so all errors show at once, and nothing is saved.</remarks>
-    public async Task<(RobotSaveOutcome Outcome, long Id, Dictionary<string, string> Errors)> SaveAsync(long? id, RobotForm form, ClaimsPrincipal actor, CancellationToken ct,
+    public async Task<RobotSaveResult> SaveAsync(long? id, RobotForm form, ClaimsPrincipal actor, CancellationToken ct,
         bool checkOnly = false)
     {
         var errors = new Dictionary<string, string>();
@@ -102,7 +108,7 @@ public sealed class RobotAdmin(
             robot = await db.WebhookEndpoints.SingleOrDefaultAsync(w => w.Id == existing && w.Owner == WebhookOwner.Newsroom, ct);
             if (robot is null)
             {
-                return (RobotSaveOutcome.NotFound, 0, errors);
+                return new RobotSaveResult(RobotSaveOutcome.NotFound, 0, errors);
             }
         }
         var url = form.Url?.Trim();
@@ -160,7 +166,7 @@ public sealed class RobotAdmin(
         }
         if (errors.Count > 0 || checkOnly)
         {
-            return (RobotSaveOutcome.Invalid, robot?.Id ?? 0, errors);
+            return new RobotSaveResult(RobotSaveOutcome.Invalid, robot?.Id ?? 0, errors);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -213,12 +219,9 @@ public sealed class RobotAdmin(
         {
             await ReleaseWaitingAsync(robot.Id, ct);
         }
-        LastGeneratedSecret = form.Kind == WebhookKind.Generic && string.IsNullOrEmpty(form.Secret) && secret is not null ? secret : null;
-        return (RobotSaveOutcome.Saved, robot.Id, errors);
+        return new RobotSaveResult(RobotSaveOutcome.Saved, robot.Id, errors,
+            form.Kind == WebhookKind.Generic && string.IsNullOrEmpty(form.Secret) && secret is not null ? secret : null);
     }
-
-    /// <summary>The generic webhook secret the last save made, to show once.</summary>
-    public string? LastGeneratedSecret { get; private set; }
 
     public async Task<bool> DeleteAsync(long id, ClaimsPrincipal actor, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace NewsPush.Web.Webhooks;
 /// </summary>
 public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, TimeProvider clock) : IChannelPauseListener, IDeliveryFailureListener
 {
-    /// <summary>Adds the alert and its deliveries to the unit of work (saved by the caller) — except to <paramref name="exceptRobotId"/>.</summary>
+    /// <summary>Saves the alert and one delivery for each robot that receives alerts — except <paramref name="exceptRobotId"/>.</summary>
     public async Task<int> AddAsync(string title, string text, string? url, long? exceptRobotId, CancellationToken ct)
     {
         var robots = await db.WebhookEndpoints.AsNoTracking()
@@ -32,6 +32,7 @@ public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, Tim
                 Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(), CreatedAt = now, DeliverBy = now.AddHours(24),
             });
         }
+        await db.SaveChangesAsync(ct);
         signal.Notify();
         return robots.Count;
     }
@@ -44,7 +45,6 @@ public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, Tim
                 ? "It refuses our settings and waits for an admin: "
                 : "Its service cannot be reached; it retries by itself: ") + fault.Reason,
             "/admin/deliveries", null, ct);
-        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>At most one "deliveries failed" alert per channel in this time; the count says how many in the first batch.</summary>
@@ -60,7 +60,6 @@ public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, Tim
             return;
         }
         await AddAsync(title, $"{count} {(count == 1 ? "delivery" : "deliveries")} ended without being sent. Last error: {lastError}", "/admin/deliveries", null, ct);
-        await db.SaveChangesAsync(ct);
     }
 
     private static string Trim(string s, int max) => s.Length > max ? s[..(max - 1)] + "…" : s;

@@ -95,14 +95,18 @@ public sealed class ColumnDigestContentSource(NewsPushDbContext db) : IDeliveryC
             TimeZones.TryFind(robot.DigestTimeZoneId, out var zone);
             var until = RobotDigests.DueAt(day, time, zone);
             var since = until.AddDays(-1);
-            var column = await db.Columns.AsNoTracking().Where(c => c.Id == columnId).Select(c => c.Name).SingleOrDefaultAsync(ct) ?? "the column";
+            var column = await db.Columns.AsNoTracking().Where(c => c.Id == columnId).Select(c => new { c.Name, c.Slug }).SingleOrDefaultAsync(ct);
+            if (column is null)
+            {
+                continue;
+            }
             var stories = await db.Articles.AsNoTracking()
                 .Where(a => a.ColumnId == columnId && a.Status == ArticleStatus.Published && a.PublishedAt > since && a.PublishedAt <= until)
                 .OrderByDescending(a => a.PublishedAt).Take(MaxStories)
-                .Select(a => new ContentStory(a.Id, a.Title, a.Summary, column, a.Slug, "column digest")).ToListAsync(ct);
-            var content = new DeliveryContent(DeliveryContentKind.ColumnDigest, id, $"{column}: the day's stories, {day:d MMM yyyy}",
-                stories.Count == 1 ? "One new story." : $"{stories.Count} new stories.", "/column/" + await db.Columns.Where(c => c.Id == columnId).Select(c => c.Slug).SingleAsync(ct), stories);
-            result[id] = stories.Count == 0 ? content with { WithdrawnReason = $"No new stories in {column} in the 24 hours before the digest." } : content;
+                .Select(a => new ContentStory(a.Id, a.Title, a.Summary, column.Name, a.Slug, "column digest")).ToListAsync(ct);
+            var content = new DeliveryContent(DeliveryContentKind.ColumnDigest, id, $"{column.Name}: the day's stories, {day:d MMM yyyy}",
+                stories.Count == 1 ? "One new story." : $"{stories.Count} new stories.", "/column/" + column.Slug, stories);
+            result[id] = stories.Count == 0 ? content with { WithdrawnReason = $"No new stories in {column.Name} in the 24 hours before the digest." } : content;
         }
         return result;
     }

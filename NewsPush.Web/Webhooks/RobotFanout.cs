@@ -27,11 +27,18 @@ public sealed class RobotFanout(NewsPushDbContext db, AuditLog audit, DeliverySi
     public static readonly TimeSpan RepeatGuard = TimeSpan.FromHours(1);
 
     /// <summary>Queues <paramref name="campaignId"/> for every robot that takes breaking news from <paramref name="columnId"/>; returns their names.</summary>
-    public async Task<IReadOnlyList<string>> QueueAsync(long campaignId, int columnId, string userId, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> QueueAsync(long campaignId, int columnId, string userId, CancellationToken ct) =>
+        await QueueAsync(campaignId, await RobotsForAsync(columnId, ct), userId, ct);
+
+    /// <summary>The switched-on newsroom robots that take breaking news from the column (none ticked: every column).</summary>
+    private async Task<List<(long Id, string Name)>> RobotsForAsync(int columnId, CancellationToken ct) =>
+        (await db.WebhookEndpoints.AsNoTracking()
+            .Where(w => w.Owner == WebhookOwner.Newsroom && w.IsActive && w.ReceivesBreaking).Select(w => new { w.Id, w.Name, w.BreakingColumns }).ToListAsync(ct))
+        .Where(w => RobotAdmin.ColumnIds(w.BreakingColumns) is var columns && (columns.Count == 0 || columns.Contains(columnId)))
+        .Select(w => (w.Id, w.Name)).ToList();
+
+    private async Task<IReadOnlyList<string>> QueueAsync(long campaignId, List<(long Id, string Name)> robots, string userId, CancellationToken ct)
     {
-        var robots = (await db.WebhookEndpoints.AsNoTracking()
-                .Where(w => w.Owner == WebhookOwner.Newsroom && w.IsActive && w.ReceivesBreaking).Select(w => new { w.Id, w.Name, w.BreakingColumns }).ToListAsync(ct))
-            .Where(w => RobotAdmin.ColumnIds(w.BreakingColumns) is var columns && (columns.Count == 0 || columns.Contains(columnId))).ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var robot in robots)
         {
@@ -71,9 +78,8 @@ public sealed class RobotFanout(NewsPushDbContext db, AuditLog audit, DeliverySi
         {
             return new RobotFanoutResult([], $"This story went to the chat robots {Math.Max(1, (int)(now - at).TotalMinutes)} minutes ago; it is not sent twice within an hour.");
         }
-        var any = (await db.WebhookEndpoints.AsNoTracking().Where(w => w.Owner == WebhookOwner.Newsroom && w.IsActive && w.ReceivesBreaking)
-            .Select(w => w.BreakingColumns).ToListAsync(ct)).Any(c => RobotAdmin.ColumnIds(c) is var ids && (ids.Count == 0 || ids.Contains(article.ColumnId)));
-        if (!any)
+        var robots = await RobotsForAsync(article.ColumnId, ct);
+        if (robots.Count == 0)
         {
             return new RobotFanoutResult([], $"No chat robot receives breaking news from {article.Column}. Add one, or tick {article.Column}, under Newsroom › Chat robots.");
         }
@@ -83,9 +89,9 @@ public sealed class RobotFanout(NewsPushDbContext db, AuditLog audit, DeliverySi
             AudienceSize = 0, CreatedById = actor.UserId(), ApprovedById = actor.UserId(), CreatedAt = now, SentAt = now,
         }).Entity;
         await db.SaveChangesAsync(ct);
-        var robots = await QueueAsync(campaign.Id, article.ColumnId, actor.RequiredUserId(), ct);
-        audit.Add(actor, "robot.breaking", nameof(PushCampaign), campaign.Id.ToString(CultureInfo.InvariantCulture), $"article {article.Id} to {robots.Count} robots");
+        var names = await QueueAsync(campaign.Id, robots, actor.RequiredUserId(), ct);
+        audit.Add(actor, "robot.breaking", nameof(PushCampaign), campaign.Id.ToString(CultureInfo.InvariantCulture), $"article {article.Id} to {names.Count} robots");
         await db.SaveChangesAsync(ct);
-        return new RobotFanoutResult(robots, null);
+        return new RobotFanoutResult(names, null);
     }
 }

@@ -272,21 +272,30 @@ public static class RobotMessages
     private static string SlackEscape(string text) =>
         text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
+    /// <summary>At most <paramref name="max"/> UTF-8 bytes (or UTF-16 characters), cut at a whole character, ending in "…".</summary>
     private static string Truncate(string text, int max, bool chars = false)
     {
-        if (chars ? text.Length <= max : Encoding.UTF8.GetByteCount(text) <= max)
+        int Size(Rune r) => chars ? r.Utf16SequenceLength : r.Utf8SequenceLength;
+        var total = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            total += Size(rune);
+        }
+        if (total <= max)
         {
             return text;
         }
-        var cut = text;
-        while (cut.Length > 0 && (chars ? cut.Length + 1 > max : Encoding.UTF8.GetByteCount(cut) + 3 > max))
+        var budget = max - Size(new Rune('…'));
+        var (used, end) = (0, 0);
+        foreach (var rune in text.EnumerateRunes())
         {
-            cut = cut[..^Math.Max(1, (cut.Length - max) / 2)];
-            if (cut.Length > 0 && char.IsHighSurrogate(cut[^1]))
+            if (used + Size(rune) > budget)
             {
-                cut = cut[..^1];
+                break;
             }
+            used += Size(rune);
+            end += rune.Utf16SequenceLength;
         }
-        return cut + "…";
+        return text[..end] + "…";
     }
 }

@@ -19,13 +19,12 @@ public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, News
     [HttpGet("")]
     public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var zoneId = await db.ReaderPreferences.Where(p => p.UserId == User.RequiredUserId()).Select(p => p.TimeZoneId).FirstOrDefaultAsync(ct);
-        TimeZones.TryFind(zoneId, out var zone);
+        var zone = await db.TimeZoneOfAsync(User.RequiredUserId(), ct);
         return View(new RobotsViewModel(await robots.ListAsync(ct), clock.GetUtcNow().UtcDateTime, zone, TempData["Message"] as string, TempData["NewSecret"] as string));
     }
 
     [HttpGet("new")]
-    public async Task<IActionResult> New(CancellationToken ct) => View("Edit", await EditModelAsync(null, new RobotForm(), null, null, ct));
+    public async Task<IActionResult> New(CancellationToken ct) => View("Edit", await EditModelAsync(null, new RobotForm(), ct));
 
     [HttpPost("new"), ValidateAntiForgeryToken]
     public Task<IActionResult> Create(RobotForm form, CancellationToken ct) => SaveAsync(null, form, ct);
@@ -34,12 +33,7 @@ public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, News
     public async Task<IActionResult> Edit(long id, CancellationToken ct)
     {
         var form = await robots.FormAsync(id, ct);
-        if (form is null)
-        {
-            return NotFound();
-        }
-        var hints = await db.WebhookEndpoints.AsNoTracking().Where(w => w.Id == id).Select(w => new { w.UrlHint, w.SecretHint }).SingleAsync(ct);
-        return View(await EditModelAsync(id, form, hints.UrlHint, hints.SecretHint, ct));
+        return form is null ? NotFound() : View(await EditModelAsync(id, form, ct));
     }
 
     [HttpPost("{id:long}/edit"), ValidateAntiForgeryToken]
@@ -98,7 +92,8 @@ public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, News
     {
         {
             // The service's checks run even when the form's own rules failed, so every error shows at once.
-            var (outcome, savedId, errors) = await robots.SaveAsync(id, form, User, ct, checkOnly: !ModelState.IsValid);
+            var saved = await robots.SaveAsync(id, form, User, ct, checkOnly: !ModelState.IsValid);
+            var (outcome, savedId, errors) = saved;
             if (outcome == RobotSaveOutcome.NotFound)
             {
                 return NotFound();
@@ -106,7 +101,7 @@ public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, News
             if (outcome == RobotSaveOutcome.Saved)
             {
                 TempData["Message"] = id is null ? $"\"{form.Name.Trim()}\" was added. Send a test to check it." : $"\"{form.Name.Trim()}\" was saved.";
-                if (robots.LastGeneratedSecret is { } secret)
+                if (saved.NewSecret is { } secret)
                 {
                     TempData["NewSecret"] = secret;
                 }
@@ -119,17 +114,16 @@ public sealed class RobotsController(RobotAdmin robots, RobotFanout fanout, News
             id ??= savedId == 0 ? null : savedId;
         }
         Response.StatusCode = StatusCodes.Status400BadRequest;
+        return View("Edit", await EditModelAsync(id, form, ct));
+    }
+
+    private async Task<RobotEditViewModel> EditModelAsync(long? id, RobotForm form, CancellationToken ct)
+    {
         var hints = id is { } existing
             ? await db.WebhookEndpoints.AsNoTracking().Where(w => w.Id == existing).Select(w => new { w.UrlHint, w.SecretHint }).SingleOrDefaultAsync(ct)
             : null;
-        return View("Edit", await EditModelAsync(id, form, hints?.UrlHint, hints?.SecretHint, ct));
-    }
-
-    private async Task<RobotEditViewModel> EditModelAsync(long? id, RobotForm form, string? urlHint, string? secretHint, CancellationToken ct)
-    {
         var columns = await db.Columns.AsNoTracking().OrderBy(c => c.SortOrder).ThenBy(c => c.Name)
             .Select(c => new SelectListItem(c.Name, c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), form.BreakingColumns.Contains(c.Id))).ToListAsync(ct);
-        var zone = await db.ReaderPreferences.Where(p => p.UserId == User.RequiredUserId()).Select(p => p.TimeZoneId).FirstOrDefaultAsync(ct);
-        return new RobotEditViewModel(id, form, columns, urlHint, secretHint, TimeZones.OrUtc(zone));
+        return new RobotEditViewModel(id, form, columns, hints?.UrlHint, hints?.SecretHint, (await db.TimeZoneOfAsync(User.RequiredUserId(), ct)).Id);
     }
 }

@@ -47,7 +47,7 @@ public sealed class WebhookAddressPolicy(bool allowPrivateNetworks, Func<string,
         {
             return $"The host {uri.Host} cannot be found.";
         }
-        return addresses.FirstOrDefault(a => !IsPublic(a)) is { } bad
+        return FirstNotPublic(addresses) is { } bad
             ? $"{uri.Host} is a private or local address ({bad}); robots must be on the public internet."
             : null;
     }
@@ -57,7 +57,7 @@ public sealed class WebhookAddressPolicy(bool allowPrivateNetworks, Func<string,
     {
         var host = context.DnsEndPoint.Host;
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolve(host, ct);
-        if (!allowPrivateNetworks && addresses.FirstOrDefault(a => !IsPublic(a)) is { } bad)
+        if (!allowPrivateNetworks && FirstNotPublic(addresses) is { } bad)
         {
             throw new WebhookAddressRefusedException($"{host} resolves to {bad}, a private or local address: not connected.");
         }
@@ -77,6 +77,8 @@ public sealed class WebhookAddressPolicy(bool allowPrivateNetworks, Func<string,
             throw;
         }
     }
+
+    private static IPAddress? FirstNotPublic(IPAddress[] addresses) => addresses.FirstOrDefault(a => !IsPublic(a));
 
     /// <summary>
     /// False for loopback, "this network", private (RFC 1918), carrier-grade NAT, link-local (the cloud metadata

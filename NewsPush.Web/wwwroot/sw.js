@@ -4,6 +4,8 @@
 // { v, kind, title, body, url, articleUrl, icon, image, tag, badge, ts }. url is the click-tracking link.
 'use strict';
 
+importScripts('/js/web-push-keys.js');
+
 var GENERIC = {
   title: 'NewsPush',
   body: 'There is news for you. Open NewsPush to read it.',
@@ -103,47 +105,20 @@ self.addEventListener('notificationclick', function (event) {
   event.waitUntil(self.handleNotificationClick(event.notification.data));
 });
 
-function base64UrlToBytes(text) {
-  var s = text.replace(/-/g, '+').replace(/_/g, '/');
-  while (s.length % 4) { s += '='; }
-  var raw = atob(s);
-  var bytes = new Uint8Array(raw.length);
-  for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
-  return bytes;
-}
-
-function bytesToBase64Url(buffer) {
-  var bytes = new Uint8Array(buffer);
-  var s = '';
-  for (var i = 0; i < bytes.length; i++) { s += String.fromCharCode(bytes[i]); }
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 // The push service replaced (or dropped) this browser's subscription: subscribe again with the site's current key and
 // tell the server, proving with the old subscription's auth secret that this browser is the one it knew.
 self.handleSubscriptionChange = function (oldSubscription, newSubscription) {
+  var push = self.NewsPushWebPush;
   var next = newSubscription
     ? Promise.resolve(newSubscription)
     : fetch('/api/push/vapid-public-key', { cache: 'no-store' })
       .then(function (r) { if (!r.ok) { throw new Error('no key'); } return r.json(); })
       .then(function (key) {
-        return self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key.publicKey) });
+        return self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: push.toBytes(key.publicKey) });
       });
   return next.then(function (subscription) {
-    var json = subscription.toJSON();
-    var oldAuth = oldSubscription && oldSubscription.getKey ? oldSubscription.getKey('auth') : null;
-    return fetch('/api/push/subscriptions/renew', {
-      method: 'POST',
-      credentials: 'omit',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        endpoint: json.endpoint,
-        expirationTime: json.expirationTime,
-        keys: json.keys,
-        oldEndpoint: oldSubscription ? oldSubscription.endpoint : null,
-        oldAuth: oldAuth ? bytesToBase64Url(oldAuth) : null
-      })
-    });
+    return push.renew(subscription, oldSubscription ? oldSubscription.endpoint : null,
+      oldSubscription && oldSubscription.getKey ? oldSubscription.getKey('auth') : null);
   });
 };
 

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Lib.Net.Http.WebPush;
-using NewsPush.Tests.Web.Push;
+using NewsPush.Tests.Infrastructure;
 
 namespace NewsPush.Tests.Web.WebPush;
 
@@ -14,17 +11,8 @@ namespace NewsPush.Tests.Web.WebPush;
 /// Node is killed on dispose. The control methods throw <see cref="HttpRequestException"/> with the peer's answer
 /// when it refuses one.
 /// </summary>
-public sealed class PushServicePeer : IAsyncLifetime, IAsyncDisposable
+public sealed class PushServicePeer() : NodePeer("push service peer", "NewsPush.Tests/Web/WebPush/push-service-peer.js", "http_ece")
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private readonly TaskCompletionSource<string?> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly StringBuilder stderr = new();
-    private Process? process;
-    private HttpClient? http;
-    private int disposed;
-
     public static async Task<PushServicePeer> StartAsync()
     {
         var peer = new PushServicePeer();
@@ -38,66 +26,6 @@ public sealed class PushServicePeer : IAsyncLifetime, IAsyncDisposable
             throw;
         }
         return peer;
-    }
-
-    /// <summary>http://127.0.0.1:&lt;port&gt;, no trailing slash.</summary>
-    public string BaseUrl { get; private set; } = "";
-
-    /// <summary>The one client for the control API; tests may build a <see cref="PushServiceClient"/> on it too.</summary>
-    public HttpClient Http => http ?? throw new InvalidOperationException("the peer is not started");
-
-    /// <summary>What node wrote to stderr so far (for failure messages).</summary>
-    public string StandardError
-    {
-        get
-        {
-            lock (stderr)
-            {
-                return stderr.ToString();
-            }
-        }
-    }
-
-    public async Task InitializeAsync()
-    {
-        var root = SmtpSink.RepoRoot();
-        if (!Directory.Exists(Path.Combine(root, "node_modules", "http_ece")))
-        {
-            throw new InvalidOperationException($"npm test peers are missing: run `npm ci` in {root} (scripts/test.sh does).");
-        }
-        var psi = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
-        psi.ArgumentList.Add(Path.Combine(root, "NewsPush.Tests", "Web", "WebPush", "push-service-peer.js"));
-        process = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
-        process.OutputDataReceived += (_, e) => listening.TrySetResult(e.Data);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    stderr.AppendLine(e.Data);
-                }
-            }
-        };
-        process.Exited += (_, _) => listening.TrySetResult(null);
-        process.EnableRaisingEvents = true;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        string? line = null;
-        try
-        {
-            line = await listening.Task.WaitAsync(StartTimeout);
-        }
-        catch (TimeoutException)
-        {
-        }
-        if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
-        {
-            process.WaitForExit(1000);
-            throw new InvalidOperationException($"the push service peer did not start: {line} {StandardError}");
-        }
-        BaseUrl = $"http://127.0.0.1:{int.Parse(line["LISTENING ".Length..], CultureInfo.InvariantCulture)}";
-        http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>A new browser subscription, restricted to <paramref name="vapidPublicKey"/> (the applicationServerKey).</summary>
@@ -161,53 +89,6 @@ public sealed class PushServicePeer : IAsyncLifetime, IAsyncDisposable
             }
             await Task.Delay(50);
         }
-    }
-
-    public Task DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref disposed, 1) == 1)
-        {
-            return Task.CompletedTask;
-        }
-        http?.Dispose();
-        if (process is not null)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            process.Dispose();
-        }
-        return Task.CompletedTask;
-    }
-
-    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
-
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, options: Json);
-        }
-        using var response = await Http.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
-        {
-            var text = await response.Content.ReadAsStringAsync();
-            throw new HttpRequestException($"the push service peer answered {method} /{path} with {(int)response.StatusCode}: {text}", null, response.StatusCode);
-        }
-        if (response.Content.Headers.ContentLength == 0)
-        {
-            return default;
-        }
-        return await response.Content.ReadFromJsonAsync<T>(Json);
     }
 
     private sealed record MessageJson(long Seq, string SubscriptionId, int Ttl, string? Urgency, string? Topic, string ContentEncoding,

@@ -13,7 +13,8 @@
   var token = root.querySelector('input[name="__RequestVerificationToken"]').value;
   var subscriptionsUrl = root.getAttribute('data-subscriptions-url');
   var zone = root.getAttribute('data-time-zone') || undefined;
-  var supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  var push = window.NewsPushWebPush;
+  var supported = !!push && 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
   var registration = null;
   var subscription = null;
 
@@ -46,28 +47,6 @@
     try { return d.toLocaleString(undefined, Object.assign({ timeZone: zone }, format)); } catch (e) { return d.toLocaleString(undefined, format); }
   }
 
-  function base64UrlToBytes(text) {
-    var s = text.replace(/-/g, '+').replace(/_/g, '/');
-    while (s.length % 4) { s += '='; }
-    var raw = atob(s), bytes = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
-    return bytes;
-  }
-
-  function bytesToBase64Url(buffer) {
-    var bytes = new Uint8Array(buffer), s = '';
-    for (var i = 0; i < bytes.length; i++) { s += String.fromCharCode(bytes[i]); }
-    return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-
-  function sameKey(buffer, bytes) {
-    if (!buffer) { return false; }
-    var a = new Uint8Array(buffer);
-    if (a.length !== bytes.length) { return false; }
-    for (var i = 0; i < a.length; i++) { if (a[i] !== bytes[i]) { return false; } }
-    return true;
-  }
-
   // JSON call with the cookie and the antiforgery token; rejects with the problem detail's words.
   function call(method, url, body) {
     var init = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json', 'RequestVerificationToken': token } };
@@ -87,7 +66,7 @@
   function publicKey() {
     return fetch(root.getAttribute('data-key-url'), { credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) { if (!r.ok) { throw new Error('The site key cannot be loaded. Try again in a moment.'); } return r.json(); })
-      .then(function (json) { return base64UrlToBytes(json.publicKey); });
+      .then(function (json) { return push.toBytes(json.publicKey); });
   }
 
   function post(sub, withChoices) {
@@ -234,17 +213,18 @@
         subscription = sub;
         return publicKey().then(function (key) {
           // The site's key changed since this browser subscribed (a rotation): subscribe again with the new one.
-          if (sub.options && sub.options.applicationServerKey && !sameKey(sub.options.applicationServerKey, key)) {
+          if (!push.madeWithKey(sub, key)) {
             // Renewing by the old endpoint and auth secret keeps the reader's choices for this browser.
-            var oldEndpoint = sub.endpoint, oldAuth = bytesToBase64Url(sub.getKey('auth'));
+            var oldEndpoint = sub.endpoint, oldAuth = sub.getKey('auth');
             return sub.unsubscribe().then(function () {
               return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
             }).then(function (fresh) {
               subscription = fresh;
-              var json = fresh.toJSON();
-              return call('POST', subscriptionsUrl + '/renew', {
-                endpoint: json.endpoint, expirationTime: json.expirationTime, keys: json.keys, oldEndpoint: oldEndpoint, oldAuth: oldAuth
-              }).catch(function (e) { if (e.status === 404) { return post(fresh, true); } throw e; });
+              return push.renew(fresh, oldEndpoint, oldAuth);
+            }).then(function (r) {
+              if (r.status === 404) { return post(subscription, true); }
+              if (!r.ok) { throw new Error('This browser could not move to the site\'s new key. Turn notifications off and on again.'); }
+              return null;
             });
           }
           return null;
