@@ -11,8 +11,8 @@ using NewsPush.Data;
 namespace NewsPush.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNewsPushDbContext))]
-    [Migration("20261204193028_SystemAlerts")]
-    partial class SystemAlerts
+    [Migration("20261204204936_ChatRobots")]
+    partial class ChatRobots
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

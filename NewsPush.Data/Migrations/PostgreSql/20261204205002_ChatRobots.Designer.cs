@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace NewsPush.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlNewsPushDbContext))]
-    [Migration("20261204193310_SystemAlerts")]
-    partial class SystemAlerts
+    [Migration("20261204205002_ChatRobots")]
+    partial class ChatRobots
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

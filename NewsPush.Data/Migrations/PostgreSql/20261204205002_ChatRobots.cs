@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace NewsPush.Data.Migrations.SqlServer
+namespace NewsPush.Data.Migrations.PostgreSql
 {
     /// <inheritdoc />
     public partial class ChatRobots : Migration
@@ -18,28 +19,28 @@ namespace NewsPush.Data.Migrations.SqlServer
             migrationBuilder.AlterColumn<string>(
                 name: "Url",
                 table: "WebhookEndpoints",
-                type: "nvarchar(4000)",
+                type: "character varying(4000)",
                 maxLength: 4000,
                 nullable: false,
                 oldClrType: typeof(string),
-                oldType: "nvarchar(800)",
+                oldType: "character varying(800)",
                 oldMaxLength: 800);
 
             migrationBuilder.AlterColumn<string>(
                 name: "Secret",
                 table: "WebhookEndpoints",
-                type: "nvarchar(2000)",
+                type: "character varying(2000)",
                 maxLength: 2000,
                 nullable: true,
                 oldClrType: typeof(string),
-                oldType: "nvarchar(200)",
+                oldType: "character varying(200)",
                 oldMaxLength: 200,
                 oldNullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "BreakingColumns",
                 table: "WebhookEndpoints",
-                type: "nvarchar(400)",
+                type: "character varying(400)",
                 maxLength: 400,
                 nullable: false,
                 defaultValue: "");
@@ -47,107 +48,107 @@ namespace NewsPush.Data.Migrations.SqlServer
             migrationBuilder.AddColumn<int>(
                 name: "DigestColumnId",
                 table: "WebhookEndpoints",
-                type: "int",
+                type: "integer",
                 nullable: true);
 
             migrationBuilder.AddColumn<TimeOnly>(
                 name: "DigestLocalTime",
                 table: "WebhookEndpoints",
-                type: "time",
+                type: "time without time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DigestTimeZoneId",
                 table: "WebhookEndpoints",
-                type: "nvarchar(64)",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Keyword",
                 table: "WebhookEndpoints",
-                type: "nvarchar(40)",
+                type: "character varying(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastDeliveryAt",
                 table: "WebhookEndpoints",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "LastError",
                 table: "WebhookEndpoints",
-                type: "nvarchar(1000)",
+                type: "character varying(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastErrorAt",
                 table: "WebhookEndpoints",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "NeedsFix",
                 table: "WebhookEndpoints",
-                type: "bit",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "Owner",
                 table: "WebhookEndpoints",
-                type: "int",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "PauseReason",
                 table: "WebhookEndpoints",
-                type: "nvarchar(500)",
+                type: "character varying(500)",
                 maxLength: 500,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "PausedUntil",
                 table: "WebhookEndpoints",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "ReceivesAlerts",
                 table: "WebhookEndpoints",
-                type: "bit",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<bool>(
                 name: "ReceivesBreaking",
                 table: "WebhookEndpoints",
-                type: "bit",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "SecretHint",
                 table: "WebhookEndpoints",
-                type: "nvarchar(40)",
+                type: "character varying(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "UpdatedAt",
                 table: "WebhookEndpoints",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: false,
                 defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
 
             migrationBuilder.AddColumn<string>(
                 name: "UrlHash",
                 table: "WebhookEndpoints",
-                type: "nvarchar(64)",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: false,
                 defaultValue: "");
@@ -155,20 +156,36 @@ namespace NewsPush.Data.Migrations.SqlServer
             migrationBuilder.AddColumn<string>(
                 name: "UrlHint",
                 table: "WebhookEndpoints",
-                type: "nvarchar(120)",
+                type: "character varying(120)",
                 maxLength: 120,
                 nullable: false,
                 defaultValue: "");
+
+            migrationBuilder.CreateTable(
+                name: "SystemAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Text = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Url = table.Column<string>(type: "character varying(400)", maxLength: 400, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SystemAlerts", x => x.Id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "WebhookRequests",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     EndpointId = table.Column<long>(type: "bigint", nullable: false),
-                    SentAt = table.Column<DateTime>(type: "datetime2", nullable: false),
-                    Items = table.Column<int>(type: "int", nullable: false)
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Items = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -206,6 +223,9 @@ namespace NewsPush.Data.Migrations.SqlServer
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "SystemAlerts");
+
             migrationBuilder.DropTable(
                 name: "WebhookRequests");
 
@@ -296,21 +316,21 @@ namespace NewsPush.Data.Migrations.SqlServer
             migrationBuilder.AlterColumn<string>(
                 name: "Url",
                 table: "WebhookEndpoints",
-                type: "nvarchar(800)",
+                type: "character varying(800)",
                 maxLength: 800,
                 nullable: false,
                 oldClrType: typeof(string),
-                oldType: "nvarchar(4000)",
+                oldType: "character varying(4000)",
                 oldMaxLength: 4000);
 
             migrationBuilder.AlterColumn<string>(
                 name: "Secret",
                 table: "WebhookEndpoints",
-                type: "nvarchar(200)",
+                type: "character varying(200)",
                 maxLength: 200,
                 nullable: true,
                 oldClrType: typeof(string),
-                oldType: "nvarchar(2000)",
+                oldType: "character varying(2000)",
                 oldMaxLength: 2000,
                 oldNullable: true);
 

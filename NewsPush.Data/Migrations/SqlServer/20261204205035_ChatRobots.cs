@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace NewsPush.Data.Migrations.PostgreSql
+namespace NewsPush.Data.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class ChatRobots : Migration
@@ -19,28 +18,28 @@ namespace NewsPush.Data.Migrations.PostgreSql
             migrationBuilder.AlterColumn<string>(
                 name: "Url",
                 table: "WebhookEndpoints",
-                type: "character varying(4000)",
+                type: "nvarchar(4000)",
                 maxLength: 4000,
                 nullable: false,
                 oldClrType: typeof(string),
-                oldType: "character varying(800)",
+                oldType: "nvarchar(800)",
                 oldMaxLength: 800);
 
             migrationBuilder.AlterColumn<string>(
                 name: "Secret",
                 table: "WebhookEndpoints",
-                type: "character varying(2000)",
+                type: "nvarchar(2000)",
                 maxLength: 2000,
                 nullable: true,
                 oldClrType: typeof(string),
-                oldType: "character varying(200)",
+                oldType: "nvarchar(200)",
                 oldMaxLength: 200,
                 oldNullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "BreakingColumns",
                 table: "WebhookEndpoints",
-                type: "character varying(400)",
+                type: "nvarchar(400)",
                 maxLength: 400,
                 nullable: false,
                 defaultValue: "");
@@ -48,107 +47,107 @@ namespace NewsPush.Data.Migrations.PostgreSql
             migrationBuilder.AddColumn<int>(
                 name: "DigestColumnId",
                 table: "WebhookEndpoints",
-                type: "integer",
+                type: "int",
                 nullable: true);
 
             migrationBuilder.AddColumn<TimeOnly>(
                 name: "DigestLocalTime",
                 table: "WebhookEndpoints",
-                type: "time without time zone",
+                type: "time",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DigestTimeZoneId",
                 table: "WebhookEndpoints",
-                type: "character varying(64)",
+                type: "nvarchar(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "Keyword",
                 table: "WebhookEndpoints",
-                type: "character varying(40)",
+                type: "nvarchar(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastDeliveryAt",
                 table: "WebhookEndpoints",
-                type: "timestamp with time zone",
+                type: "datetime2",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "LastError",
                 table: "WebhookEndpoints",
-                type: "character varying(1000)",
+                type: "nvarchar(1000)",
                 maxLength: 1000,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "LastErrorAt",
                 table: "WebhookEndpoints",
-                type: "timestamp with time zone",
+                type: "datetime2",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "NeedsFix",
                 table: "WebhookEndpoints",
-                type: "boolean",
+                type: "bit",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<int>(
                 name: "Owner",
                 table: "WebhookEndpoints",
-                type: "integer",
+                type: "int",
                 nullable: false,
                 defaultValue: 0);
 
             migrationBuilder.AddColumn<string>(
                 name: "PauseReason",
                 table: "WebhookEndpoints",
-                type: "character varying(500)",
+                type: "nvarchar(500)",
                 maxLength: 500,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "PausedUntil",
                 table: "WebhookEndpoints",
-                type: "timestamp with time zone",
+                type: "datetime2",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "ReceivesAlerts",
                 table: "WebhookEndpoints",
-                type: "boolean",
+                type: "bit",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<bool>(
                 name: "ReceivesBreaking",
                 table: "WebhookEndpoints",
-                type: "boolean",
+                type: "bit",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "SecretHint",
                 table: "WebhookEndpoints",
-                type: "character varying(40)",
+                type: "nvarchar(40)",
                 maxLength: 40,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "UpdatedAt",
                 table: "WebhookEndpoints",
-                type: "timestamp with time zone",
+                type: "datetime2",
                 nullable: false,
                 defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
 
             migrationBuilder.AddColumn<string>(
                 name: "UrlHash",
                 table: "WebhookEndpoints",
-                type: "character varying(64)",
+                type: "nvarchar(64)",
                 maxLength: 64,
                 nullable: false,
                 defaultValue: "");
@@ -156,20 +155,36 @@ namespace NewsPush.Data.Migrations.PostgreSql
             migrationBuilder.AddColumn<string>(
                 name: "UrlHint",
                 table: "WebhookEndpoints",
-                type: "character varying(120)",
+                type: "nvarchar(120)",
                 maxLength: 120,
                 nullable: false,
                 defaultValue: "");
+
+            migrationBuilder.CreateTable(
+                name: "SystemAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    Title = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
+                    Text = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
+                    Url = table.Column<string>(type: "nvarchar(400)", maxLength: 400, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "datetime2", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SystemAlerts", x => x.Id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "WebhookRequests",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                        .Annotation("SqlServer:Identity", "1, 1"),
                     EndpointId = table.Column<long>(type: "bigint", nullable: false),
-                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Items = table.Column<int>(type: "integer", nullable: false)
+                    SentAt = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    Items = table.Column<int>(type: "int", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -207,6 +222,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "SystemAlerts");
+
             migrationBuilder.DropTable(
                 name: "WebhookRequests");
 
@@ -297,21 +315,21 @@ namespace NewsPush.Data.Migrations.PostgreSql
             migrationBuilder.AlterColumn<string>(
                 name: "Url",
                 table: "WebhookEndpoints",
-                type: "character varying(800)",
+                type: "nvarchar(800)",
                 maxLength: 800,
                 nullable: false,
                 oldClrType: typeof(string),
-                oldType: "character varying(4000)",
+                oldType: "nvarchar(4000)",
                 oldMaxLength: 4000);
 
             migrationBuilder.AlterColumn<string>(
                 name: "Secret",
                 table: "WebhookEndpoints",
-                type: "character varying(200)",
+                type: "nvarchar(200)",
                 maxLength: 200,
                 nullable: true,
                 oldClrType: typeof(string),
-                oldType: "character varying(2000)",
+                oldType: "nvarchar(2000)",
                 oldMaxLength: 2000,
                 oldNullable: true);
 

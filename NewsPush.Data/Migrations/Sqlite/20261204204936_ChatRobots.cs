@@ -140,6 +140,22 @@ namespace NewsPush.Data.Migrations.Sqlite
                 defaultValue: "");
 
             migrationBuilder.CreateTable(
+                name: "SystemAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SystemAlerts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookRequests",
                 columns: table => new
                 {
@@ -185,6 +201,9 @@ namespace NewsPush.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "SystemAlerts");
+
             migrationBuilder.DropTable(
                 name: "WebhookRequests");
 

@@ -12,7 +12,7 @@ using NewsPush.Data;
 namespace NewsPush.Data.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerNewsPushDbContext))]
-    [Migration("20261204190748_ChatRobots")]
+    [Migration("20261204205035_ChatRobots")]
     partial class ChatRobots
     {
         /// <inheritdoc />
@@ -1321,6 +1321,36 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.HasKey("Name");
 
                     b.ToTable("SiteKeys");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.SystemAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Url")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("SystemAlerts");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Tag", b =>
