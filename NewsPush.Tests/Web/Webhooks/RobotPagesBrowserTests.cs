@@ -190,4 +190,27 @@ public sealed class RobotPagesBrowserTests(BrowserHost<RobotFactory> host, ChatR
         Assert.True(!violations.Any(v => v.Impact is "serious" or "critical"), string.Join("\n", violations));
         Assert.False(await Factory.WithDbAsync(db => db.WebhookEndpoints.AnyAsync(w => w.Name == "" || w.Name == "Bad address")));
     }
+
+    [Fact]
+    public async Task ThePagesThisFeatureTouchesFitA390PixelPhoneWithoutSidewaysScrolling()
+    {
+        var article = await Factory.WithDbAsync(db => db.Articles.Where(a => a.Status == ArticleStatus.Published).OrderBy(a => a.Id).Select(a => a.Id).FirstAsync());
+        var pages = new (string Path, string Name, bool SignedIn)[]
+        {
+            ("/preferences", "preferences", true), ("/newsroom/robots", "robots-list", true), ("/newsroom/robots/new", "robots-new", true),
+            ($"/editor/articles/{article}", "editor-article-breaking", true), ("/", "home-signed-out", false), ("/account/login", "login-signed-out", false),
+        };
+        foreach (var (path, name, signedIn) in pages)
+        {
+            await using var tab = signedIn ? await host.LoggedInPageAsync(NewsPushFactory.EditorEmail) : await host.NewPageAsync();
+            foreach (var width in new[] { 1280, 390 })
+            {
+                await tab.Page.SetViewportSizeAsync(width, 900);
+                await tab.Page.GotoAsync(path);
+                var overflow = await tab.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+                Assert.True(overflow <= 0, $"{path} at {width} px scrolls sideways by {overflow} px");
+                await Screenshots.SaveAsync(tab.Page, $"{name}-{width}");
+            }
+        }
+    }
 }
