@@ -29,13 +29,15 @@ public sealed partial class ReaderJourneyTests(BrowserHost<SqliteFactory> browse
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("a quiet walk by the river");
         await page.GetByLabel("Repeat password").FillAsync("a quiet walk by the river");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/me/onboarding", new() { WaitUntil = WaitUntilState.Commit });
+        // The first registration of the run (password hashing, the account's transaction, first-use compilation) can
+        // land while the suite starts its databases, peers and browsers on two cores: as long as the search below.
+        await page.WaitForURLAsync("**/me/onboarding", new() { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
 
         // Pick interests: the article's column and the first topic.
         var columnName = await browser.Factory.WithDbAsync(db => db.Articles.Where(a => a.Slug == slug).Select(a => a.Column!.Name).SingleAsync());
         await page.GetByRole(AriaRole.Group, new() { Name = "Columns" }).GetByLabel(columnName, new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save my interests" }).ClickAsync();
-        await page.WaitForURLAsync(browser.Url("/"), new() { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForURLAsync(browser.Url("/"), new() { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#for-you").Locator("..")).ToContainTextAsync("Because you follow " + columnName);
         // The front page reports what the reader saw (its timer flushes after 2 s): wait for it here, while the
         // reader is still signed in, rather than racing the flush against the next click.
