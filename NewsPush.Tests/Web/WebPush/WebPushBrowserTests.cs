@@ -275,26 +275,36 @@ public sealed class WebPushBrowserTests(BrowserHost<WebPushFactory> host, PushSe
         }
         """;
 
-    /// <summary>Hands <paramref name="data"/> to the page's service worker as a push message, through CDP.</summary>
+    /// <summary>
+    /// Hands <paramref name="data"/> to the page's service worker as a push message, through CDP. The session stays
+    /// attached until the page's context closes: detaching right away lets Chromium stop the worker while its push
+    /// handler still waits for the notification's icon, and that notification is then never shown.
+    /// </summary>
     private async Task DeliverPushAsync(PageHandle tab, string data)
     {
-        var cdp = await tab.Context.NewCDPSessionAsync(tab.Page);
-        var registration = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
+        if (!pushSessions.TryGetValue(tab.Page, out var session))
         {
-            foreach (var r in e!.Value.GetProperty("registrations").EnumerateArray())
+            var cdp = await tab.Context.NewCDPSessionAsync(tab.Page);
+            var registration = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
             {
-                if (r.GetProperty("scopeURL").GetString() == host.BaseUrl + "/" && !r.GetProperty("isDeleted").GetBoolean())
+                foreach (var r in e!.Value.GetProperty("registrations").EnumerateArray())
                 {
-                    registration.TrySetResult(r.GetProperty("registrationId").GetString()!);
+                    if (r.GetProperty("scopeURL").GetString() == host.BaseUrl + "/" && !r.GetProperty("isDeleted").GetBoolean())
+                    {
+                        registration.TrySetResult(r.GetProperty("registrationId").GetString()!);
+                    }
                 }
-            }
-        };
-        await cdp.SendAsync("ServiceWorker.enable");
-        var id = await registration.Task.WaitAsync(TimeSpan.FromSeconds(15));
-        await cdp.SendAsync("ServiceWorker.deliverPushMessage", new Dictionary<string, object> { ["origin"] = host.BaseUrl, ["registrationId"] = id, ["data"] = data });
-        await cdp.DetachAsync();
+            };
+            await cdp.SendAsync("ServiceWorker.enable");
+            session = (cdp, await registration.Task.WaitAsync(TimeSpan.FromSeconds(15)));
+            pushSessions[tab.Page] = session;
+        }
+        await session.Cdp.SendAsync("ServiceWorker.deliverPushMessage",
+            new Dictionary<string, object> { ["origin"] = host.BaseUrl, ["registrationId"] = session.RegistrationId, ["data"] = data });
     }
+
+    private readonly Dictionary<IPage, (ICDPSession Cdp, string RegistrationId)> pushSessions = [];
 
     /// <summary>The notifications the worker shows, once there are at least <paramref name="count"/>.</summary>
     private static async Task<IReadOnlyList<JsonElement>> WaitForNotificationsAsync(IPage page, int count)
