@@ -13,7 +13,7 @@ namespace NewsPush.Tests.Infrastructure;
 /// messages, killed on dispose. <see cref="SendAsync{T}"/> throws <see cref="HttpRequestException"/> with the peer's
 /// answer when it refuses a control call.
 /// </summary>
-public abstract class NodePeer(string name, string script, string requiredModule) : IAsyncLifetime, IAsyncDisposable
+public abstract class NodePeer(string name, string script, string? requiredModule) : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
@@ -46,7 +46,7 @@ public abstract class NodePeer(string name, string script, string requiredModule
     public async Task InitializeAsync()
     {
         var root = SmtpSink.RepoRoot();
-        if (!Directory.Exists(Path.Combine(root, "node_modules", requiredModule)))
+        if (requiredModule is not null && !Directory.Exists(Path.Combine(root, "node_modules", requiredModule)))
         {
             throw new InvalidOperationException($"npm test peers are missing: run `npm ci` in {root} (scripts/test.sh does).");
         }
