@@ -1,18 +1,47 @@
 namespace NewsPush.Data.Entities;
 
-/// <summary>A mobile app install registered for push; unbound on logout.</summary>
+/// <summary>
+/// A mobile app install registered for push (Android through FCM, iOS through APNs). It belongs to one reader at a
+/// time: registering the same <see cref="DeviceId"/> or token from another account moves it there, and app logout
+/// unbinds it (<see cref="UserId"/> null), after which nothing of that reader reaches it.
+/// </summary>
 public class Device
 {
     public long Id { get; set; }
-    public string UserId { get; set; } = "";
+    /// <summary>The reader it is bound to; null once unbound (logout), until someone signs in on it again.</summary>
+    public string? UserId { get; set; }
     /// <summary>The app's own stable id for the install.</summary>
     public string DeviceId { get; set; } = "";
     public DevicePlatform Platform { get; set; }
+    /// <summary>The FCM registration token or the APNs device token (hex).</summary>
     public string Token { get; set; } = "";
+    /// <summary>SHA-256 of the token (hex): one device per platform and token.</summary>
+    public string TokenHash { get; set; } = "";
+    /// <summary>When the app last sent a new token (the token's refresh time; APNs 410 counts only if later).</summary>
+    public DateTime TokenUpdatedAt { get; set; }
+    public string? AppVersion { get; set; }
+    /// <summary>The device's language (BCP 47), as the app reports it.</summary>
+    public string? Locale { get; set; }
+    /// <summary>The device's IANA time zone, for its push hours; null: the reader's.</summary>
+    public string? TimeZoneId { get; set; }
+    /// <summary>The reader's switch for this device; off: nothing is pushed to it.</summary>
     public bool PushEnabled { get; set; } = true;
+    public bool ReceivesDigests { get; set; } = true;
+    public bool ReceivesBreaking { get; set; } = true;
+    /// <summary>Pushes only between these local times (may wrap past midnight); both null: any time.</summary>
+    public TimeOnly? PushHoursStart { get; set; }
+    public TimeOnly? PushHoursEnd { get; set; }
+    /// <summary>What the app icon shows: pushes since the app was last opened, never more than the reader's unread items.</summary>
     public int BadgeCount { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The last time the app registered or reported being opened.</summary>
     public DateTime LastSeenAt { get; set; }
+    public DateTime? LastOpenedAt { get; set; }
+    /// <summary>The last time FCM or APNs accepted a push for it.</summary>
+    public DateTime? LastSuccessAt { get; set; }
+    /// <summary>Set when the push service said the token is gone; a new registration clears it.</summary>
+    public DateTime? DeactivatedAt { get; set; }
+    public string? DeactivatedReason { get; set; }
 }
 
 /// <summary>

@@ -21,7 +21,7 @@ public enum InboxMessageKind { Personal = 0, Digest = 1, Breaking = 2, System = 
 
 public enum DigestStatus { Composed = 0, Delivered = 1, Merged = 2, Skipped = 3 }
 
-public enum DeliveryChannel { Inbox = 0, Email = 1, WebPush = 2, Webhook = 3, Device = 4 }
+public enum DeliveryChannel { Inbox = 0, Email = 1, WebPush = 2, Webhook = 3, Fcm = 4, Apns = 5 }
 
 /// <summary>Expired: transient failures lasted past the delivery's deadline (<see cref="Delivery.DeliverBy"/>).</summary>
 public enum DeliveryStatus { Queued = 0, Sending = 1, Sent = 2, Failed = 3, Suppressed = 4, Expired = 5 }

@@ -20,6 +20,8 @@ public class ReaderPreferences
     public bool WebPushEnabled { get; set; }
     /// <summary>Kept equal to "has a webhook of their own that is switched on" (Slack or generic), for the producers' cheap filter.</summary>
     public bool WebhookEnabled { get; set; }
+    /// <summary>Kept equal to "has an app install (phone or tablet) that takes pushes", for the producers' cheap filter.</summary>
+    public bool AppPushEnabled { get; set; }
     public DigestFrequency DigestFrequency { get; set; } = DigestFrequency.Daily;
     /// <summary>Local time of day the digest is wanted, in <see cref="TimeZoneId"/>.</summary>
     public TimeOnly DigestLocalTime { get; set; } = DefaultDigestTime;

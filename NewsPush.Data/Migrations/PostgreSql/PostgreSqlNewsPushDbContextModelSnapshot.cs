@@ -777,19 +777,40 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AppVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
                     b.Property<int>("BadgeCount")
                         .HasColumnType("integer");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeactivatedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<string>("DeviceId")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<DateTime?>("LastOpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Locale")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)");
 
                     b.Property<int>("Platform")
                         .HasColumnType("integer");
@@ -797,13 +818,36 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<bool>("PushEnabled")
                         .HasColumnType("boolean");
 
+                    b.Property<TimeOnly?>("PushHoursEnd")
+                        .HasColumnType("time without time zone");
+
+                    b.Property<TimeOnly?>("PushHoursStart")
+                        .HasColumnType("time without time zone");
+
+                    b.Property<bool>("ReceivesBreaking")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("ReceivesDigests")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Token")
                         .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("TokenUpdatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("UserId")
-                        .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
 
@@ -813,6 +857,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("UserId");
+
+                    b.HasIndex("Platform", "TokenHash")
+                        .IsUnique();
 
                     b.ToTable("Devices");
                 });
@@ -1221,6 +1268,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<string>("UserId")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
+
+                    b.Property<bool>("AppPushEnabled")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("DigestDayOfWeek")
                         .HasColumnType("integer");
@@ -1763,8 +1813,7 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Digest", b =>

@@ -781,19 +781,40 @@ namespace NewsPush.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AppVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("nvarchar(50)");
+
                     b.Property<int>("BadgeCount")
                         .HasColumnType("int");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("DeactivatedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
                     b.Property<string>("DeviceId")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<DateTime?>("LastOpenedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Locale")
+                        .HasMaxLength(35)
+                        .HasColumnType("nvarchar(35)");
 
                     b.Property<int>("Platform")
                         .HasColumnType("int");
@@ -801,13 +822,36 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<bool>("PushEnabled")
                         .HasColumnType("bit");
 
+                    b.Property<TimeOnly?>("PushHoursEnd")
+                        .HasColumnType("time");
+
+                    b.Property<TimeOnly?>("PushHoursStart")
+                        .HasColumnType("time");
+
+                    b.Property<bool>("ReceivesBreaking")
+                        .HasColumnType("bit");
+
+                    b.Property<bool>("ReceivesDigests")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
                     b.Property<string>("Token")
                         .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("nvarchar(1000)");
+                        .HasMaxLength(4096)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("TokenUpdatedAt")
+                        .HasColumnType("datetime2");
 
                     b.Property<string>("UserId")
-                        .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("nvarchar(450)");
 
@@ -817,6 +861,9 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.HasIndex("UserId");
+
+                    b.HasIndex("Platform", "TokenHash")
+                        .IsUnique();
 
                     b.ToTable("Devices");
                 });
@@ -1228,6 +1275,9 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<string>("UserId")
                         .HasMaxLength(450)
                         .HasColumnType("nvarchar(450)");
+
+                    b.Property<bool>("AppPushEnabled")
+                        .HasColumnType("bit");
 
                     b.Property<int>("DigestDayOfWeek")
                         .HasColumnType("int");
@@ -1770,8 +1820,7 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Digest", b =>

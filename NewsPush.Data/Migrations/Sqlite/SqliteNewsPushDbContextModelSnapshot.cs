@@ -750,10 +750,21 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AppVersion")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("BadgeCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeactivatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeactivatedReason")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DeviceId")
@@ -761,7 +772,17 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastOpenedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSuccessAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Locale")
+                        .HasMaxLength(35)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Platform")
@@ -770,13 +791,36 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<bool>("PushEnabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<TimeOnly?>("PushHoursEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly?>("PushHoursStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("ReceivesBreaking")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ReceivesDigests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Token")
                         .IsRequired()
-                        .HasMaxLength(1000)
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("TokenUpdatedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UserId")
-                        .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
 
@@ -786,6 +830,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("UserId");
+
+                    b.HasIndex("Platform", "TokenHash")
+                        .IsUnique();
 
                     b.ToTable("Devices");
                 });
@@ -1180,6 +1227,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<string>("UserId")
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AppPushEnabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("DigestDayOfWeek")
                         .HasColumnType("INTEGER");
@@ -1712,8 +1762,7 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Digest", b =>
