@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Account;
+using NewsPush.Web.Devices;
 using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Email;
 using NewsPush.Web.Interactions;
@@ -54,6 +55,8 @@ public static class NewsPushWebExtensions
         services.AddInbox();
         services.AddWebPush(builder.Configuration);
         services.AddWebhooks(builder.Configuration);
+        services.AddDevices();
+        services.AddApiDocs();
         services.AddDigests();
 
         return builder;
@@ -85,6 +88,9 @@ public static class NewsPushWebExtensions
         app.MapPush();
         app.MapInbox();
         app.MapWebPush();
+        app.MapAppSignIn();
+        app.MapDevices();
+        app.MapApiDocs();
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;

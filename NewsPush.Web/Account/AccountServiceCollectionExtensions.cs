@@ -6,10 +6,10 @@ namespace NewsPush.Web.Account;
 
 public static class AccountServiceCollectionExtensions
 {
-    /// <summary>Accounts: ASP.NET Core Identity (password rules per OWASP ASVS 5, lockout), the auth cookie, account e-mails.</summary>
+    /// <summary>Accounts: ASP.NET Core Identity (password rules per OWASP ASVS 5, lockout), the auth cookie, the apps' bearer tokens, account e-mails.</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services)
     {
-        services.AddIdentity<ApplicationUser, IdentityRole>(o =>
+        var identity = services.AddIdentity<ApplicationUser, IdentityRole>(o =>
             {
                 // OWASP ASVS 5: length, not composition.
                 o.Password.RequiredLength = 8;
@@ -35,6 +35,7 @@ public static class AccountServiceCollectionExtensions
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.SlidingExpiration = true;
         });
+        services.AddAppSignIn(identity);
         services.AddScoped<IPasswordValidator<ApplicationUser>, CommonPasswordValidator>();
         services.AddScoped<AccountEmails>();
         return services;

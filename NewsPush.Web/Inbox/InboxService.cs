@@ -13,7 +13,8 @@ namespace NewsPush.Web.Inbox;
 /// nudges the reader's open pages through <see cref="ReaderNotifier"/>, best effort: a nudge that cannot be sent
 /// never fails the change.
 /// </summary>
-public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, TrackingService tracking, TimeProvider clock)
+public sealed class InboxService(
+    NewsPushDbContext db, ReaderNotifier notifier, TrackingService tracking, TimeProvider clock, IEnumerable<IInboxReadListener> readListeners)
 {
     public const int MaxPageSize = 100;
 
@@ -114,6 +115,7 @@ public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, 
             if (changed > 0)
             {
                 notifier.InboxChanged(userId);
+                await ReadAsync(userId, ct);
             }
             return found;
         }
@@ -130,6 +132,7 @@ public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, 
             if (changed > 0)
             {
                 notifier.InboxChanged(userId);
+                await ReadAsync(userId, ct);
             }
             return changed > 0;
         }
@@ -162,6 +165,7 @@ public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, 
             changed += withoutReceipt.Count;
         }
         notifier.InboxChanged(userId);
+        await ReadAsync(userId, ct);
         return changed;
     }
 
@@ -239,6 +243,28 @@ public sealed class InboxService(NewsPushDbContext db, ReaderNotifier notifier, 
         }
         db.ChangeTracker.Clear();
         notifier.InboxChanged(userId);
+        await ReadAsync(userId, ct);
         return true;
     }
+
+    /// <summary>The reader read or archived something: whoever shows an unread count elsewhere (app badges) hears the new one.</summary>
+    private async Task ReadAsync(string userId, CancellationToken ct)
+    {
+        var listeners = readListeners as IReadOnlyCollection<IInboxReadListener> ?? readListeners.ToList();
+        if (listeners.Count == 0)
+        {
+            return;
+        }
+        var unread = await UnreadCountAsync(userId, ct);
+        foreach (var listener in listeners)
+        {
+            await listener.OnReadAsync(userId, unread, ct);
+        }
+    }
+}
+
+/// <summary>Hears that a reader read or archived inbox items, with their unread count after it.</summary>
+public interface IInboxReadListener
+{
+    Task OnReadAsync(string userId, int unread, CancellationToken ct);
 }

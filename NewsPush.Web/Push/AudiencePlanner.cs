@@ -28,7 +28,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
 {
     /// <summary>Readers with at least one channel on: the cheap filter producers apply before planning.</summary>
     public static readonly Expression<Func<ReaderPreferences, bool>> HasAnyChannel =
-        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhookEnabled;
+        p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhookEnabled || p.AppPushEnabled;
 
     /// <summary>The rolling period the weekly cap counts over.</summary>
     public static readonly TimeSpan CapPeriod = TimeSpan.FromDays(7);
@@ -46,7 +46,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             .Where(p => ids.Contains(p.UserId) && p.User!.DeletedAt == null)
             .Select(p => new
             {
-                p.UserId, p.InboxEnabled, p.WebPushEnabled, p.WebhookEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
+                p.UserId, p.InboxEnabled, p.WebPushEnabled, p.WebhookEnabled, p.AppPushEnabled, Email = p.EmailEnabled && p.EmailUnsubscribedAt == null && p.User!.EmailConfirmed && p.User.Email != null,
                 p.WeeklyPushCap, p.TimeZoneId, p.QuietHoursStart, p.QuietHoursEnd,
             })
             .ToListAsync(ct);
@@ -63,8 +63,16 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
                 .Where(w => withHooks.Contains(w.UserId) && w.Owner == WebhookOwner.Reader && w.IsActive && (kind != DeliveryContentKind.Breaking || w.ReceivesBreaking))
                 .OrderBy(w => w.Id).Select(w => new { w.UserId, w.Id }).ToListAsync(ct))
             .ToLookup(w => w.UserId, w => w.Id);
+        // Each app install (phone, tablet) that takes this kind; all of them together count once against the cap.
+        var withApps = readers.Where(r => r.AppPushEnabled).Select(r => r.UserId).ToList();
+        var apps = (withApps.Count == 0 || kind is not (DeliveryContentKind.Digest or DeliveryContentKind.Breaking or DeliveryContentKind.Test) ? [] : await db.Devices.AsNoTracking()
+                .Where(d => d.UserId != null && withApps.Contains(d.UserId) && d.PushEnabled && d.DeactivatedAt == null
+                    && (d.Platform == DevicePlatform.Android || d.Platform == DevicePlatform.Ios)
+                    && (kind == DeliveryContentKind.Breaking ? d.ReceivesBreaking : kind != DeliveryContentKind.Digest || d.ReceivesDigests))
+                .OrderBy(d => d.Id).Select(d => new { d.UserId, d.Id, d.Platform }).ToListAsync(ct))
+            .ToLookup(d => d.UserId!, d => new PlannedEndpoint(DeviceChannelOf(d.Platform), d.Id));
         var pushed = await db.Deliveries.AsNoTracking()
-            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel != DeliveryChannel.WebPush && d.Channel != DeliveryChannel.Webhook && Counted.Contains(d.ContentKind)
+            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && !ManyEndpointChannels.Contains(d.Channel) && Counted.Contains(d.ContentKind)
                 && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
             .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
@@ -95,11 +103,25 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
                 pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();
             }
         }
+        if (withApps.Count > 0)
+        {
+            var pushedToApps = (await db.Deliveries.AsNoTracking()
+                    .Where(d => withApps.Contains(d.UserId) && d.CreatedAt >= capSince && (d.Channel == DeliveryChannel.Fcm || d.Channel == DeliveryChannel.Apns)
+                        && Counted.Contains(d.ContentKind)
+                        && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
+                    .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))
+                .GroupBy(d => d.UserId);
+            foreach (var g in pushedToApps)
+            {
+                pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();
+            }
+        }
 
         var plans = new Dictionary<string, ReaderPlan>(readers.Count);
         foreach (var r in readers)
         {
-            // Channels in the order the cap lets them through: inbox, e-mail, then every wanted browser as one.
+            // Channels in the order the cap lets them through: inbox, e-mail, then every wanted browser as one, every app
+            // install as one, the reader's own webhooks as one.
             var wanted = new List<IReadOnlyList<PlannedEndpoint>>(3);
             if (r.InboxEnabled)
             {
@@ -112,6 +134,10 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             if (browsers[r.UserId].Select(id => new PlannedEndpoint(DeliveryChannel.WebPush, id)).ToList() is { Count: > 0 } webPush)
             {
                 wanted.Add(webPush);
+            }
+            if (apps[r.UserId].ToList() is { Count: > 0 } devices)
+            {
+                wanted.Add(devices);
             }
             if (hooks[r.UserId].Select(id => new PlannedEndpoint(DeliveryChannel.Webhook, id)).ToList() is { Count: > 0 } own)
             {
@@ -133,17 +159,27 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
         return plans;
     }
 
+    /// <summary>Channels a reader may have several endpoints on: all of a reader's endpoints of one count once per content.</summary>
+    private static readonly DeliveryChannel[] ManyEndpointChannels = [DeliveryChannel.WebPush, DeliveryChannel.Webhook, DeliveryChannel.Fcm, DeliveryChannel.Apns];
+
+    /// <summary>The channel an app install is pushed through: FCM for Android, APNs for iOS.</summary>
+    public static DeliveryChannel DeviceChannelOf(DevicePlatform platform) => platform == DevicePlatform.Ios ? DeliveryChannel.Apns : DeliveryChannel.Fcm;
+
     /// <summary>What the weekly cap counts: what the site chose to push, not a reader's own test or a notice about their browser.</summary>
     private static readonly DeliveryContentKind[] Counted =
         [DeliveryContentKind.Digest, DeliveryContentKind.Breaking, DeliveryContentKind.Broadcast, DeliveryContentKind.SystemAlert];
 
     /// <summary>
-    /// The endpoints a reader set up beyond the site itself (browsers; later devices and hooks), for a test
+    /// The endpoints a reader set up beyond the site itself (browsers, app installs, their own hooks), for a test
     /// notification: no cap, no quiet hours, the reader asked for it.
     /// </summary>
     public async Task<IReadOnlyList<(PlannedEndpoint Endpoint, string Label)>> PersonalEndpointsAsync(string userId, CancellationToken ct) =>
         (await db.WebPushSubscriptions.AsNoTracking().Where(w => w.UserId == userId).OrderBy(w => w.Id).Select(w => new { w.Id, w.Browser }).ToListAsync(ct))
             .Select(w => (new PlannedEndpoint(DeliveryChannel.WebPush, w.Id), w.Browser))
+            .Concat((await db.Devices.AsNoTracking().Where(d => d.UserId == userId && d.PushEnabled && d.DeactivatedAt == null
+                    && (d.Platform == DevicePlatform.Android || d.Platform == DevicePlatform.Ios)).OrderBy(d => d.Id)
+                .Select(d => new { d.Id, d.Platform, d.AppVersion }).ToListAsync(ct))
+                .Select(d => (new PlannedEndpoint(DeviceChannelOf(d.Platform), d.Id), (d.Platform == DevicePlatform.Ios ? "iOS app" : "Android app") + (d.AppVersion is { } v ? " " + v : ""))))
             .Concat((await db.WebhookEndpoints.AsNoTracking().Where(w => w.UserId == userId && w.Owner == WebhookOwner.Reader && w.IsActive).OrderBy(w => w.Id)
                 .Select(w => new { w.Id, w.Name }).ToListAsync(ct)).Select(w => (new PlannedEndpoint(DeliveryChannel.Webhook, w.Id), w.Name))).ToList();
 

@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using NewsPush.Data.Entities;
+using NewsPush.Web.Reader;
+
+namespace NewsPush.Web.Account;
+
+/// <summary>
+/// Sign-in for the mobile apps: Identity's API endpoints under <c>/api/auth</c> with bearer and refresh tokens
+/// (<c>POST /api/auth/login</c>, <c>POST /api/auth/refresh</c>, <c>GET /api/auth/manage/info</c>). Accounts are made, confirmed
+/// and recovered on the site, so Identity's other endpoints answer 404 here. Login has the site's lockout (5 failures,
+/// 15 minutes) and its rate limit. A request with <c>Authorization: Bearer</c> is authenticated by the token; any other by
+/// the site's cookie.
+/// </summary>
+public static class AppSignIn
+{
+    /// <summary>Chooses the bearer token or the cookie per request; the default scheme of the site.</summary>
+    public const string Scheme = "NewsPush.BearerOrCookie";
+
+    private static readonly HashSet<string> Mapped = new(StringComparer.OrdinalIgnoreCase) { "/login", "/refresh", "/manage/info" };
+
+    public static IServiceCollection AddAppSignIn(this IServiceCollection services, IdentityBuilder identity)
+    {
+        identity.AddApiEndpoints();
+        services.AddAuthentication()
+            .AddBearerToken(IdentityConstants.BearerScheme, o =>
+            {
+                o.BearerTokenExpiration = TimeSpan.FromHours(1);
+                o.RefreshTokenExpiration = TimeSpan.FromDays(14);
+            })
+            .AddPolicyScheme(Scheme, "Bearer token or the site's cookie", o =>
+                o.ForwardDefaultSelector = http =>
+                    http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme);
+        // After AddIdentity, which made the cookie the default: every [Authorize] and RequireAuthorization now takes either.
+        services.Configure<AuthenticationOptions>(o =>
+        {
+            o.DefaultScheme = Scheme;
+            o.DefaultAuthenticateScheme = Scheme;
+            o.DefaultChallengeScheme = Scheme;
+            o.DefaultForbidScheme = Scheme;
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAppSignIn(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("App sign-in");
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var path = http.Request.Path.Value?[(http.Request.PathBase.Value?.Length ?? 0)..] ?? "";
+            var local = path.StartsWith("/api/auth", StringComparison.OrdinalIgnoreCase) ? path["/api/auth".Length..] : path;
+            if (!Mapped.Contains(local.TrimEnd('/')))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not available to apps.",
+                    detail: "Create an account, confirm it and reset a password on the site; apps sign in with POST /api/auth/login.");
+            }
+            if (http.Request.Query.ContainsKey("useCookies") || http.Request.Query.ContainsKey("useSessionCookies"))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Apps sign in with tokens.",
+                    detail: "The site signs in with its own form; leave out useCookies and use the accessToken and refreshToken of the answer.");
+            }
+            return await next(context);
+        });
+        group.MapIdentityApi<ApplicationUser>();
+        // The site's login limit (per IP: the caller is anonymous) covers the app's login and refresh too.
+        group.RequireRateLimiting(RateLimitOptions.LoginPolicy);
+        return app;
+    }
+
+    /// <summary>The options the bearer tokens are issued with (for tests and docs).</summary>
+    public static BearerTokenOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme);
+}

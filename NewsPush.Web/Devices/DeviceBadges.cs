@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
+using NewsPush.Web.Inbox;
+
+namespace NewsPush.Web.Devices;
+
+/// <summary>
+/// Reading in the site lowers the app badges: a device never shows more than the reader's unread items. The icon
+/// itself changes with the next push, or when the app asks <c>GET /api/me/badge</c> on opening.
+/// </summary>
+public sealed class DeviceBadges(NewsPushDbContext db) : IInboxReadListener
+{
+    public async Task OnReadAsync(string userId, int unread, CancellationToken ct) =>
+        await db.Devices.Where(d => d.UserId == userId && d.BadgeCount > unread)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.BadgeCount, unread), ct);
+}

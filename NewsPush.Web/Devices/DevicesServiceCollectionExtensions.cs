@@ -1,0 +1,21 @@
+using NewsPush.Web.Inbox;
+
+namespace NewsPush.Web.Devices;
+
+/// <summary>App installs: the devices API, badges, and the FCM and APNs channels.</summary>
+public static class DevicesServiceCollectionExtensions
+{
+    public static IServiceCollection AddDevices(this IServiceCollection services)
+    {
+        services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<DeviceRegistry>();
+        services.AddScoped<IInboxReadListener, DeviceBadges>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDevices(this IEndpointRouteBuilder app)
+    {
+        app.MapDeviceApi();
+        return app;
+    }
+}
