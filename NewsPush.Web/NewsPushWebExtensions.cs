@@ -75,9 +75,12 @@ public static class NewsPushWebExtensions
             app.UseExceptionHandler("/error");
             app.UseHsts();
         }
-        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        // Pages show the site's error page; the JSON API answers problem details (RFC 7807) for a bare status too.
+        app.UseWhen(c => ApiConventions.IsApi(c.Request), api => api.UseStatusCodePages());
+        app.UseWhen(c => !ApiConventions.IsApi(c.Request), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseStaticFiles();
+        app.UseAppSignInGate();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Account;
@@ -31,8 +32,7 @@ public static class AppSignIn
             })
             .AddPolicyScheme(Scheme, "Bearer token or the site's cookie", o =>
                 o.ForwardDefaultSelector = http =>
-                    http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                        ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme);
+                    AntiforgeryForCookies.IsBearer(http.Request) ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme);
         // After AddIdentity, which made the cookie the default: every [Authorize] and RequireAuthorization now takes either.
         services.Configure<AuthenticationOptions>(o =>
         {
@@ -50,13 +50,6 @@ public static class AppSignIn
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var path = http.Request.Path.Value?[(http.Request.PathBase.Value?.Length ?? 0)..] ?? "";
-            var local = path.StartsWith("/api/auth", StringComparison.OrdinalIgnoreCase) ? path["/api/auth".Length..] : path;
-            if (!Mapped.Contains(local.TrimEnd('/')))
-            {
-                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not available to apps.",
-                    detail: "Create an account, confirm it and reset a password on the site; apps sign in with POST /api/auth/login.");
-            }
             if (http.Request.Query.ContainsKey("useCookies") || http.Request.Query.ContainsKey("useSessionCookies"))
             {
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Apps sign in with tokens.",
@@ -69,6 +62,23 @@ public static class AppSignIn
         group.RequireRateLimiting(RateLimitOptions.LoginPolicy);
         return app;
     }
+
+    /// <summary>
+    /// Before routing: Identity's endpoints that apps do not use answer 404 before anything reads their body or asks
+    /// for a sign-in.
+    /// </summary>
+    public static IApplicationBuilder UseAppSignInGate(this IApplicationBuilder app) =>
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/api/auth", StringComparison.OrdinalIgnoreCase, out var rest)
+                && !Mapped.Contains(rest.Value?.TrimEnd('/') ?? ""))
+            {
+                await Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not available to apps.",
+                    detail: "Create an account, confirm it and reset a password on the site; apps sign in with POST /api/auth/login.").ExecuteAsync(http);
+                return;
+            }
+            await next(http);
+        });
 
     /// <summary>The options the bearer tokens are issued with (for tests and docs).</summary>
     public static BearerTokenOptions Options(IServiceProvider services) =>

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Identity;
 
 namespace NewsPush.Web.Infrastructure;
 
@@ -10,11 +9,16 @@ namespace NewsPush.Web.Infrastructure;
 /// </summary>
 public static class AntiforgeryForCookies
 {
+    /// <summary>True when the request carries <c>Authorization: Bearer …</c>: an app's call, authenticated by the token, not by cookies.</summary>
+    public static bool IsBearer(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+
     public static TBuilder RequireAntiforgeryForCookies<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var byCookie = http.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == IdentityConstants.ApplicationScheme);
+            // A request with a bearer token is authenticated by it alone (the site's default scheme ignores cookies then).
+            var byCookie = !IsBearer(http.Request) && http.User.Identities.Any(i => i.IsAuthenticated);
             if (byCookie)
             {
                 var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
