@@ -88,6 +88,6 @@ public sealed record ApnsReceived(long Seq, string DeviceToken, int Session, str
 
 public sealed record ApnsPeerRequest(long Seq, string? DeviceToken, int Session, int Status, string? Reason, long AtMs, string? Detail);
 
-/// <summary>Counts since the last reset; <see cref="ProviderTokens"/> is the number of distinct JWTs that passed the signature check.</summary>
+/// <summary>Counts since the last reset; <see cref="ProviderTokens"/> is the number of distinct JWTs accepted (verified, fresh, not a too-early update).</summary>
 public sealed record ApnsPeerStats(int Requests, int Accepted, int Rejected, Dictionary<string, int> Reasons, int ProviderTokens,
     int TokenUpdatesRefused, int Sessions, int ActiveSessions, int BadPrefaces);
