@@ -1,4 +1,6 @@
+using NewsPush.Web.Devices.Apns;
 using NewsPush.Web.Inbox;
+using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Devices;
 
@@ -10,6 +12,8 @@ public static class DevicesServiceCollectionExtensions
         services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<DeviceRegistry>();
         services.AddScoped<IInboxReadListener, DeviceBadges>();
+        services.AddApns();
+        services.AddChannel<ApnsChannel>();
         return services;
     }
 
