@@ -16,8 +16,6 @@ internal static class FcmMessage
     public const long MaxTtlSeconds = 28L * 24 * 3600;
     private const string Ellipsis = "…";
 
-    // Not HTML: only what JSON itself needs is escaped, so the size counted here is close to the UTF-8 size FCM counts
-    // (never smaller: characters outside the BMP are still escaped).
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The UTF-8 JSON body, or null with why FCM would refuse it whatever the title and body.</summary>
@@ -28,31 +26,42 @@ internal static class FcmMessage
         {
             return null;
         }
-        var titleMax = Encoding.UTF8.GetByteCount(n.Title);
-        var bodyMax = Encoding.UTF8.GetByteCount(n.Body);
-        for (var round = 0; round < 64; round++)
+        var bytes = Write(n, n.Title, n.Body);
+        if (bytes.Length <= MaxBytes)
         {
-            var bytes = Write(n, Clip(n.Title, titleMax), Clip(n.Body, bodyMax));
-            var excess = bytes.Length - MaxBytes;
-            if (excess <= 0)
+            return bytes;
+        }
+        // The longest body (in whole graphemes, with "…") that fits; without a body, the longest such title.
+        bytes = Longest(n.Body, body => Write(n, n.Title, body)) ?? Longest(n.Title, title => Write(n, title, ""));
+        if (bytes is null)
+        {
+            problem = $"The message is over {MaxBytes} bytes even without title and body: its link, image or data are too long.";
+        }
+        return bytes;
+    }
+
+    /// <summary>The largest body <paramref name="write"/> makes within <see cref="MaxBytes"/> from a prefix of <paramref name="text"/> and "…"; null if none fits.</summary>
+    private static byte[]? Longest(string text, Func<string, byte[]> write)
+    {
+        var starts = StringInfo.ParseCombiningCharacters(text);
+        string Prefix(int graphemes) => graphemes == 0 ? "" : string.Concat(text.AsSpan(0, starts[graphemes]).TrimEnd(), Ellipsis);
+        byte[]? best = null;
+        int low = 0, high = starts.Length - 1;
+        while (low <= high)
+        {
+            var mid = low + ((high - low) / 2);
+            var bytes = write(Prefix(mid));
+            if (bytes.Length <= MaxBytes)
             {
-                return bytes;
-            }
-            if (bodyMax > 0)
-            {
-                bodyMax = Math.Max(0, bodyMax - excess);
-            }
-            else if (titleMax > 0)
-            {
-                titleMax = Math.Max(0, titleMax - excess);
+                best = bytes;
+                low = mid + 1;
             }
             else
             {
-                break;
+                high = mid - 1;
             }
         }
-        problem = $"The message is over {MaxBytes} bytes even without title and body: its link, image or data are too long.";
-        return null;
+        return best;
     }
 
     /// <summary>
@@ -92,6 +101,32 @@ internal static class FcmMessage
         data.Keys.FirstOrDefault(k => k is "from" or "message_type" or "collapse_key"
             || k.StartsWith("gcm.", StringComparison.Ordinal) || k.StartsWith("google.", StringComparison.Ordinal));
 
+    /// <summary>
+    /// A string value escaped only where JSON requires (quote, backslash, control characters), as JavaScript's
+    /// JSON.stringify does, so the size counted here is the size FCM counts (the library's encoders escape every
+    /// character outside the BMP, which would triple an emoji's size and clip more than needed).
+    /// </summary>
+    private static void Text(Utf8JsonWriter w, string name, string value)
+    {
+        var json = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            _ = c switch
+            {
+                '"' => json.Append("\\\""),
+                '\\' => json.Append("\\\\"),
+                '\n' => json.Append("\\n"),
+                '\r' => json.Append("\\r"),
+                '\t' => json.Append("\\t"),
+                < ' ' => json.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => json.Append(c),
+            };
+        }
+        w.WritePropertyName(name);
+        // Lone surrogates become U+FFFD here, which keeps the body valid UTF-8.
+        w.WriteRawValue(Encoding.UTF8.GetBytes(json.Append('"').ToString()), skipInputValidation: true);
+    }
+
     private static byte[] Write(FcmNotification n, string title, string body)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -99,35 +134,35 @@ internal static class FcmMessage
         {
             w.WriteStartObject();
             w.WriteStartObject("message");
-            w.WriteString("token", n.Token);
+            Text(w, "token", n.Token);
             w.WriteStartObject("notification");
-            w.WriteString("title", title);
-            w.WriteString("body", body);
+            Text(w, "title", title);
+            Text(w, "body", body);
             if (!string.IsNullOrEmpty(n.ImageUrl))
             {
-                w.WriteString("image", n.ImageUrl);
+                Text(w, "image", n.ImageUrl);
             }
             w.WriteEndObject();
             w.WriteStartObject("data");
-            w.WriteString("url", n.Link);
+            Text(w, "url", n.Link);
             foreach (var (key, value) in n.Data)
             {
                 if (key != "url")
                 {
-                    w.WriteString(key, value ?? "");
+                    Text(w, key, value ?? "");
                 }
             }
             w.WriteEndObject();
             w.WriteStartObject("android");
-            w.WriteString("collapse_key", n.CollapseKey);
-            w.WriteString("priority", n.HighPriority ? "high" : "normal");
-            w.WriteString("ttl", Ttl(n.TimeToLive));
+            Text(w, "collapse_key", n.CollapseKey);
+            Text(w, "priority", n.HighPriority ? "high" : "normal");
+            Text(w, "ttl", Ttl(n.TimeToLive));
             w.WriteStartObject("notification");
-            w.WriteString("tag", n.CollapseKey);
+            Text(w, "tag", n.CollapseKey);
             w.WriteNumber("notification_count", Math.Max(0, n.Badge));
             if (!string.IsNullOrEmpty(n.ImageUrl))
             {
-                w.WriteString("image", n.ImageUrl);
+                Text(w, "image", n.ImageUrl);
             }
             w.WriteEndObject();
             w.WriteEndObject();
