@@ -294,7 +294,8 @@ function nextScripted(project) {
   return null;
 }
 
-// The first problem of the message, as FCM would word it (wording: peer's choice), or null.
+// The first problem of the message, as FCM would word it (wording: peer's choice), or null; sets messageBytes.
+let messageBytes = 0;
 function problem(message) {
   const m = normalise(message, FIELDS.message);
   if (m.unknown) return { text: `Invalid JSON payload received. Unknown name "${m.unknown}" at 'message': Cannot find field.`, field: 'message' };
@@ -354,6 +355,7 @@ function problem(message) {
     }
   }
   const bytes = Buffer.byteLength(JSON.stringify(message));
+  messageBytes = bytes;
   if (bytes > MAX_MESSAGE_BYTES) return { text: `Message is too big: ${bytes} bytes, the limit is ${MAX_MESSAGE_BYTES}.`, field: 'message' };
   return null;
 }
@@ -408,7 +410,7 @@ function fcm(req, res, project, raw) {
   }
   finish(ctx, 200, null, null, null);
   if (recordMessages) {
-    keep(messages, { seq: ctx.seq, project, token: deviceToken === undefined ? null : deviceToken, atMs: ctx.atMs, bytes: Buffer.byteLength(JSON.stringify(body.message)), message: body.message });
+    keep(messages, { seq: ctx.seq, project, token: deviceToken === undefined ? null : deviceToken, atMs: ctx.atMs, bytes: messageBytes, message: body.message });
   }
   return send(res, 200, { name: `projects/${project}/messages/0:${Date.now()}${String(ctx.seq).padStart(6, '0')}%peer` });
 }
