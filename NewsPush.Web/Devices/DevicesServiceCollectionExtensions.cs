@@ -1,4 +1,5 @@
 using NewsPush.Web.Devices.Apns;
+using NewsPush.Web.Devices.Fcm;
 using NewsPush.Web.Inbox;
 using NewsPush.Web.Push;
 
@@ -12,6 +13,8 @@ public static class DevicesServiceCollectionExtensions
         services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<DeviceRegistry>();
         services.AddScoped<IInboxReadListener, DeviceBadges>();
+        services.AddFcm();
+        services.AddChannel<FcmChannel>();
         services.AddApns();
         services.AddChannel<ApnsChannel>();
         return services;
