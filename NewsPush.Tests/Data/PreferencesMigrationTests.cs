@@ -29,17 +29,25 @@ public abstract class PreferencesMigrationTests : IDisposable
             await db.GetService<IMigrator>().MigrateAsync(before);
 
             var now = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc);
-            ApplicationUser User(string name, DateTime? deleted = null) => new()
+            // Rows in the schema as it stood then (SQL, not today's entities, which have columns added since).
+            async Task UserAsync(string name, DateTime? deleted = null)
             {
-                Id = name, UserName = name + "@test.local", NormalizedUserName = name.ToUpperInvariant() + "@TEST.LOCAL", Email = name + "@test.local",
-                DisplayName = name, CreatedAt = now, DeletedAt = deleted, SecurityStamp = Guid.NewGuid().ToString(),
-            };
-            db.Users.AddRange(User("never-asked"), User("chose-already"), User("deleted", now));
-            db.ReaderPreferences.Add(new ReaderPreferences
-            {
-                UserId = "chose-already", EmailEnabled = false, DigestLocalTime = new TimeOnly(9, 30), TimeZoneId = "Europe/Paris", UpdatedAt = now,
-            });
-            await db.SaveChangesAsync();
+                var (userName, normalized, email, stamp, no) = (name + "@test.local", name.ToUpperInvariant() + "@TEST.LOCAL", name + "@test.local", Guid.NewGuid().ToString(), false);
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed", "SecurityStamp",
+                        "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "DisplayName", "CreatedAt", "DeletedAt", "CommentingBlocked")
+                    VALUES ({name}, {userName}, {normalized}, {email}, {normalized}, {no}, {stamp}, {no}, {no}, {no}, {0}, {name}, {now}, {deleted}, {no})
+                    """);
+            }
+            await UserAsync("never-asked");
+            await UserAsync("chose-already");
+            await UserAsync("deleted", now);
+            var (yes, no2, time, zone) = (true, false, new TimeOnly(9, 30), "Europe/Paris");
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "ReaderPreferences" ("UserId", "InboxEnabled", "EmailEnabled", "WebPushEnabled", "WebhookEnabled", "DigestFrequency", "DigestLocalTime",
+                    "DigestDayOfWeek", "TimeZoneId", "WeeklyPushCap", "UpdatedAt")
+                VALUES ({"chose-already"}, {yes}, {no2}, {no2}, {no2}, {(int)DigestFrequency.Daily}, {time}, {(int)DayOfWeek.Monday}, {zone}, {14}, {now})
+                """);
         }
 
         await using (var db = NewContext())
