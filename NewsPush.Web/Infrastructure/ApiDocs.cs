@@ -14,6 +14,9 @@ public static class ApiDocs
     public const string DocumentPath = "/openapi/v1.json";
     public const string ReferencePath = "/api/docs";
 
+    /// <summary>The HttpContext item holding the CSP nonce of the reference page's inline script (set by the security headers).</summary>
+    public const string NonceItem = "csp-nonce";
+
     /// <summary>The part of Identity's API apps use (the rest answers 404, see AppSignIn).</summary>
     private static readonly HashSet<string> AppAuthPaths = new(StringComparer.OrdinalIgnoreCase) { "api/auth/login", "api/auth/refresh", "api/auth/manage/info" };
 
@@ -23,6 +26,15 @@ public static class ApiDocs
         {
             o.ShouldInclude = d => d.RelativePath is { } path && path.StartsWith("api/", StringComparison.OrdinalIgnoreCase)
                 && (!path.StartsWith("api/auth/", StringComparison.OrdinalIgnoreCase) || AppAuthPaths.Contains(path));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                // Every operation has a tag of its area (below); the assembly's name is not one.
+                foreach (var tag in document.Tags?.Where(t => t.Name == "NewsPush.Web").ToList() ?? [])
+                {
+                    document.Tags!.Remove(tag);
+                }
+                return Task.CompletedTask;
+            });
             o.AddOperationTransformer((operation, context, _) =>
             {
                 // Endpoints mapped without a tag are grouped by their area of the API.
@@ -61,7 +73,11 @@ public static class ApiDocs
     public static IEndpointRouteBuilder MapApiDocs(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference(ReferencePath, o => o.WithTitle("NewsPush API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        app.MapScalarApiReference(ReferencePath, (o, http) => o.WithTitle("NewsPush API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithNonce(http.Items[NonceItem] as string ?? "")
+            .HideDeveloperTools().HideClientButton().DisableAgent().DisableTelemetry().DisableMcp()
+            // The page's fonts would come from Scalar's CDN: the system's are used instead, so it loads nothing from elsewhere.
+            .DisableDefaultFonts()).AllowAnonymous();
         return app;
     }
 }

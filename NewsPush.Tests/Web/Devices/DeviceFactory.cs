@@ -22,7 +22,7 @@ public class DeviceFactory : PushFactory
     /// <summary>Signs in as the app does (<c>POST /api/auth/login</c>) and answers the token response.</summary>
     public async Task<JsonElement> AppLoginAsync(string email, string? password = null)
     {
-        using var anonymous = CreateClient();
+        using var anonymous = ApiClient();
         var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { email, password = password ?? Password });
         Assert.True(response.IsSuccessStatusCode, $"app login answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -37,10 +37,15 @@ public class DeviceFactory : PushFactory
 
     public HttpClient BearerClient(string accessToken)
     {
-        var client = CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = ApiClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return client;
     }
+
+    /// <summary>A client without cookies that follows no redirects: to the in-memory server, or to the real port in browser tests.</summary>
+    public HttpClient ApiClient() => LoopbackAddress is { } address
+        ? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address }
+        : CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 
     /// <summary>A reader (inbox on, e-mail off) and the app client signed in as them.</summary>
     public async Task<(ApplicationUser Reader, HttpClient App)> ReaderWithAppAsync(string prefix, Action<ReaderPreferences>? configure = null)
