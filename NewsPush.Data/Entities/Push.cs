@@ -107,6 +107,30 @@ public class PushCampaign
     public string? ApprovedById { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? SentAt { get; set; }
+    /// <summary>Comma-separated column or tag ids of a follower segment (several may be chosen; <see cref="SegmentTargetId"/> is the first).</summary>
+    public string TargetIds { get; set; } = "";
+    /// <summary>Readers pushed breaking news within this many hours are left out; null: nobody is.</summary>
+    public int? ExcludePushedWithinHours { get; set; }
+    /// <summary>Only readers whose time zone is one of these (comma-separated IANA ids); empty: every zone.</summary>
+    public string TimeZoneFilter { get; set; } = "";
+    /// <summary>Why an admin sent a critical push without a second editor's approval.</summary>
+    public string? CriticalReason { get; set; }
+    public DateTime? SubmittedAt { get; set; }
+    public DateTime? ApprovedAt { get; set; }
+    /// <summary>What the reviewer asked to change when they sent it back to draft.</summary>
+    public string? ReviewNote { get; set; }
+    public DateTime? CancelledAt { get; set; }
+    public string? CancelledById { get; set; }
+    /// <summary>When every delivery of the push was queued (the fan-out finished).</summary>
+    public DateTime? QueuedAt { get; set; }
+    /// <summary>The last reader id the fan-out queued (ordinal order): a fan-out that stopped resumes after it.</summary>
+    public string? FanoutCursor { get; set; }
+    /// <summary>A recurring push: Quartz cron in <see cref="ScheduleTimeZoneId"/>; each run is a copy with <see cref="ParentId"/>.</summary>
+    public string? Cron { get; set; }
+    public string? ScheduleTimeZoneId { get; set; }
+    public DateTime? NextRunAt { get; set; }
+    public long? ParentId { get; set; }
+    public DateTime UpdatedAt { get; set; }
 }
 
 /// <summary>A digest schedule admins edit (cron, Quartz syntax, evaluated in UTC).</summary>
