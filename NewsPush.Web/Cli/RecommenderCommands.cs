@@ -29,6 +29,7 @@ internal static class RecommenderCommands
           bench recommender [--readers <n>] [--candidates <n>] [--interactions <n>]
           bench digest [--readers <n>] [--email <n>] [--fallback-recommender]
           bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
+          bench devices [--devices <n>] [--ios-share <0..1>] [--fcm-parallelism <n>] [--apns-parallelism <n>] [--breakdown] [--keep]
         """;
 
     public static void Register()
@@ -249,6 +250,10 @@ internal static class RecommenderCommands
         if (args.FirstOrDefault() == "webpush")
         {
             return await WebPushBenchCommand.RunAsync(args[1..], ct);
+        }
+        if (args.FirstOrDefault() == "devices")
+        {
+            return await DevicesBenchCommand.RunAsync(args[1..], ct);
         }
         if (args.FirstOrDefault() != "recommender")
         {

@@ -55,7 +55,7 @@ public static class WebPushBenchCommand
             builder.AddNewsPush();
             builder.Services.AddScoped<IArticleRecommender, DigestBenchCommand.SyntheticRecommender>();
             var groups = new GroupTimings();
-            TimeGroups(builder.Services, groups);
+            TimeGroups<WebPushChannel>(builder.Services, groups);
             await using var app = builder.Build();
             await app.InitializeDatabaseAsync();
             service.ExpectedKey = (await app.Services.GetRequiredService<VapidKeyStore>().GetAsync(ct)).PublicKey;
@@ -203,21 +203,21 @@ public static class WebPushBenchCommand
             string.Create(CultureInfo.InvariantCulture, $"{sw.Elapsed.TotalMilliseconds * 1000 / n:F1} µs per message ({n / sw.Elapsed.TotalSeconds:N0}/s, {service.Refused - refusedBefore} refused) |"));
     }
 
-    private static void Row(string figure, string value) => Console.WriteLine($"| {figure} | {value} |");
+    internal static void Row(string figure, string value) => Console.WriteLine($"| {figure} | {value} |");
 
-    private static async Task<int> CountAsync(IServiceProvider services, System.Linq.Expressions.Expression<Func<Delivery, bool>> where, CancellationToken ct)
+    internal static async Task<int> CountAsync(IServiceProvider services, System.Linq.Expressions.Expression<Func<Delivery, bool>> where, CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<NewsPushDbContext>().Deliveries.CountAsync(where, ct);
     }
 
-    /// <summary>The Web Push sender as registered, wrapped so each group's time is recorded.</summary>
-    private static void TimeGroups(IServiceCollection services, GroupTimings timings)
+    /// <summary>A channel's sender as registered, wrapped so each group's time is recorded.</summary>
+    internal static void TimeGroups<TChannel>(IServiceCollection services, GroupTimings timings) where TChannel : class, IChannelSender
     {
-        var registered = services.Single(d => d.ServiceType == typeof(IChannelSender) && d.ImplementationType == typeof(WebPushChannel));
+        var registered = services.Single(d => d.ServiceType == typeof(IChannelSender) && d.ImplementationType == typeof(TChannel));
         services.Remove(registered);
-        services.AddScoped<WebPushChannel>();
-        services.AddScoped<IChannelSender>(sp => new TimedSender(sp.GetRequiredService<WebPushChannel>(), timings));
+        services.AddScoped<TChannel>();
+        services.AddScoped<IChannelSender>(sp => new TimedSender(sp.GetRequiredService<TChannel>(), timings));
     }
 
     private sealed class TimedSender(IChannelSender inner, GroupTimings timings) : IChannelSender
@@ -232,19 +232,37 @@ public static class WebPushBenchCommand
         {
             timings.GroupSize = inner.GroupSize;
             var started = Stopwatch.GetTimestamp();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             await inner.SendAsync(group, report, ct);
-            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, GC.GetTotalAllocatedBytes(precise: true) - allocated);
         }
     }
 
-    private sealed class GroupTimings
+    internal sealed class GroupTimings
     {
         private readonly List<double> ms = [];
+        private long allocated;
 
         public int GroupSize { get; set; }
 
-        public void Add(double value)
+        /// <summary>The groups' times added up.</summary>
+        public double TotalSeconds
         {
+            get
+            {
+                lock (ms)
+                {
+                    return ms.Sum() / 1000;
+                }
+            }
+        }
+
+        /// <summary>Bytes allocated by the whole process while groups were sent (the groups' own, when nothing else runs meanwhile).</summary>
+        public long AllocatedBytes => Interlocked.Read(ref allocated);
+
+        public void Add(double value, long allocatedBytes = 0)
+        {
+            Interlocked.Add(ref allocated, allocatedBytes);
             lock (ms)
             {
                 ms.Add(value);
