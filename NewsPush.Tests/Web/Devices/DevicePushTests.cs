@@ -302,6 +302,33 @@ public abstract class DevicePushTests<TSite>(TSite site) where TSite : DevicePus
     }
 
     [Fact]
+    public async Task TwoDispatchersAtOnceStillPushEachDeviceOncePerStory()
+    {
+        var readers = new List<string>();
+        var tokens = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var (reader, app) = await Factory.ReaderWithAppAsync("dp14-" + i);
+            readers.Add(reader.Id);
+            tokens.Add(i % 2 == 0 ? await site.RegisterAndroidAsync(app, $"dp14-{i}") : await site.RegisterIosAsync(app, $"dp14-{i}"));
+        }
+        await site.QueueBreakingAsync(readers, title: "Once each");
+        await site.Apns.SetClockAsync(Factory.Clock.Now);
+        await Task.WhenAll(Factory.DispatchAsync(), Factory.DispatchAsync(), Factory.DispatchAsync());
+        await site.DispatchAsync();
+
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var received = i % 2 == 0 ? (await FcmMessagesAsync(tokens[i])).Count : (await site.Apns.NotificationsAsync(tokens[i])).Count;
+            Assert.True(received == 1, $"device {i} got {received} pushes");
+        }
+        var deliveries = await Factory.WithDbAsync(db => db.Deliveries.AsNoTracking()
+            .Where(d => readers.Contains(d.UserId) && (d.Channel == DeliveryChannel.Fcm || d.Channel == DeliveryChannel.Apns)).ToListAsync());
+        Assert.Equal(12, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(DeliveryStatus.Sent, d.Status));
+    }
+
+    [Fact]
     public async Task SendATestReachesTheReadersPhonesAndSaysWhichWereQueued()
     {
         var (reader, app) = await Factory.ReaderWithAppAsync("dp13");
