@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Account;
+using NewsPush.Web.Campaigns;
 using NewsPush.Web.Devices;
 using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Email;
@@ -56,6 +57,7 @@ public static class NewsPushWebExtensions
         services.AddWebPush(builder.Configuration);
         services.AddWebhooks(builder.Configuration);
         services.AddDevices();
+        services.AddCampaigns(builder.Configuration);
         services.AddApiDocs();
         services.AddDigests();
 

@@ -17,12 +17,16 @@ public sealed class BreakingContentSource(NewsPushDbContext db) : IDeliveryConte
         var rows = await db.PushCampaigns.AsNoTracking().Where(c => ids.Contains(c.Id))
             .Select(c => new
             {
-                c.Id, c.Title, c.Message, c.IsCritical, c.ArticleId, ArticleTitle = c.Article!.Title, c.Article.Summary, c.Article.Slug,
+                c.Id, c.Title, c.Message, c.IsCritical, c.Status, c.CancelledAt, c.ArticleId, ArticleTitle = c.Article!.Title, c.Article.Summary, c.Article.Slug,
                 Column = c.Article.Column!.Name,
             })
             .ToListAsync(ct);
         return rows.ToDictionary(c => c.Id, c => new DeliveryContent(DeliveryContentKind.Breaking, c.Id, c.Title,
             c.Message.Length > 0 ? c.Message : c.Summary, "/article/" + c.Slug,
-            [new ContentStory(c.ArticleId, c.ArticleTitle, c.Summary, c.Column, c.Slug, "breaking")], c.IsCritical, CollapseKey: "story-" + c.ArticleId));
+            [new ContentStory(c.ArticleId, c.ArticleTitle, c.Summary, c.Column, c.Slug, "breaking")], c.IsCritical, CollapseKey: "story-" + c.ArticleId)
+        {
+            // A delivery already claimed when the push was cancelled does not go out either.
+            WithdrawnReason = c.Status == CampaignStatus.Cancelled ? $"The push was cancelled at {c.CancelledAt:yyyy-MM-dd HH:mm} UTC before this went out." : null,
+        });
     }
 }

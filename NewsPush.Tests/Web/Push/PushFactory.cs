@@ -89,6 +89,7 @@ public class PushFactory : NewsPushFactory
     {
         Clock = clock;
         Settings["Digest:SchedulingEnabled"] = "false";
+        Settings["Campaigns:SchedulingEnabled"] = "false";
         Settings["Delivery:DispatcherEnabled"] = "false";
         Settings["Digest:FreshnessDays"] = "60";
         Settings["Digest:ItemsPerDigest"] = "5";

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NewsPush.Web.Campaigns;
+
+/// <summary>The "Campaigns" section: breaking-news pushes.</summary>
+public sealed class CampaignOptions
+{
+    public const string SectionName = "Campaigns";
+
+    /// <summary>The zone editors schedule pushes in (IANA id).</summary>
+    [Required]
+    public string NewsroomTimeZone { get; set; } = "UTC";
+
+    /// <summary>The Quartz job that starts due pushes, makes recurring runs and continues fan-outs; off in tests, which run it themselves.</summary>
+    public bool SchedulingEnabled { get; set; } = true;
+
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 5;
+
+    /// <summary>Readers planned and queued per transaction of the fan-out.</summary>
+    [Range(100, 100_000)]
+    public int FanoutBatchSize { get; set; } = 2000;
+
+    /// <summary>Deliveries of a push not sent within this are Expired (a breaking story is stale after it).</summary>
+    [Range(0.1, 72)]
+    public double DeliverByHours { get; set; } = 6;
+}
