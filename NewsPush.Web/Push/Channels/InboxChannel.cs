@@ -78,6 +78,7 @@ public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, 
                 break;
             default:
                 message.Kind = content.Kind == DeliveryContentKind.Breaking ? InboxMessageKind.Breaking : InboxMessageKind.System;
+                message.CampaignId = content.Kind == DeliveryContentKind.Breaking ? content.Id : null;
                 message.Body = Clip(content.Summary, 20_000);
                 message.Link = content.Url ?? (content.Stories.Count > 0 ? "/article/" + content.Stories[0].Slug : null);
                 break;
