@@ -2,7 +2,10 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Campaigns;
 using NewsPush.Web.Devices;
 using NewsPush.Web.Devices.Apns;
 using NewsPush.Web.Devices.Fcm;
@@ -14,7 +17,7 @@ using GroupTimings = NewsPush.Web.Cli.WebPushBenchCommand.GroupTimings;
 namespace NewsPush.Web.Cli;
 
 /// <summary>
-/// `bench devices [--devices 100000] [--ios-share 0.5] [--fcm-parallelism N] [--apns-parallelism N] [--breakdown] [--keep]`:
+/// `bench devices [--devices 100000] [--ios-share 0.5] [--fcm-parallelism N] [--apns-parallelism N] [--breaking] [--breakdown] [--keep]`:
 /// a fresh SQLite database of its own with readers whose only channel is one app install each, Android or iOS, and FCM
 /// (token endpoint and HTTP v1, HTTP/1.1) and APNs (HTTP/2) peers inside this process on free loopback ports. The
 /// digest run queues one delivery per device; the timed step is the real dispatcher with <see cref="FcmChannel"/> and
@@ -29,6 +32,8 @@ public static class DevicesBenchCommand
             ? Math.Clamp(s, 0, 1) : 0.5;
         var keep = args.Contains("--keep");
         var breakdown = args.Contains("--breakdown");
+        // --breaking: one breaking-news push to every reader (a campaign's fan-out) instead of a digest each.
+        var breaking = args.Contains("--breaking");
         var fcmParallelism = DigestBenchCommand.IntArg(args, "--fcm-parallelism", new FcmOptions().Parallelism);
         var apnsParallelism = DigestBenchCommand.IntArg(args, "--apns-parallelism", new ApnsOptions().Parallelism);
         var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
@@ -43,7 +48,7 @@ public static class DevicesBenchCommand
             var builder = WebApplication.CreateBuilder([
                 "--Database:Provider=Sqlite", $"--Database:ConnectionString=Data Source={Path.Combine(folder, "bench.db")}",
                 $"--Database:DataFolder={folder}", "--Seed:DemoReaderCount=0", "--Seed:ArticleCount=320",
-                "--Digest:SchedulingEnabled=false", "--Delivery:DispatcherEnabled=false", "--Logging:LogLevel:Default=Warning",
+                "--Digest:SchedulingEnabled=false", "--Delivery:DispatcherEnabled=false", "--Campaigns:SchedulingEnabled=false", "--Logging:LogLevel:Default=Warning",
             ]);
             // Secrets and multi-line values through configuration in memory rather than the command line.
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -80,15 +85,31 @@ public static class DevicesBenchCommand
                     CreatedAt = now, LastSeenAt = now,
                 });
             });
-            DigestRunResult run;
+            var composed = 0;
             await using (var scope = app.Services.CreateAsyncScope())
             {
-                run = await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(DigestFrequency.Daily, ct);
+                if (breaking)
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+                    var article = await db.Articles.AsNoTracking().Where(a => a.Status == ArticleStatus.Published).OrderByDescending(a => a.PublishedAt).FirstAsync(ct);
+                    var campaign = db.PushCampaigns.Add(new PushCampaign
+                    {
+                        ArticleId = article.Id, Title = article.Title, Message = article.Summary, Segment = PushSegment.Everyone, IsCritical = true,
+                        Status = CampaignStatus.Sending, CreatedAt = now, UpdatedAt = now,
+                    }).Entity;
+                    await db.SaveChangesAsync(ct);
+                    await scope.ServiceProvider.GetRequiredService<CampaignSender>().FanoutAsync(campaign.Id, ct);
+                    composed = 1;
+                }
+                else
+                {
+                    composed = (await scope.ServiceProvider.GetRequiredService<DigestRunner>().RunAsync(DigestFrequency.Daily, ct)).Composed;
+                }
             }
             var queuedFcm = await WebPushBenchCommand.CountAsync(app.Services, d => d.Channel == DeliveryChannel.Fcm && d.Status == DeliveryStatus.Queued, ct);
             var queuedApns = await WebPushBenchCommand.CountAsync(app.Services, d => d.Channel == DeliveryChannel.Apns && d.Status == DeliveryStatus.Queued, ct);
             setup.Stop();
-            Console.WriteLine($"Setup: {setup.Elapsed.TotalSeconds:F1} s (readers, devices, {run.Composed:N0} digests composed, " +
+            Console.WriteLine($"Setup: {setup.Elapsed.TotalSeconds:F1} s (readers, devices, {(breaking ? "one breaking-news push fanned out" : $"{composed:N0} digests composed")}, " +
                 $"{queuedFcm:N0} FCM and {queuedApns:N0} APNs deliveries queued).");
 
             var process = Process.GetCurrentProcess();
@@ -143,7 +164,8 @@ public static class DevicesBenchCommand
                     Console.WriteLine($"\nFirst refusal by the {name} peer: {why}");
                 }
             }
-            var ok = sentFcm == android && sentApns == ios && notSent == 0 && other == 0
+            // A breaking push to everyone also reaches the seeded staff's inboxes (the only other deliveries then).
+            var ok = sentFcm == android && sentApns == ios && notSent == 0 && (breaking || other == 0)
                 && fcm.Accepted == android && apns.Accepted == ios && fcm.Refused == 0 && apns.Refused == 0 && fcm.TokenRefusals == 0;
             Console.WriteLine(ok
                 ? "\nEvery delivery was sent and the FCM and APNs peers accepted every request."

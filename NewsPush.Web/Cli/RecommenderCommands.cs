@@ -29,7 +29,8 @@ internal static class RecommenderCommands
           bench recommender [--readers <n>] [--candidates <n>] [--interactions <n>]
           bench digest [--readers <n>] [--email <n>] [--fallback-recommender]
           bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
-          bench devices [--devices <n>] [--ios-share <0..1>] [--fcm-parallelism <n>] [--apns-parallelism <n>] [--breakdown] [--keep]
+          bench devices [--devices <n>] [--ios-share <0..1>] [--fcm-parallelism <n>] [--apns-parallelism <n>] [--breaking] [--breakdown] [--keep]
+          bench campaign [--readers <n>] [--keep]
         """;
 
     public static void Register()
@@ -254,6 +255,10 @@ internal static class RecommenderCommands
         if (args.FirstOrDefault() == "devices")
         {
             return await DevicesBenchCommand.RunAsync(args[1..], ct);
+        }
+        if (args.FirstOrDefault() == "campaign")
+        {
+            return await CampaignBenchCommand.RunAsync(args[1..], ct);
         }
         if (args.FirstOrDefault() != "recommender")
         {
