@@ -135,7 +135,8 @@ public static class CampaignBenchCommand
             {
                 Console.WriteLine($"| Preview: {c.Channel} readers / endpoints | {c.Readers:N0} / {c.Endpoints:N0} | |");
             }
-            var ok = inbox == count && result.Reached == count;
+            // Everyone includes the seeded staff (their inboxes are on too).
+            var ok = inbox == result.Reached && result.Reached >= count;
             Console.WriteLine(ok ? "\nEvery reader got the push in the inbox." : "\nNOT every reader got the push in the inbox.");
             return ok ? 0 : 2;
         }
