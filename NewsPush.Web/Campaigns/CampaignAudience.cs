@@ -53,6 +53,6 @@ public sealed class CampaignAudience(NewsPushDbContext db)
     {
         PushSegment.ColumnFollowers => "follows the chosen column" + (f.TargetIds.Count > 1 ? "s" : ""),
         PushSegment.TagFollowers => "follows a chosen tag",
-        _ => $"is a reader whose topics include {columnName}",
+        _ => $"is a reader who wants {columnName} or chose no topics",
     } + (f.TimeZones.Count > 0 ? ", in a chosen time zone" : "") + (f.ExcludePushedWithinHours is > 0 ? $", no breaking push in the last {f.ExcludePushedWithinHours} h" : "");
 }

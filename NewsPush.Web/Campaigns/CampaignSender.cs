@@ -110,11 +110,14 @@ public sealed class CampaignSender(
     }
 
     /// <summary>What each channel has done with a push: deliveries by channel and status.</summary>
-    public async Task<CampaignProgress> ProgressAsync(long campaignId, CancellationToken ct)
+    public async Task<CampaignProgress?> ProgressAsync(long campaignId, CancellationToken ct)
     {
+        if (await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId).Select(x => new { x.Status, x.QueuedAt }).SingleOrDefaultAsync(ct) is not { } c)
+        {
+            return null;
+        }
         var rows = await db.Deliveries.AsNoTracking().Where(d => d.ContentKind == DeliveryContentKind.Breaking && d.ContentId == campaignId)
             .GroupBy(d => new { d.Channel, d.Status }).Select(g => new { g.Key.Channel, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
-        var c = await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId).Select(x => new { x.Status, x.QueuedAt }).SingleAsync(ct);
         return new CampaignProgress(c.Status.ToString(), c.QueuedAt is not null, rows.GroupBy(r => r.Channel).OrderBy(g => g.Key).Select(g => new ChannelProgress(
             CampaignPreview.ChannelName(g.Key),
             g.Where(r => r.Status is DeliveryStatus.Queued or DeliveryStatus.Sending).Sum(r => r.Count),

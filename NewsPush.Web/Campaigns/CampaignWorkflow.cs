@@ -214,6 +214,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         {
             errors[nameof(form.Title)] = $"A title has at most {MaxTitle} characters: phones cut longer ones.";
         }
+        form.Message ??= "";
         if (form.Message.Trim().Length > MaxMessage)
         {
             errors[nameof(form.Message)] = $"The text has at most {MaxMessage} characters.";

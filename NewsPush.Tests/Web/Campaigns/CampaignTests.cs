@@ -170,7 +170,7 @@ public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory :
         await factory.DispatchAsync();
 
         var progress = await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(id, None));
-        Assert.True(progress.FanoutDone);
+        Assert.True(progress!.FanoutDone);
         Assert.Equal(new ChannelProgress("Inbox", 0, 250, 0, 0), Assert.Single(progress.Channels));
         var inbox = await factory.InboxOfAsync(readers[17].Id);
         Assert.Equal("Breaking: Election story", Assert.Single(inbox, m => m.CampaignId == id).Title);

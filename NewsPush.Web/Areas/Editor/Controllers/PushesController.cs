@@ -150,7 +150,7 @@ public sealed class PushesController(CampaignWorkflow workflow, CampaignPreview 
 
     [HttpGet("{id:long}/progress")]
     public async Task<IActionResult> Progress(long id, CancellationToken ct) =>
-        await db.PushCampaigns.AnyAsync(c => c.Id == id, ct) ? Json(await sender.ProgressAsync(id, ct)) : NotFound();
+        await sender.ProgressAsync(id, ct) is { } progress ? Json(progress) : NotFound();
 
     private async Task<IActionResult> StepAsync(long id, Task<string?> step, string done)
     {
