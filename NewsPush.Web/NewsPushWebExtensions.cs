@@ -38,6 +38,8 @@ public static class NewsPushWebExtensions
         services.AddHealthChecks();
         services.AddMemoryCache();
 
+        services.AddHttpContextAccessor();
+        services.AddScoped<ReaderTime>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditLogReader>();
         services.AddSingleton<InteractionRecorder>();
