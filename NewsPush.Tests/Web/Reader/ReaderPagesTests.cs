@@ -205,6 +205,19 @@ public abstract class ReaderPagesTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task AChineseArticlePageCarriesItsCharactersAsTheyAreNotAsEntities()
+    {
+        var (_, slug) = await PublishAsync(factory, "联合国发布报告", "气候变化的影响。", summary: "摘要。", language: "zh");
+        using var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync($"/article/{slug}");
+
+        Assert.Contains("<h1>联合国发布报告</h1>", html);
+        Assert.Contains("<title>联合国发布报告 · NewsPush</title>", html);
+        Assert.DoesNotContain("&#x8054;", html);
+    }
+
+    [Fact]
     public async Task PagesCarrySecurityHeaders()
     {
         using var client = factory.CreateClient();
