@@ -50,7 +50,10 @@ public static class NewsPushWebExtensions
         services.AddScoped<AuditLogReader>();
         services.AddSingleton<InteractionRecorder>();
         services.AddHostedService<InteractionWriter>();
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations()
+            .Validate<IHostEnvironment>((o, env) => !env.IsProduction() || EmailOptions.IsAbsoluteHttps(o.PublicBaseUrl),
+                "Email:PublicBaseUrl must be the site's public https:// address in Production (e.g. https://news.example.com): the links in e-mails, feeds and pushes are built from it.")
+            .ValidateOnStart();
         services.AddSingleton<IMailer, Mailer>();
         services.AddNewsPushRecommendations(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddNewsPushJobs(builder.Configuration);
