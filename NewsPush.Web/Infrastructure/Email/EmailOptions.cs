@@ -10,8 +10,8 @@ public sealed class EmailOptions
     [Required, EmailAddress]
     public string FromAddress { get; set; } = "news@newspush.local";
     public string FromName { get; set; } = "NewsPush";
-    /// <summary>Relative to the content root.</summary>
-    public string PickupFolder { get; set; } = "App_Data/mail-pickup";
+    /// <summary>Relative to Database:DataFolder unless absolute.</summary>
+    public string PickupFolder { get; set; } = "mail-pickup";
     public string? SmtpHost { get; set; }
     [Range(1, 65535)]
     public int SmtpPort { get; set; } = 25;
