@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
@@ -61,6 +62,38 @@ public sealed class LayoutBrowserTests(BrowserHost<SqliteFactory> host) : IClass
             Assert.True(overflow <= 0, $"at {width} px the article page scrolls sideways by {overflow} px");
             await Screenshots.SaveAsync(tab.Page, $"article-long-comment-{width}");
         }
+    }
+
+    [Fact]
+    public async Task AnEmptyCommentShowsTheArticleAgainWithTheMessageInTheReadersZone()
+    {
+        var (articleId, slug) = await PublishAsync(host.Factory, "Comment form target", "Body.", publishedAt: new DateTime(2025, 6, 2, 12, 0, 0, DateTimeKind.Utc));
+        var email = Unique("form") + "@test.local";
+        var user = await host.Factory.CreateUserAsync(email);
+        await host.Factory.WithDbAsync(async db =>
+        {
+            if (!await db.ReaderPreferences.AnyAsync(p => p.UserId == user.Id))
+            {
+                db.ReaderPreferences.Add(ReaderPreferences.ForNewReader(user.Id, "Asia/Shanghai", DateTime.UtcNow));
+            }
+            db.Comments.Add(new Comment { ArticleId = articleId, AuthorId = user.Id, Body = "First", BodyHtml = "<p>First</p>", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+        await using var tab = await host.LoggedInPageAsync(email, bypassCsp: true);
+        var page = tab.Page;
+        await page.GotoAsync($"/article/{slug}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Post comment" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#comments [role=alert]")).ToContainTextAsync("Write something before posting.");
+        await Assertions.Expect(page.Locator("article time").First).ToHaveTextAsync("2025-06-02 20:00 Asia/Shanghai");
+        foreach (var width in new[] { 1280, 390 })
+        {
+            await page.SetViewportSizeAsync(width, 900);
+            Assert.True(await OverflowAsync(page) <= 0, $"at {width} px the page scrolls sideways");
+            await Screenshots.SaveAsync(page, $"article-comment-error-{width}");
+        }
+        var violations = await Axe.RunAsync(page);
+        Assert.True(!violations.Any(v => v.Impact is "serious" or "critical"), string.Join("\n", violations));
     }
 
     [Theory]
