@@ -51,7 +51,7 @@ public static class DataServiceCollectionExtensions
                 $"Database:ConnectionString is required for the {options.Provider} provider.");
         }
 
-        var folder = Path.GetFullPath(Path.Combine(contentRoot, options.DataFolder));
+        var folder = options.ResolveDataFolder(contentRoot);
         Directory.CreateDirectory(folder);
         return $"Data Source={Path.Combine(folder, "newspush.db")}";
     }

@@ -13,8 +13,22 @@ namespace NewsPush.Web.Account;
 
 [Route("account")]
 public sealed class AccountController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, AccountEmails emails, TimeProvider clock,
-    NewsPushDbContext db, PreferencesService preferences, ILogger<AccountController> logger) : Controller
+    NewsPushDbContext db, PreferencesService preferences, FormRateLimiter limiter, ILogger<AccountController> logger) : Controller
 {
+    /// <summary>The form again with what was typed (never the password) and how long to wait, when this address or user posted too often.</summary>
+    private IActionResult? Refused(object model)
+    {
+        if (limiter.RefuseRegister(HttpContext) is not { } wait)
+        {
+            return null;
+        }
+        ModelState.Clear();
+        ModelState.AddModelError("", $"Too many attempts from this address: {FormRateLimiter.TryAgainIn(wait)}.");
+        Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return View(model);
+    }
+
     [HttpGet("login")]
     public IActionResult Login(string? returnUrl) => View(new LoginViewModel { ReturnUrl = returnUrl });
 
@@ -60,9 +74,13 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     public IActionResult Register() => View(new RegisterViewModel());
 
     /// <summary>Creates a Reader, mails the confirmation link, signs in and continues to onboarding.</summary>
-    [HttpPost("register"), EnableRateLimiting(RateLimitOptions.RegisterPolicy)]
+    [HttpPost("register")]
     public async Task<IActionResult> Register(RegisterViewModel model, CancellationToken ct)
     {
+        if (Refused(model) is { } refused)
+        {
+            return refused;
+        }
         if (!ModelState.IsValid)
         {
             return View(model);
@@ -124,9 +142,13 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpGet("resend-confirmation")]
     public IActionResult ResendConfirmation() => View(new EmailFormModel());
 
-    [HttpPost("resend-confirmation"), EnableRateLimiting(RateLimitOptions.RegisterPolicy)]
+    [HttpPost("resend-confirmation")]
     public async Task<IActionResult> ResendConfirmation(EmailFormModel model, CancellationToken ct)
     {
+        if (Refused(model) is { } refused)
+        {
+            return refused;
+        }
         if (!ModelState.IsValid)
         {
             return View(model);
@@ -142,9 +164,13 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpGet("forgot-password")]
     public IActionResult ForgotPassword() => View(new EmailFormModel());
 
-    [HttpPost("forgot-password"), EnableRateLimiting(RateLimitOptions.RegisterPolicy)]
+    [HttpPost("forgot-password")]
     public async Task<IActionResult> ForgotPassword(EmailFormModel model, CancellationToken ct)
     {
+        if (Refused(model) is { } refused)
+        {
+            return refused;
+        }
         if (!ModelState.IsValid)
         {
             return View(model);

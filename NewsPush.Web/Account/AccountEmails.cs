@@ -10,7 +10,7 @@ using NewsPush.Web.Infrastructure.Email;
 namespace NewsPush.Web.Account;
 
 /// <summary>The account e-mails: confirm address and reset password. Tokens travel Base64Url-encoded.</summary>
-public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer mailer, IOptions<EmailOptions> options)
+public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer mailer, IOptions<EmailOptions> options, IHttpContextAccessor http)
 {
     public static string Encode(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
 
@@ -33,7 +33,7 @@ public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer ma
     public async Task SendConfirmationAsync(ApplicationUser user, CancellationToken ct)
     {
         var code = Encode(await users.GenerateEmailConfirmationTokenAsync(user));
-        var link = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/account/confirm-email?userId={Uri.EscapeDataString(user.Id)}&code={code}";
+        var link = $"{options.Value.BaseUrl(http.HttpContext?.Request)}/account/confirm-email?userId={Uri.EscapeDataString(user.Id)}&code={code}";
         await SendAsync(user, "Confirm your NewsPush e-mail address",
             $"Welcome to NewsPush, {user.DisplayName}.\n\nConfirm your e-mail address by opening this link:\n{link}\n\nIf you did not register, ignore this message.", link, "Confirm my address", ct);
     }
@@ -41,7 +41,7 @@ public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer ma
     public async Task SendPasswordResetAsync(ApplicationUser user, CancellationToken ct)
     {
         var code = Encode(await users.GeneratePasswordResetTokenAsync(user));
-        var link = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/account/reset-password?email={Uri.EscapeDataString(user.Email ?? "")}&code={code}";
+        var link = $"{options.Value.BaseUrl(http.HttpContext?.Request)}/account/reset-password?email={Uri.EscapeDataString(user.Email ?? "")}&code={code}";
         await SendAsync(user, "Reset your NewsPush password",
             $"Someone asked to reset the password of your NewsPush account.\n\nChoose a new password here:\n{link}\n\nIf it was not you, ignore this message; your password stays the same.", link, "Choose a new password", ct);
     }

@@ -129,7 +129,7 @@ public abstract class DeviceChannel(
         var badges = await BadgesAsync(sendable.Select(s => s.Delivery).ToList(), devices.ToDictionary(x => x.Key, x => x.Value.BadgeCount), ct);
         var sent = new ConcurrentDictionary<long, int>();
         var gone = new ConcurrentBag<long>();
-        var baseUrl = site.Value.PublicBaseUrl.TrimEnd('/');
+        var baseUrl = site.Value.BaseUrl(null);
         await Parallel.ForEachAsync(sendable, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (item, token) =>
         {
             var (d, deviceId, deviceToken, ttl) = item;

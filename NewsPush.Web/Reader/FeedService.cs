@@ -15,11 +15,11 @@ public sealed record FeedEntry(string Slug, string Title, string Summary, string
 public sealed record Feed(string Title, string Description, string SiteUrl, string SelfUrl, IReadOnlyList<FeedEntry> Entries);
 
 /// <summary>RSS 2.0 and Atom 1.0 documents for a column, and the private personal feed.</summary>
-public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> email, TimeProvider clock)
+public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> email, TimeProvider clock, IHttpContextAccessor http)
 {
     private const int Size = 30;
 
-    private string BaseUrl => email.Value.PublicBaseUrl.TrimEnd('/');
+    private string BaseUrl => email.Value.BaseUrl(http.HttpContext?.Request);
 
     private IQueryable<FeedEntry> Entries(IQueryable<Article> q) =>
         q.PubliclyVisible(clock.GetUtcNow().UtcDateTime).OrderByDescending(a => a.PublishedAt).Take(Size)

@@ -50,7 +50,7 @@ public sealed class MeController(ReaderActivityService activity, UserManager<App
     public async Task<IActionResult> Follows(CancellationToken ct)
     {
         var user = await users.GetUserAsync(User);
-        var feedUrl = user?.FeedToken is { } token ? $"{email.Value.PublicBaseUrl.TrimEnd('/')}/feeds/me/{token}.atom" : null;
+        var feedUrl = user?.FeedToken is { } token ? $"{email.Value.BaseUrl(Request)}/feeds/me/{token}.atom" : null;
         return View(await activity.FollowsAsync(UserId, feedUrl, ct));
     }
 

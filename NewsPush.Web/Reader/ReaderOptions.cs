@@ -17,12 +17,12 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimits";
     public const string LoginPolicy = "login";
-    public const string RegisterPolicy = "register";
     public const string CommentPolicy = "comment";
 
     [Required]
     public RateLimitRule Login { get; set; } = new() { PermitLimit = 10, WindowSeconds = 60 };
 
+    /// <summary>Register, resend-confirmation and forgot-password together (<see cref="FormRateLimiter"/>).</summary>
     [Required]
     public RateLimitRule Register { get; set; } = new() { PermitLimit = 5, WindowSeconds = 3600 };
 

@@ -25,6 +25,7 @@ public static class ReaderServiceCollectionExtensions
         services.AddScoped<FeedService>();
         services.AddSingleton<ViewCounter>();
         services.AddSingleton<ReaderCache>();
+        services.AddSingleton<FormRateLimiter>();
         // Anonymous reader pages are the same for everyone: serve them from memory. The default policy
         // already skips signed-in readers and responses that set cookies.
         services.AddOutputCache(o => o.AddPolicy(ReaderCache.Policy, b => b.Expire(TimeSpan.FromSeconds(30)).Tag(ReaderCache.Policy)));
@@ -52,7 +53,6 @@ public static class ReaderServiceCollectionExtensions
                 return ValueTask.CompletedTask;
             };
             AddPolicy(o, RateLimitOptions.LoginPolicy, r => r.Login);
-            AddPolicy(o, RateLimitOptions.RegisterPolicy, r => r.Register);
             AddPolicy(o, RateLimitOptions.CommentPolicy, r => r.Comment);
         });
         return services;

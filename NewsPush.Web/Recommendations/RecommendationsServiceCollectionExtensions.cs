@@ -1,3 +1,4 @@
+using NewsPush.Data;
 using NewsPush.Recommender;
 using Quartz;
 
@@ -13,7 +14,8 @@ public static class RecommendationsServiceCollectionExtensions
             .Validate(o => Jobs.Cron.IsValid(o.RetrainCron), "Recommender:RetrainCron is not a valid Quartz cron expression.")
             .ValidateOnStart();
         var options = configuration.GetSection(RecommenderOptions.SectionName).Get<RecommenderOptions>() ?? new RecommenderOptions();
-        services.AddNewsPushRecommender(options.ResolveModelFolder(contentRoot));
+        var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddNewsPushRecommender(database.ResolveUnderDataFolder(contentRoot, options.ModelFolder));
         services.AddSingleton<ActiveModel>();
         services.AddScoped<RecommenderDataLoader>();
         services.AddScoped<ModelTrainingService>();

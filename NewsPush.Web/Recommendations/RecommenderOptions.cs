@@ -8,9 +8,9 @@ public sealed class RecommenderOptions
 {
     public const string SectionName = "Recommender";
 
-    /// <summary>Where model versions are stored, relative to the content root unless absolute.</summary>
+    /// <summary>Where model versions are stored, relative to Database:DataFolder unless absolute.</summary>
     [Required]
-    public string ModelFolder { get; set; } = "App_Data/models";
+    public string ModelFolder { get; set; } = "models";
 
     /// <summary>Quartz cron of scheduled retraining (default: every day at 03:30 UTC).</summary>
     [Required]
@@ -40,6 +40,4 @@ public sealed class RecommenderOptions
     [Range(1, 1440)]
     public int ClickWindowMinutes { get; set; } = 30;
 
-    public string ResolveModelFolder(string contentRoot) =>
-        Path.IsPathRooted(ModelFolder) ? ModelFolder : Path.GetFullPath(Path.Combine(contentRoot, ModelFolder));
 }

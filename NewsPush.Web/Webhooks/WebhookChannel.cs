@@ -173,7 +173,7 @@ public sealed partial class WebhookChannel(
     public RobotPost Compose(IReadOnlyList<OutboundDelivery> batch)
     {
         var id = "msg_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', batch.Select(d => d.Id.ToString(CultureInfo.InvariantCulture))))))[..24];
-        var baseUrl = site.Value.PublicBaseUrl.TrimEnd('/');
+        var baseUrl = site.Value.BaseUrl(null);
         if (batch.Count > 1)
         {
             var items = batch.SelectMany(d => Items(d, baseUrl, onlyFirst: true)).ToList();

@@ -269,4 +269,33 @@ public sealed class RateLimitTests(LowRateLimitFactory factory) : IClassFixture<
         }
         Assert.Equal(HttpStatusCode.TooManyRequests, registerStatuses[^1]);
     }
+
+    [Fact]
+    public async Task OverTheRegisterLimitTheFormsSayHowLongToWaitAndKeepWhatWasTyped()
+    {
+        var email = Unique("kept") + "@test.local";
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 3 && refused is null; i++)
+        {
+            using var c = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            var response = await c.PostFormAsync("/account/register", new Dictionary<string, string>
+            {
+                ["Email"] = email, ["DisplayName"] = "Kept Name", ["Password"] = "typed secret one", ["ConfirmPassword"] = "typed secret two",
+            });
+            refused = response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+        }
+        Assert.NotNull(refused);
+        var register = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        using var other = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var forgot = await other.PostFormAsync("/account/forgot-password", new Dictionary<string, string> { ["Email"] = email });
+        var forgotHtml = WebUtility.HtmlDecode(await forgot.Content.ReadAsStringAsync());
+
+        Assert.Matches("try again in (59|60) minutes", register);
+        Assert.Contains($"value=\"{email}\"", register);
+        Assert.Contains("value=\"Kept Name\"", register);
+        Assert.DoesNotContain("typed secret", register);
+        Assert.Equal(HttpStatusCode.TooManyRequests, forgot.StatusCode);
+        Assert.Matches("try again in (59|60) minutes", forgotHtml);
+        Assert.Contains($"value=\"{email}\"", forgotHtml);
+    }
 }

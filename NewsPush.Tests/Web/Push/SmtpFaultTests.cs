@@ -386,7 +386,7 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
             FromAddress = configured.FromAddress, FromName = configured.FromName, SmtpHost = configured.SmtpHost, SmtpPort = configured.SmtpPort,
             PublicBaseUrl = configured.PublicBaseUrl, SmtpUser = user, SmtpPassword = password,
         };
-        return new Mailer(Options.Create(options), factory.Services.GetRequiredService<IWebHostEnvironment>());
+        return new Mailer(Options.Create(options), factory.Services.GetRequiredService<IOptions<NewsPush.Data.DatabaseOptions>>(), factory.Services.GetRequiredService<IWebHostEnvironment>());
     }
 
     /// <summary>One dispatcher run with the site's delivery options changed by <paramref name="tune"/>, e-mail through <paramref name="mailer"/>.</summary>

@@ -160,6 +160,27 @@ public sealed class CommentTests(SqliteFactory factory) : IClassFixture<SqliteFa
     }
 
     [Fact]
+    public async Task AnEmptyOrTooLongCommentOnAnArticleWithCommentsShowsTheMessageAndKeepsTheText()
+    {
+        var user = await factory.CreateUserAsync(Unique("val2") + "@test.local");
+        var (_, slug) = await PublishAsync(factory, "Validation with comments", "Body");
+        using var client = await factory.CreateLoggedInClientAsync(user.Email!);
+        await client.PostFormAsync($"/article/{slug}", new Dictionary<string, string> { ["NewComment.Body"] = "An earlier comment" }, $"/article/{slug}/comments");
+        var typed = "Kept text " + new string('y', 5000);
+
+        var empty = await client.PostFormAsync($"/article/{slug}", new Dictionary<string, string> { ["NewComment.Body"] = " " }, $"/article/{slug}/comments");
+        var tooLong = await client.PostFormAsync($"/article/{slug}", new Dictionary<string, string> { ["NewComment.Body"] = typed }, $"/article/{slug}/comments");
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("Write something before posting.", await empty.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        var page = new HtmlParser().ParseDocument(await tooLong.Content.ReadAsStringAsync());
+        Assert.Contains("at most 5,000 characters", page.Body!.TextContent);
+        Assert.Equal(typed, page.GetElementById("NewComment_Body")?.TextContent.Trim());
+        Assert.Contains("An earlier comment", page.QuerySelector(".comments")!.TextContent);
+    }
+
+    [Fact]
     public async Task ReaderReportsACommentOnceWithAReason()
     {
         var author = await factory.CreateUserAsync(Unique("ra") + "@test.local");

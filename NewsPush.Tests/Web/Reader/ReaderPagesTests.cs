@@ -177,6 +177,47 @@ public abstract class ReaderPagesTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task ArticleAndCommentTimesAreInTheReadersZoneAndInUtcForAnonymousVisitors()
+    {
+        var noon = new DateTime(2025, 6, 2, 12, 0, 0, DateTimeKind.Utc);
+        var (articleId, slug) = await PublishAsync(factory, "Times in zones", "Body", publishedAt: noon);
+        var reader = await factory.CreateUserAsync(Unique("zone") + "@test.local");
+        await factory.WithDbAsync(async db =>
+        {
+            var prefs = await db.ReaderPreferences.FirstOrDefaultAsync(p => p.UserId == reader.Id);
+            if (prefs is null)
+            {
+                db.ReaderPreferences.Add(prefs = ReaderPreferences.ForNewReader(reader.Id, "UTC", DateTime.UtcNow));
+            }
+            prefs.TimeZoneId = "Asia/Shanghai";
+            db.Comments.Add(new Comment { ArticleId = articleId, AuthorId = reader.Id, Body = "Zoned", BodyHtml = "<p>Zoned</p>", CreatedAt = noon });
+            await db.SaveChangesAsync();
+        });
+        using var signedIn = await factory.CreateLoggedInClientAsync(reader.Email!);
+        using var anonymous = factory.CreateClient();
+
+        var local = Text(await signedIn.GetStringAsync($"/article/{slug}"));
+        var utc = Text(await anonymous.GetStringAsync($"/article/{slug}"));
+
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(local, "2025-06-02 20:00 Asia/Shanghai"));
+        Assert.DoesNotContain("12:00", local);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(utc, "2025-06-02 12:00 UTC"));
+    }
+
+    [Fact]
+    public async Task AChineseArticlePageCarriesItsCharactersAsTheyAreNotAsEntities()
+    {
+        var (_, slug) = await PublishAsync(factory, "联合国发布报告", "气候变化的影响。", summary: "摘要。", language: "zh");
+        using var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync($"/article/{slug}");
+
+        Assert.Contains("<h1>联合国发布报告</h1>", html);
+        Assert.Contains("<title>联合国发布报告 · NewsPush</title>", html);
+        Assert.DoesNotContain("&#x8054;", html);
+    }
+
+    [Fact]
     public async Task PagesCarrySecurityHeaders()
     {
         using var client = factory.CreateClient();

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
+using NewsPush.Data;
 using MimeKit;
 
 namespace NewsPush.Web.Infrastructure.Email;
@@ -17,7 +18,7 @@ public interface IMailer
 /// SMTP connections are kept open and reused (connect + EHLO + AUTH per message would cap throughput at a
 /// few messages per second); a connection that failed is dropped, never returned to the pool.
 /// </summary>
-public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment environment) : IMailer, IAsyncDisposable
+public sealed class Mailer(IOptions<EmailOptions> options, IOptions<DatabaseOptions> database, IWebHostEnvironment environment) : IMailer, IAsyncDisposable
 {
     private const int MaxIdleConnections = 16;
     private readonly ConcurrentBag<SmtpClient> idle = [];
@@ -31,7 +32,7 @@ public sealed class Mailer(IOptions<EmailOptions> options, IWebHostEnvironment e
         }
         if (string.IsNullOrWhiteSpace(o.SmtpHost))
         {
-            var folder = Path.GetFullPath(Path.Combine(environment.ContentRootPath, o.PickupFolder));
+            var folder = database.Value.ResolveUnderDataFolder(environment.ContentRootPath, o.PickupFolder);
             Directory.CreateDirectory(folder);
             var path = Path.Combine(folder, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
             await message.WriteToAsync(path, ct);

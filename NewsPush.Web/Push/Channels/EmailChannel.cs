@@ -102,7 +102,7 @@ public sealed class EmailChannel(
 
     private MimeMessage Build(OutboundDelivery delivery, string displayName, string email)
     {
-        var baseUrl = emailOptions.Value.PublicBaseUrl.TrimEnd('/');
+        var baseUrl = emailOptions.Value.BaseUrl(null);
         var token = delivery.Delivery.TrackingToken;
         var content = delivery.Content;
         var unsubscribeUrl = $"{baseUrl}/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Create(delivery.UserId))}";
