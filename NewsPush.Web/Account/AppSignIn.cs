@@ -79,8 +79,4 @@ public static class AppSignIn
             }
             await next(http);
         });
-
-    /// <summary>The options the bearer tokens are issued with (for tests and docs).</summary>
-    public static BearerTokenOptions Options(IServiceProvider services) =>
-        services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme);
 }

@@ -166,6 +166,7 @@ public abstract class DeviceChannel(
                     report.Retry(d.Id, answer.Detail, answer.RetryAfter);
                     break;
                 case DeviceOutcome.AuthFailed:
+                    logger.LogWarning("{Service} refused our credentials: {Detail}", Service, answer.Detail);
                     report.ChannelMisconfigured($"{Service} refused our credentials: {answer.Detail}");
                     break;
             }
@@ -270,6 +271,4 @@ public abstract class DeviceChannel(
         DeliveryContentKind.Test => TimeSpan.FromMinutes(10),
         _ => TimeSpan.FromHours(o.DigestTtlHours),
     };
-
-    protected ILogger Logger => logger;
 }
