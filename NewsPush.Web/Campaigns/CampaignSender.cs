@@ -19,8 +19,11 @@ public sealed class CampaignSender(
     NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, RobotFanout robots, DeliverySignal signal,
     IOptions<CampaignOptions> options, TimeProvider clock, ILogger<CampaignSender> logger)
 {
-    /// <summary>Runs (or resumes) the fan-out; returns the deliveries queued by this call.</summary>
-    public async Task<int> FanoutAsync(long campaignId, CancellationToken ct)
+    /// <summary>
+    /// Runs (or resumes) the fan-out, at most <paramref name="maxBatches"/> batches this call (the rest is the next
+    /// call's, exactly as after a crash); returns the deliveries queued by this call.
+    /// </summary>
+    public async Task<int> FanoutAsync(long campaignId, CancellationToken ct, int maxBatches = int.MaxValue)
     {
         var o = options.Value;
         var c = await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId)
@@ -33,8 +36,13 @@ public sealed class CampaignSender(
         var filter = AudienceFilter.Of(c.Campaign);
         var cursor = c.FanoutCursor;
         var queued = 0;
+        var batches = 0;
         while (!ct.IsCancellationRequested)
         {
+            if (batches++ == maxBatches)
+            {
+                return queued;
+            }
             var now = clock.GetUtcNow().UtcDateTime;
             var query = audience.ReaderIds(filter, c.ColumnId, now);
             if (cursor is not null)

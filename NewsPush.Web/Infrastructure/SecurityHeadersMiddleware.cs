@@ -15,7 +15,8 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
         var (script, style) = ("", "");
         if (context.Request.Path.StartsWithSegments(ApiDocs.ReferencePath))
         {
-            var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+            // Hex: valid in a CSP nonce and the same in HTML (base64's '+' comes out of the page as &#x2B;).
+            var nonce = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             context.Items[ApiDocs.NonceItem] = nonce;
             (script, style) = ($" 'nonce-{nonce}'", " 'unsafe-inline'");
         }
