@@ -48,6 +48,17 @@ public sealed class CampaignAudience(NewsPushDbContext db)
         return readers.Select(p => p.UserId);
     }
 
+    /// <summary>The next <paramref name="size"/> readers after <paramref name="after"/> in ordinal order of id: the batches preview and fan-out both walk.</summary>
+    public Task<List<string>> NextBatchAsync(AudienceFilter f, int articleColumnId, DateTime now, string? after, int size, CancellationToken ct)
+    {
+        var query = ReaderIds(f, articleColumnId, now);
+        if (after is not null)
+        {
+            query = query.Where(id => string.Compare(id, after) > 0);
+        }
+        return query.OrderBy(id => id).Take(size).ToListAsync(ct);
+    }
+
     /// <summary>Why a reader qualifies, in words, for the preview's samples.</summary>
     public static string Reason(AudienceFilter f, string columnName) => f.Segment switch
     {

@@ -30,13 +30,7 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
         string? cursor = null;
         while (true)
         {
-            var query = audience.ReaderIds(filter, article.ColumnId, now);
-            if (cursor is not null)
-            {
-                var after = cursor;
-                query = query.Where(id => string.Compare(id, after) > 0);
-            }
-            var batch = await query.OrderBy(id => id).Take(batchSize).ToListAsync(ct);
+            var batch = await audience.NextBatchAsync(filter, article.ColumnId, now, cursor, batchSize, ct);
             if (batch.Count == 0)
             {
                 break;

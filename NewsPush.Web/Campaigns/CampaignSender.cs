@@ -26,14 +26,13 @@ public sealed class CampaignSender(
     public async Task<int> FanoutAsync(long campaignId, CancellationToken ct, int maxBatches = int.MaxValue)
     {
         var o = options.Value;
-        var c = await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId)
-            .Select(x => new { x.Status, x.IsCritical, x.CreatedById, x.ApprovedById, x.FanoutCursor, x.ArticleId, ColumnId = x.Article!.ColumnId, Campaign = x })
-            .SingleOrDefaultAsync(ct);
+        var c = await db.PushCampaigns.AsNoTracking().Include(x => x.Article).SingleOrDefaultAsync(x => x.Id == campaignId, ct);
         if (c is null || c.Status != CampaignStatus.Sending)
         {
             return 0;
         }
-        var filter = AudienceFilter.Of(c.Campaign);
+        var columnId = c.Article!.ColumnId;
+        var filter = AudienceFilter.Of(c);
         var cursor = c.FanoutCursor;
         var queued = 0;
         var batches = 0;
@@ -44,13 +43,7 @@ public sealed class CampaignSender(
                 return queued;
             }
             var now = clock.GetUtcNow().UtcDateTime;
-            var query = audience.ReaderIds(filter, c.ColumnId, now);
-            if (cursor is not null)
-            {
-                var after = cursor;
-                query = query.Where(id => string.Compare(id, after) > 0);
-            }
-            var batch = await query.OrderBy(id => id).Take(o.FanoutBatchSize).ToListAsync(ct);
+            var batch = await audience.NextBatchAsync(filter, columnId, now, cursor, o.FanoutBatchSize, ct);
             if (batch.Count == 0)
             {
                 break;
@@ -110,7 +103,7 @@ public sealed class CampaignSender(
         if (finished > 0)
         {
             // The newsroom's chat robots for the story's column, once: the push is Sent now, so no other run gets here.
-            var names = await robots.QueueAsync(campaignId, c.ColumnId, c.ApprovedById ?? c.CreatedById ?? "", ct);
+            var names = await robots.QueueAsync(campaignId, columnId, c.ApprovedById ?? c.CreatedById ?? "", ct);
             queued += names.Count;
             logger.LogInformation("Push {CampaignId} queued: {Count} deliveries by this run, {Robots} robots", campaignId, queued, names.Count);
         }

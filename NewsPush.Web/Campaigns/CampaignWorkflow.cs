@@ -49,7 +49,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         var now = clock.GetUtcNow().UtcDateTime;
         var c = new PushCampaign
         {
-            ArticleId = article.Id, Title = Clip(article.Title, MaxTitle), Message = Clip(article.Summary, MaxMessage), Segment = PushSegment.Everyone,
+            ArticleId = article.Id, Title = Texts.Clip(article.Title, MaxTitle), Message = Texts.Clip(article.Summary, MaxMessage), Segment = PushSegment.Everyone,
             Status = CampaignStatus.Draft, CreatedById = actor.RequiredUserId(), CreatedAt = now, UpdatedAt = now,
         };
         db.PushCampaigns.Add(c);
@@ -128,7 +128,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
             (c, _) =>
             {
                 c.Status = CampaignStatus.Draft;
-                c.ReviewNote = string.IsNullOrWhiteSpace(note) ? null : Clip(note.Trim(), 1000);
+                c.ReviewNote = string.IsNullOrWhiteSpace(note) ? null : Texts.Clip(note.Trim(), 1000);
                 c.ApprovedById = null;
                 c.ApprovedAt = null;
             }, ct, note);
@@ -153,7 +153,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
                 c.Status = CampaignStatus.Sending;
                 c.ApprovedById = actor.RequiredUserId();
                 c.ApprovedAt = now;
-                c.CriticalReason = Clip(reason.Trim(), 500);
+                c.CriticalReason = Texts.Clip(reason.Trim(), 500);
                 c.ScheduledAt = null;
                 c.Cron = null;
                 c.NextRunAt = null;
@@ -285,7 +285,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         var now = clock.GetUtcNow().UtcDateTime;
         change(c, now);
         c.UpdatedAt = now;
-        audit.Add(actor, action, nameof(PushCampaign), Id(c), $"{from} → {c.Status}" + (details is null ? "" : ": " + Clip(details, 200)));
+        audit.Add(actor, action, nameof(PushCampaign), Id(c), $"{from} → {c.Status}" + (details is null ? "" : ": " + Texts.Clip(details, 200)));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -298,6 +298,4 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
     }
 
     private static string Id(PushCampaign c) => c.Id.ToString(CultureInfo.InvariantCulture);
-
-    private static string Clip(string s, int max) => s.Length > max ? s[..(max - 1)] + "…" : s;
 }

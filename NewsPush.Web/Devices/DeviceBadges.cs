@@ -10,7 +10,14 @@ namespace NewsPush.Web.Devices;
 /// </summary>
 public sealed class DeviceBadges(NewsPushDbContext db) : IInboxReadListener
 {
-    public async Task OnReadAsync(string userId, int unread, CancellationToken ct) =>
-        await db.Devices.Where(d => d.UserId == userId && d.BadgeCount > unread)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.BadgeCount, unread), ct);
+    public async Task OnReadAsync(string userId, Func<string, CancellationToken, Task<int>> unread, CancellationToken ct)
+    {
+        // Most readers have no app showing a badge: one cheap query, and the unread count only when there is one.
+        if (!await db.Devices.AnyAsync(d => d.UserId == userId && d.BadgeCount > 0, ct))
+        {
+            return;
+        }
+        var left = await unread(userId, ct);
+        await db.Devices.Where(d => d.UserId == userId && d.BadgeCount > left).ExecuteUpdateAsync(s => s.SetProperty(d => d.BadgeCount, left), ct);
+    }
 }

@@ -85,8 +85,10 @@ public sealed partial class DeviceRegistry(NewsPushDbContext db, InboxService in
         var hash = Hash(token);
         for (var attempt = 0; ; attempt++)
         {
-            var byId = await db.Devices.SingleOrDefaultAsync(d => d.DeviceId == deviceId, ct);
-            var byToken = await db.Devices.SingleOrDefaultAsync(d => d.Platform == platform && d.TokenHash == hash, ct);
+            // The install and the token, each unique: at most two rows, in one query.
+            var rows = await db.Devices.Where(d => d.DeviceId == deviceId || (d.Platform == platform && d.TokenHash == hash)).ToListAsync(ct);
+            var byId = rows.SingleOrDefault(d => d.DeviceId == deviceId);
+            var byToken = rows.SingleOrDefault(d => d.Platform == platform && d.TokenHash == hash);
             var touched = new HashSet<string> { userId };
             if (byToken is not null && byId is not null && byToken.Id != byId.Id)
             {

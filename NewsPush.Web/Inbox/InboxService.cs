@@ -247,24 +247,21 @@ public sealed class InboxService(
         return true;
     }
 
-    /// <summary>The reader read or archived something: whoever shows an unread count elsewhere (app badges) hears the new one.</summary>
+    /// <summary>
+    /// The reader read or archived something: whoever shows an unread count elsewhere (app badges) hears of it, and
+    /// counts the unread items only if it needs the number.
+    /// </summary>
     private async Task ReadAsync(string userId, CancellationToken ct)
     {
-        var listeners = readListeners as IReadOnlyCollection<IInboxReadListener> ?? readListeners.ToList();
-        if (listeners.Count == 0)
+        foreach (var listener in readListeners)
         {
-            return;
-        }
-        var unread = await UnreadCountAsync(userId, ct);
-        foreach (var listener in listeners)
-        {
-            await listener.OnReadAsync(userId, unread, ct);
+            await listener.OnReadAsync(userId, UnreadCountAsync, ct);
         }
     }
 }
 
-/// <summary>Hears that a reader read or archived inbox items, with their unread count after it.</summary>
+/// <summary>Hears that a reader read or archived inbox items; <c>unread</c> counts what is left unread (three queries).</summary>
 public interface IInboxReadListener
 {
-    Task OnReadAsync(string userId, int unread, CancellationToken ct);
+    Task OnReadAsync(string userId, Func<string, CancellationToken, Task<int>> unread, CancellationToken ct);
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Webhooks;
@@ -22,7 +23,7 @@ public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, Tim
             return 0;
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var alert = db.SystemAlerts.Add(new SystemAlert { Title = Trim(title, 200), Text = Trim(text, 2000), Url = url, CreatedAt = now }).Entity;
+        var alert = db.SystemAlerts.Add(new SystemAlert { Title = Texts.Clip(title, 200), Text = Texts.Clip(text, 2000), Url = url, CreatedAt = now }).Entity;
         await db.SaveChangesAsync(ct);
         foreach (var robot in robots)
         {
@@ -61,8 +62,6 @@ public sealed class RobotAlerts(NewsPushDbContext db, DeliverySignal signal, Tim
         }
         await AddAsync(title, $"{count} {(count == 1 ? "delivery" : "deliveries")} ended without being sent. Last error: {lastError}", "/admin/deliveries", null, ct);
     }
-
-    private static string Trim(string s, int max) => s.Length > max ? s[..(max - 1)] + "…" : s;
 }
 
 /// <summary>The content of a <see cref="DeliveryContentKind.SystemAlert"/> delivery.</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Realtime;
 
 namespace NewsPush.Web.Push.Channels;
@@ -63,7 +64,7 @@ public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, 
     public static InboxMessage Render(OutboundDelivery delivery, DateTime now)
     {
         var content = delivery.Content;
-        var message = new InboxMessage { UserId = delivery.UserId, DeliveryId = delivery.Id, CreatedAt = now, Title = Clip(content.Title, 300) };
+        var message = new InboxMessage { UserId = delivery.UserId, DeliveryId = delivery.Id, CreatedAt = now, Title = Texts.Clip(content.Title, 300) };
         switch (content.Kind)
         {
             case DeliveryContentKind.Digest:
@@ -79,12 +80,10 @@ public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, 
             default:
                 message.Kind = content.Kind == DeliveryContentKind.Breaking ? InboxMessageKind.Breaking : InboxMessageKind.System;
                 message.CampaignId = content.Kind == DeliveryContentKind.Breaking ? content.Id : null;
-                message.Body = Clip(content.Summary, 20_000);
+                message.Body = Texts.Clip(content.Summary, 20_000);
                 message.Link = content.Url ?? (content.Stories.Count > 0 ? "/article/" + content.Stories[0].Slug : null);
                 break;
         }
         return message;
     }
-
-    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }
