@@ -25,9 +25,24 @@ public class Broadcast
     public string Title { get; set; } = "";
     public string Body { get; set; } = "";
     public string? Link { get; set; }
+    /// <summary>A breaking-news push's inbox part: the push it belongs to; null for an admin's broadcast to everyone.</summary>
     public long? CampaignId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ExpiresAt { get; set; }
+
+    // The audience of a push's inbox part, fixed when the push starts sending (an admin's broadcast has none: everyone).
+    /// <summary>Everyone, or followers of <see cref="AudienceTargets"/>.</summary>
+    public PushSegment AudienceSegment { get; set; }
+    /// <summary>Column or tag ids between commas (",3,7,"); empty for everyone.</summary>
+    public string AudienceTargets { get; set; } = "";
+    /// <summary>IANA zones between commas (",Europe/Paris,Asia/Shanghai,"); empty for every zone.</summary>
+    public string AudienceZones { get; set; } = "";
+    /// <summary>The story's column: readers who chose topics get the push only when the column is one of them.</summary>
+    public int? AudienceColumnId { get; set; }
+    /// <summary>Readers pushed breaking news from this instant until the push started are left out; null: nobody is.</summary>
+    public DateTime? ExcludePushedSince { get; set; }
+    /// <summary>Readers in the audience with the inbox on when the push started (for the push's progress).</summary>
+    public int? AudienceCount { get; set; }
 }
 
 /// <summary>Created lazily the first time a reader reads or archives a broadcast.</summary>

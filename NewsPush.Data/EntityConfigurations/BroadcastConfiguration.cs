@@ -13,5 +13,7 @@ internal sealed class BroadcastConfiguration : IEntityTypeConfiguration<Broadcas
         builder.Property(b => b.Link).HasMaxLength(800);
         builder.HasIndex(b => b.CreatedAt);
         builder.HasIndex(b => b.CampaignId).IsUnique();
+        builder.Property(b => b.AudienceTargets).HasMaxLength(2000);
+        builder.Property(b => b.AudienceZones).HasMaxLength(4000);
     }
 }

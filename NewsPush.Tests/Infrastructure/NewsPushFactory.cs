@@ -112,7 +112,9 @@ public class NewsPushFactory(TestDatabase database) : WebApplicationFactory<Prog
     {
         await using var scope = Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CreatedAt = DateTime.UtcNow, OnboardedAt = DateTime.UtcNow };
+        // Joined "now" by the site's clock (a test's fake clock where it has one), as registering would say.
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CreatedAt = now, OnboardedAt = now };
         var result = await users.CreateAsync(user, Password);
         Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Description)));
         await users.AddToRolesAsync(user, roles.Length == 0 ? [Roles.Reader] : roles);

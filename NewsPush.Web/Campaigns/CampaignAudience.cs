@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using System.Globalization;
+using NewsPush.Web.Inbox;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Campaigns;
@@ -17,47 +19,48 @@ public sealed record AudienceFilter(PushSegment Segment, IReadOnlyList<int> Targ
 }
 
 /// <summary>
-/// The readers a push goes to, as a query: readers with a channel on (not deleted), whose topics (if they chose any)
-/// include the article's column, in the segment (everyone, or followers of the chosen columns or tags), in the chosen
-/// zones, not pushed breaking news within the chosen hours. Preferences, the cap and quiet hours are the planner's.
+/// The readers a push goes to, by the one rule of <see cref="BroadcastAudience"/>: the push's inbox part (a broadcast,
+/// stored when it starts sending) holds the audience, and the same rule gives the fan-out its readers for every other
+/// channel and the preview its counts. Preferences, the cap and quiet hours are the planner's.
 /// </summary>
-public sealed class CampaignAudience(NewsPushDbContext db)
+public sealed class CampaignAudience(BroadcastAudience rule)
 {
-    public IQueryable<string> ReaderIds(AudienceFilter f, int articleColumnId, DateTime now)
+    /// <summary>The push's inbox part as it is stored when the push starts at <paramref name="at"/>: its audience fixed.</summary>
+    public static Broadcast InboxPart(AudienceFilter f, int articleColumnId, DateTime at, long? campaignId = null) => new()
     {
-        var readers = db.ReaderPreferences.AsNoTracking().Where(AudiencePlanner.HasAnyChannel).Where(p => p.User!.DeletedAt == null)
-            .Where(p => !p.Topics.Any() || p.Topics.Any(t => t.ColumnId == articleColumnId));
-        if (f.TimeZones.Count > 0)
-        {
-            var zones = f.TimeZones.ToList();
-            readers = readers.Where(p => zones.Contains(p.TimeZoneId));
-        }
-        var ids = f.TargetIds.ToList();
-        readers = f.Segment switch
-        {
-            PushSegment.ColumnFollowers => readers.Where(p => db.Follows.Any(x => x.UserId == p.UserId && x.Kind == FollowKind.Column && ids.Contains(x.TargetId))),
-            PushSegment.TagFollowers => readers.Where(p => db.Follows.Any(x => x.UserId == p.UserId && x.Kind == FollowKind.Tag && ids.Contains(x.TargetId))),
-            _ => readers,
-        };
-        if (f.ExcludePushedWithinHours is { } hours and > 0)
-        {
-            var since = now.AddHours(-hours);
-            readers = readers.Where(p => !db.Deliveries.Any(d => d.UserId == p.UserId && d.ContentKind == DeliveryContentKind.Breaking && d.CreatedAt >= since
-                && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed));
-        }
-        return readers.Select(p => p.UserId);
-    }
+        CampaignId = campaignId, CreatedAt = at, AudienceColumnId = articleColumnId,
+        AudienceSegment = f.Segment is PushSegment.ColumnFollowers or PushSegment.TagFollowers ? f.Segment : PushSegment.Everyone,
+        AudienceTargets = f.Segment is PushSegment.ColumnFollowers or PushSegment.TagFollowers ? Between(f.TargetIds.Select(i => i.ToString(CultureInfo.InvariantCulture))) : "",
+        AudienceZones = Between(f.TimeZones),
+        ExcludePushedSince = f.ExcludePushedWithinHours is { } hours and > 0 ? at.AddHours(-hours) : null,
+    };
 
-    /// <summary>The next <paramref name="size"/> readers after <paramref name="after"/> in ordinal order of id: the batches preview and fan-out both walk.</summary>
-    public Task<List<string>> NextBatchAsync(AudienceFilter f, int articleColumnId, DateTime now, string? after, int size, CancellationToken ct)
+    /// <summary>Readers in the audience with any channel on.</summary>
+    public Task<int> MatchedAsync(Broadcast part, CancellationToken ct) => rule.Readers(part).Where(AudiencePlanner.HasAnyChannel).CountAsync(ct);
+
+    /// <summary>Readers in the audience whose inbox shows the push: the inbox part's readers.</summary>
+    public Task<int> InboxReadersAsync(Broadcast part, CancellationToken ct) => rule.Readers(part).CountAsync(p => p.InboxEnabled, ct);
+
+    /// <summary>Readers in the audience with a channel that interrupts: those the fan-out plans.</summary>
+    public Task<int> InterruptibleAsync(Broadcast part, CancellationToken ct) => rule.Readers(part).Where(AudiencePlanner.HasInterruptingChannel).CountAsync(ct);
+
+    /// <summary>The next <paramref name="size"/> readers the fan-out plans after <paramref name="after"/>, in ordinal order of id: the batches preview and fan-out both walk.</summary>
+    public Task<List<string>> NextBatchAsync(Broadcast part, string? after, int size, CancellationToken ct)
     {
-        var query = ReaderIds(f, articleColumnId, now);
+        var query = rule.Readers(part).Where(AudiencePlanner.HasInterruptingChannel).Select(p => p.UserId);
         if (after is not null)
         {
             query = query.Where(id => string.Compare(id, after) > 0);
         }
         return query.OrderBy(id => id).Take(size).ToListAsync(ct);
     }
+
+    /// <summary>The first <paramref name="size"/> readers in the audience with any channel on, and whether their inbox is on.</summary>
+    public async Task<List<(string UserId, bool Inbox)>> FirstAsync(Broadcast part, int size, CancellationToken ct) =>
+        (await rule.Readers(part).Where(AudiencePlanner.HasAnyChannel).OrderBy(p => p.UserId).Take(size).Select(p => new { p.UserId, p.InboxEnabled }).ToListAsync(ct))
+            .Select(p => (p.UserId, p.InboxEnabled)).ToList();
+
+    private static string Between(IEnumerable<string> values) => values.ToList() is { Count: > 0 } list ? "," + string.Join(',', list) + "," : "";
 
     /// <summary>Why a reader qualifies, in words, for the preview's samples.</summary>
     public static string Reason(AudienceFilter f, string columnName) => f.Segment switch

@@ -21,6 +21,17 @@ public sealed class CampaignOptions
     [Range(100, 100_000)]
     public int FanoutBatchSize { get; set; } = 2000;
 
+    /// <summary>
+    /// Readers the composer's preview plans one by one (cap, quiet hours, endpoints); a larger audience's figures per
+    /// channel are estimated from them, its totals and inbox readers counted exactly.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int PreviewSampleSize { get; set; } = 10_000;
+
+    /// <summary>Days a push stays in readers' inboxes (its inbox part is one broadcast for the whole audience).</summary>
+    [Range(1, 3650)]
+    public int InboxDays { get; set; } = 30;
+
     /// <summary>Deliveries of a push not sent within this are Expired (a breaking story is stale after it).</summary>
     [Range(0.1, 72)]
     public double DeliverByHours { get; set; } = 6;

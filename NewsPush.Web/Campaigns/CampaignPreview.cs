@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using Microsoft.Extensions.Options;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Campaigns;
@@ -11,33 +12,48 @@ public sealed record SampleReader(string Name, string TimeZone, string Why, IRea
 
 /// <summary>
 /// What a push would do now: readers matched by the audience, those it reaches, per channel (readers and endpoints:
-/// browsers, devices), those the weekly cap leaves out, those whose quiet hours hold it, and a few sample readers.
+/// browsers, devices), those the weekly cap leaves out of every channel that interrupts (the inbox never does, and is
+/// never capped), those whose quiet hours hold it, and a few sample readers.
+/// <see cref="Estimated"/>: the per-channel figures come from the first <see cref="Planned"/> readers the fan-out would
+/// plan (ids are random, so they are a fair sample), scaled to all; matched and inbox readers are always exact.
 /// </summary>
-public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int Waiting, IReadOnlyList<ChannelCount> Channels, IReadOnlyList<SampleReader> Samples);
+public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int Waiting, IReadOnlyList<ChannelCount> Channels, IReadOnlyList<SampleReader> Samples,
+    bool Estimated = false, int Planned = 0);
 
-/// <summary>Plans the audience exactly as the fan-out will (the same planner, in the same batches), without writing.</summary>
-public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner)
+/// <summary>
+/// Plans the audience as the fan-out will (the same rule, the same planner, in the same batches), without writing: the
+/// inbox part by one count, every other channel by planning each reader — at most <see cref="CampaignOptions.PreviewSampleSize"/>
+/// of them, so a preview of a million readers takes as long as one of ten thousand.
+/// </summary>
+public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, IOptions<CampaignOptions> options)
 {
     public const int SampleCount = 5;
 
     public async Task<AudiencePreview> PreviewAsync(AudienceFilter filter, int articleId, bool critical, DateTime now, CancellationToken ct, int batchSize = 2000)
     {
         var article = await db.Articles.AsNoTracking().Where(a => a.Id == articleId).Select(a => new { a.ColumnId, Column = a.Column!.Name }).SingleAsync(ct);
+        var part = CampaignAudience.InboxPart(filter, article.ColumnId, now);
+        var matched = await audience.MatchedAsync(part, ct);
+        var inboxReaders = await audience.InboxReadersAsync(part, ct);
+        var interruptible = await audience.InterruptibleAsync(part, ct);
+        var limit = Math.Max(1, options.Value.PreviewSampleSize);
+
         var readers = new Dictionary<DeliveryChannel, int>();
         var endpoints = new Dictionary<DeliveryChannel, int>();
-        int matched = 0, reached = 0, skipped = 0, waiting = 0;
-        var samples = new List<(string UserId, ReaderPlan Plan)>();
+        int planned = 0, reachedWithoutInbox = 0, skipped = 0, waiting = 0;
+        var inboxOn = new HashSet<string>(StringComparer.Ordinal);
         string? cursor = null;
-        while (true)
+        while (planned < limit && planned < interruptible)
         {
-            var batch = await audience.NextBatchAsync(filter, article.ColumnId, now, cursor, batchSize, ct);
+            var batch = await audience.NextBatchAsync(part, cursor, Math.Min(batchSize, limit - planned), ct);
             if (batch.Count == 0)
             {
                 break;
             }
             cursor = batch[^1];
-            matched += batch.Count;
-            var plans = await planner.PlanAsync(batch, now, respectQuietHours: !critical, ct, DeliveryContentKind.Breaking);
+            planned += batch.Count;
+            inboxOn.UnionWith(await db.ReaderPreferences.AsNoTracking().Where(p => batch.Contains(p.UserId) && p.InboxEnabled).Select(p => p.UserId).ToListAsync(ct));
+            var plans = await planner.PlanAsync(batch, now, respectQuietHours: !critical, ct, DeliveryContentKind.Breaking, inbox: false);
             foreach (var plan in plans.Values)
             {
                 if (plan.IsSkipped)
@@ -45,34 +61,51 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
                     skipped++;
                     continue;
                 }
-                reached++;
-                if (plan.NotBefore is not null)
-                {
-                    waiting++;
-                }
+                reachedWithoutInbox += inboxOn.Contains(plan.UserId) ? 0 : 1;
+                waiting += plan.NotBefore is null ? 0 : 1;
                 foreach (var g in plan.Endpoints.GroupBy(e => e.Channel))
                 {
                     readers[g.Key] = readers.GetValueOrDefault(g.Key) + 1;
                     endpoints[g.Key] = endpoints.GetValueOrDefault(g.Key) + g.Count();
                 }
-                if (samples.Count < SampleCount)
-                {
-                    samples.Add((plan.UserId, plan));
-                }
-            }
-            if (batch.Count < batchSize)
-            {
-                break;
             }
         }
-        var ids = samples.Select(s => s.UserId).ToList();
+        var estimated = planned < interruptible;
+        var scale = planned == 0 ? 0 : (double)interruptible / planned;
+        int Scaled(int n) => estimated ? (int)Math.Round(n * scale) : n;
+
+        var channels = new List<ChannelCount>();
+        if (inboxReaders > 0)
+        {
+            channels.Add(new ChannelCount(ChannelName(DeliveryChannel.Inbox), inboxReaders, inboxReaders));
+        }
+        channels.AddRange(readers.OrderBy(r => r.Key).Select(r => new ChannelCount(ChannelName(r.Key), Scaled(r.Value), Scaled(endpoints[r.Key]))));
+        var reached = Math.Min(matched, inboxReaders + Scaled(reachedWithoutInbox));
+        return new AudiencePreview(matched, reached, Scaled(skipped), Scaled(waiting), channels,
+            await SamplesAsync(part, filter, article.Column, critical, now, ct), estimated, planned);
+    }
+
+    /// <summary>The first few readers of the audience, with the channels that would reach them and why they qualify.</summary>
+    private async Task<IReadOnlyList<SampleReader>> SamplesAsync(Broadcast part, AudienceFilter filter, string columnName, bool critical, DateTime now, CancellationToken ct)
+    {
+        var first = await audience.FirstAsync(part, SampleCount * 4, ct);
+        var ids = first.Select(f => f.UserId).ToList();
+        var plans = await planner.PlanAsync(ids, now, respectQuietHours: !critical, ct, DeliveryContentKind.Breaking, inbox: false);
         var people = await db.ReaderPreferences.AsNoTracking().Where(p => ids.Contains(p.UserId))
             .Select(p => new { p.UserId, p.User!.DisplayName, p.TimeZoneId }).ToDictionaryAsync(p => p.UserId, ct);
-        var why = CampaignAudience.Reason(filter, article.Column);
-        return new AudiencePreview(matched, reached, skipped, waiting,
-            readers.OrderBy(r => r.Key).Select(r => new ChannelCount(ChannelName(r.Key), r.Value, endpoints[r.Key])).ToList(),
-            samples.Select(s => new SampleReader(people[s.UserId].DisplayName, people[s.UserId].TimeZoneId, why,
-                s.Plan.Endpoints.Select(e => ChannelName(e.Channel)).Distinct().ToList(), s.Plan.NotBefore)).ToList());
+        var why = CampaignAudience.Reason(filter, columnName);
+        var samples = new List<SampleReader>(SampleCount);
+        foreach (var (userId, inbox) in first)
+        {
+            var plan = plans.GetValueOrDefault(userId);
+            var channels = (inbox ? [ChannelName(DeliveryChannel.Inbox)] : new List<string>())
+                .Concat(plan?.Endpoints.Select(e => ChannelName(e.Channel)).Distinct() ?? []).ToList();
+            if (channels.Count > 0 && samples.Count < SampleCount)
+            {
+                samples.Add(new SampleReader(people[userId].DisplayName, people[userId].TimeZoneId, why, channels, plan?.NotBefore));
+            }
+        }
+        return samples;
     }
 
     public static string ChannelName(DeliveryChannel c) => c switch

@@ -3,20 +3,23 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure.Realtime;
 using NewsPush.Web.Push;
 using NewsPush.Web.Webhooks;
 
 namespace NewsPush.Web.Campaigns;
 
 /// <summary>
-/// The fan-out of a push in <see cref="CampaignStatus.Sending"/>: the audience in ordinal order of reader id, in
+/// The fan-out of a push in <see cref="CampaignStatus.Sending"/>. First its inbox part: one broadcast that fixes the
+/// audience and that every reader in it with the inbox on sees at once (the broadcast model: nothing per reader is
+/// written, so a million inboxes show it as soon as one row is committed). Then every other channel: the audience in ordinal order of reader id, in
 /// batches; each batch planned (preferences, cap, quiet hours unless critical) and its deliveries written in one
 /// transaction with the cursor, so a fan-out that stops — a crash, a node dying, a cancel — resumes after the last
 /// committed batch, and the outbox's unique key (content, reader, channel, endpoint) makes a repeated batch write
 /// nothing twice. The newsroom's robots get it once at the end. Then the push is Sent; the channels deliver.
 /// </summary>
 public sealed class CampaignSender(
-    NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, RobotFanout robots, DeliverySignal signal,
+    NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, RobotFanout robots, DeliverySignal signal, ReaderNotifier notifier,
     IOptions<CampaignOptions> options, TimeProvider clock, ILogger<CampaignSender> logger)
 {
     /// <summary>
@@ -32,7 +35,10 @@ public sealed class CampaignSender(
             return 0;
         }
         var columnId = c.Article!.ColumnId;
-        var filter = AudienceFilter.Of(c);
+        if (await InboxPartAsync(c, ct) is not { } part)
+        {
+            return 0;
+        }
         var cursor = c.FanoutCursor;
         var queued = 0;
         var batches = 0;
@@ -43,12 +49,12 @@ public sealed class CampaignSender(
                 return queued;
             }
             var now = clock.GetUtcNow().UtcDateTime;
-            var batch = await audience.NextBatchAsync(filter, columnId, now, cursor, o.FanoutBatchSize, ct);
+            var batch = await audience.NextBatchAsync(part, cursor, o.FanoutBatchSize, ct);
             if (batch.Count == 0)
             {
                 break;
             }
-            var plans = await planner.PlanAsync(batch, now, respectQuietHours: !c.IsCritical, ct, DeliveryContentKind.Breaking);
+            var plans = await planner.PlanAsync(batch, now, respectQuietHours: !c.IsCritical, ct, DeliveryContentKind.Breaking, inbox: false);
             var rows = new List<Delivery>(batch.Count * 2);
             foreach (var plan in plans.Values)
             {
@@ -110,7 +116,60 @@ public sealed class CampaignSender(
         return queued;
     }
 
-    /// <summary>What each channel has done with a push: deliveries by channel and status.</summary>
+    /// <summary>
+    /// The push's inbox part, stored the first time its fan-out runs, in a transaction that also checks the push is
+    /// still sending (a cancel at the same moment either comes first, and nothing is stored, or waits and then takes
+    /// it back). Every connected reader's badge is nudged; the inbox readers are counted for the progress afterwards.
+    /// Null when the push stopped sending.
+    /// </summary>
+    private async Task<Broadcast?> InboxPartAsync(PushCampaign c, CancellationToken ct)
+    {
+        if (await db.Broadcasts.AsNoTracking().SingleOrDefaultAsync(b => b.CampaignId == c.Id, ct) is { } existing)
+        {
+            return existing;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var part = CampaignAudience.InboxPart(AudienceFilter.Of(c), c.Article!.ColumnId, now, c.Id);
+        part.Title = c.Title;
+        part.Body = c.Message.Length > 0 ? c.Message : c.Article.Summary;
+        part.Link = "/article/" + c.Article.Slug;
+        part.ExpiresAt = now.AddDays(options.Value.InboxDays);
+        var stored = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (await db.PushCampaigns.Where(x => x.Id == c.Id && x.Status == CampaignStatus.Sending).ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAt, now), ct) == 0)
+            {
+                return false;
+            }
+            db.Broadcasts.Add(part);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another run stored it first (the unique push id): that one is the push's inbox part.
+                return false;
+            }
+            await tx.CommitAsync(ct);
+            return true;
+        });
+        db.ChangeTracker.Clear();
+        if (!stored)
+        {
+            return await db.PushCampaigns.AnyAsync(x => x.Id == c.Id && x.Status == CampaignStatus.Sending, ct)
+                ? await db.Broadcasts.AsNoTracking().SingleOrDefaultAsync(b => b.CampaignId == c.Id, ct) : null;
+        }
+        notifier.InboxChangedForEveryone();
+        var inboxReaders = await audience.InboxReadersAsync(part, ct);
+        await db.Broadcasts.Where(b => b.Id == part.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.AudienceCount, inboxReaders), ct);
+        part.AudienceCount = inboxReaders;
+        logger.LogInformation("Push {CampaignId}: its inbox part reaches {Readers} readers", c.Id, inboxReaders);
+        return part;
+    }
+
+    /// <summary>What each channel has done with a push: the inbox part's readers, then deliveries by channel and status.</summary>
     public async Task<CampaignProgress?> ProgressAsync(long campaignId, CancellationToken ct)
     {
         if (await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId).Select(x => new { x.Status, x.QueuedAt }).SingleOrDefaultAsync(ct) is not { } c)
@@ -119,22 +178,43 @@ public sealed class CampaignSender(
         }
         var rows = await db.Deliveries.AsNoTracking().Where(d => d.ContentKind == DeliveryContentKind.Breaking && d.ContentId == campaignId)
             .GroupBy(d => new { d.Channel, d.Status }).Select(g => new { g.Key.Channel, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
-        return new CampaignProgress(c.Status.ToString(), c.QueuedAt is not null, rows.GroupBy(r => r.Channel).OrderBy(g => g.Key).Select(g => new ChannelProgress(
+        var inbox = await db.Broadcasts.AsNoTracking().Where(b => b.CampaignId == campaignId)
+            .Select(b => new { b.AudienceCount, b.ExpiresAt, Read = db.BroadcastReceipts.Count(r => r.BroadcastId == b.Id && r.ReadAt != null) }).SingleOrDefaultAsync(ct);
+        var channels = new List<ChannelProgress>();
+        if (inbox is { AudienceCount: > 0 })
+        {
+            // In every inbox at once: "sent" to all of them, or taken back out when the push was cancelled.
+            var withdrawn = c.Status == CampaignStatus.Cancelled;
+            channels.Add(new ChannelProgress(CampaignPreview.ChannelName(DeliveryChannel.Inbox), 0, withdrawn ? 0 : inbox.AudienceCount.Value, 0,
+                withdrawn ? inbox.AudienceCount.Value : 0, inbox.Read));
+        }
+        return new CampaignProgress(c.Status.ToString(), c.QueuedAt is not null, channels.Concat(rows.GroupBy(r => r.Channel).OrderBy(g => g.Key).Select(g => new ChannelProgress(
             CampaignPreview.ChannelName(g.Key),
             g.Where(r => r.Status is DeliveryStatus.Queued or DeliveryStatus.Sending).Sum(r => r.Count),
             g.Where(r => r.Status == DeliveryStatus.Sent).Sum(r => r.Count),
             g.Where(r => r.Status is DeliveryStatus.Failed or DeliveryStatus.Expired).Sum(r => r.Count),
-            g.Where(r => r.Status == DeliveryStatus.Suppressed).Sum(r => r.Count))).ToList());
+            g.Where(r => r.Status == DeliveryStatus.Suppressed).Sum(r => r.Count)))).ToList());
     }
 
-    /// <summary>Cancelling stops what has not gone out: the fan-out (by the status) and the queued deliveries.</summary>
-    public async Task<int> SuppressQueuedAsync(long campaignId, string reason, CancellationToken ct) =>
-        await db.Deliveries.Where(d => d.ContentKind == DeliveryContentKind.Breaking && d.ContentId == campaignId && d.Status == DeliveryStatus.Queued)
+    /// <summary>
+    /// Cancelling stops what has not gone out: the fan-out (by the status) and the queued deliveries; the inbox part is
+    /// taken back out of every inbox (a push is cancelled because it should not have gone).
+    /// </summary>
+    public async Task<int> SuppressQueuedAsync(long campaignId, string reason, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (await db.Broadcasts.Where(b => b.CampaignId == campaignId && (b.ExpiresAt == null || b.ExpiresAt > now)).ExecuteUpdateAsync(s => s.SetProperty(b => b.ExpiresAt, now), ct) > 0)
+        {
+            notifier.InboxChangedForEveryone();
+        }
+        return await db.Deliveries.Where(d => d.ContentKind == DeliveryContentKind.Breaking && d.ContentId == campaignId && d.Status == DeliveryStatus.Queued)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Suppressed).SetProperty(d => d.LastError, reason), ct);
+    }
 
     internal static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
 
-public sealed record ChannelProgress(string Channel, int Queued, int Sent, int Failed, int Suppressed);
+/// <summary>A channel's deliveries of a push by state; <see cref="Read"/>: readers who opened it (the inbox part).</summary>
+public sealed record ChannelProgress(string Channel, int Queued, int Sent, int Failed, int Suppressed, int? Read = null);
 
 public sealed record CampaignProgress(string Status, bool FanoutDone, IReadOnlyList<ChannelProgress> Channels);

@@ -14,7 +14,7 @@ namespace NewsPush.Web.Inbox;
 /// never fails the change.
 /// </summary>
 public sealed class InboxService(
-    NewsPushDbContext db, ReaderNotifier notifier, TrackingService tracking, TimeProvider clock, IEnumerable<IInboxReadListener> readListeners)
+    NewsPushDbContext db, BroadcastAudience audience, ReaderNotifier notifier, TrackingService tracking, TimeProvider clock, IEnumerable<IInboxReadListener> readListeners)
 {
     public const int MaxPageSize = 100;
 
@@ -22,23 +22,27 @@ public sealed class InboxService(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var personal = await db.InboxMessages.CountAsync(m => m.UserId == userId && m.ReadAt == null && m.ArchivedAt == null, ct);
-        var broadcasts = await db.Broadcasts.CountAsync(b => (b.ExpiresAt == null || b.ExpiresAt > now)
+        var broadcasts = await db.Broadcasts.Where(audience.Reaches(userId)).CountAsync(b => (b.ExpiresAt == null || b.ExpiresAt > now)
             && !db.BroadcastReceipts.Any(r => r.BroadcastId == b.Id && r.UserId == userId && (r.ReadAt != null || r.ArchivedAt != null)), ct);
         return personal + broadcasts;
     }
 
-    /// <summary>The unread counts of many readers in three queries (a channel's badge for a group of deliveries).</summary>
+    /// <summary>The unread counts of many readers in four queries (a channel's badge for a group of deliveries).</summary>
     public async Task<IReadOnlyDictionary<string, int>> UnreadCountsAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = userIds.Distinct().ToList();
         var personal = await db.InboxMessages.Where(m => ids.Contains(m.UserId) && m.ReadAt == null && m.ArchivedAt == null)
             .GroupBy(m => m.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var active = await db.Broadcasts.CountAsync(b => b.ExpiresAt == null || b.ExpiresAt > now, ct);
+        // Everyone's broadcasts count for all alike, less those a reader read or archived; pushes count where they reach.
+        var active = await db.Broadcasts.CountAsync(b => b.CampaignId == null && (b.ExpiresAt == null || b.ExpiresAt > now), ct);
         Dictionary<string, int> seen = active == 0 ? [] : await db.BroadcastReceipts
-            .Where(r => ids.Contains(r.UserId) && (r.ReadAt != null || r.ArchivedAt != null) && db.Broadcasts.Any(b => b.Id == r.BroadcastId && (b.ExpiresAt == null || b.ExpiresAt > now)))
+            .Where(r => ids.Contains(r.UserId) && (r.ReadAt != null || r.ArchivedAt != null)
+                && db.Broadcasts.Any(b => b.Id == r.BroadcastId && b.CampaignId == null && (b.ExpiresAt == null || b.ExpiresAt > now)))
             .GroupBy(r => r.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        return ids.ToDictionary(id => id, id => personal.GetValueOrDefault(id) + active - seen.GetValueOrDefault(id));
+        var pushes = await db.Broadcasts.AnyAsync(b => b.CampaignId != null && (b.ExpiresAt == null || b.ExpiresAt > now), ct)
+            ? await audience.UnreadPushesAsync(ids, now, ct) : [];
+        return ids.ToDictionary(id => id, id => personal.GetValueOrDefault(id) + active - seen.GetValueOrDefault(id) + pushes.GetValueOrDefault(id));
     }
 
     public async Task<InboxPage> ListAsync(string userId, int page, int pageSize, bool archived, CancellationToken ct)
@@ -47,7 +51,7 @@ public sealed class InboxService(
         var messages = db.InboxMessages.AsNoTracking()
             .Where(m => m.UserId == userId && (archived ? m.ArchivedAt != null : m.ArchivedAt == null));
         var broadcasts = db.Broadcasts.AsNoTracking()
-            .Where(b => b.ExpiresAt == null || b.ExpiresAt > now)
+            .Where(b => b.ExpiresAt == null || b.ExpiresAt > now).Where(audience.Reaches(userId))
             .Select(b => new { b, r = db.BroadcastReceipts.FirstOrDefault(r => r.BroadcastId == b.Id && r.UserId == userId) })
             .Where(x => archived ? x.r != null && x.r.ArchivedAt != null : x.r == null || x.r.ArchivedAt == null);
         var take = page * pageSize;
@@ -56,7 +60,7 @@ public sealed class InboxService(
             .Select(m => new InboxItem(InboxItemKind.Message, m.Id, m.Kind, m.Title, m.Body, m.Link, m.CreatedAt, m.ReadAt != null, m.ArchivedAt != null, m.DigestId))
             .ToListAsync(ct);
         var fromBroadcasts = await broadcasts.OrderByDescending(x => x.b.CreatedAt).ThenByDescending(x => x.b.Id).Take(take)
-            .Select(x => new InboxItem(InboxItemKind.Broadcast, x.b.Id, InboxMessageKind.System, x.b.Title, x.b.Body, x.b.Link, x.b.CreatedAt,
+            .Select(x => new InboxItem(InboxItemKind.Broadcast, x.b.Id, x.b.CampaignId == null ? InboxMessageKind.System : InboxMessageKind.Breaking, x.b.Title, x.b.Body, x.b.Link, x.b.CreatedAt,
                 x.r != null && x.r.ReadAt != null, x.r != null && x.r.ArchivedAt != null, null))
             .ToListAsync(ct);
         var items = fromMessages.Concat(fromBroadcasts).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
@@ -77,8 +81,8 @@ public sealed class InboxService(
             ? await db.InboxMessages.AsNoTracking().Where(m => m.Id == id && m.UserId == userId)
                 .Select(m => new InboxItem(InboxItemKind.Message, m.Id, m.Kind, m.Title, m.Body, m.Link, m.CreatedAt, m.ReadAt != null, m.ArchivedAt != null, m.DigestId))
                 .FirstOrDefaultAsync(ct)
-            : await db.Broadcasts.AsNoTracking().Where(b => b.Id == id && (b.ExpiresAt == null || b.ExpiresAt > now))
-                .Select(b => new InboxItem(InboxItemKind.Broadcast, b.Id, InboxMessageKind.System, b.Title, b.Body, b.Link, b.CreatedAt, true,
+            : await db.Broadcasts.AsNoTracking().Where(b => b.Id == id && (b.ExpiresAt == null || b.ExpiresAt > now)).Where(audience.Reaches(userId))
+                .Select(b => new InboxItem(InboxItemKind.Broadcast, b.Id, b.CampaignId == null ? InboxMessageKind.System : InboxMessageKind.Breaking, b.Title, b.Body, b.Link, b.CreatedAt, true,
                     db.BroadcastReceipts.Any(r => r.BroadcastId == b.Id && r.UserId == userId && r.ArchivedAt != null), null))
                 .FirstOrDefaultAsync(ct);
         if (item is null)
@@ -147,7 +151,7 @@ public sealed class InboxService(
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadAt, now), ct);
         changed += await db.BroadcastReceipts.Where(r => r.UserId == userId && r.ReadAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ReadAt, now), ct);
-        var withoutReceipt = await db.Broadcasts.Where(b => (b.ExpiresAt == null || b.ExpiresAt > now)
+        var withoutReceipt = await db.Broadcasts.Where(audience.Reaches(userId)).Where(b => (b.ExpiresAt == null || b.ExpiresAt > now)
                 && !db.BroadcastReceipts.Any(r => r.BroadcastId == b.Id && r.UserId == userId))
             .Select(b => b.Id).ToListAsync(ct);
         if (withoutReceipt.Count > 0)
@@ -217,7 +221,7 @@ public sealed class InboxService(
     private async Task<bool> UpdateReceiptAsync(string userId, long broadcastId, Action<BroadcastReceipt> change, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        if (!await db.Broadcasts.AnyAsync(b => b.Id == broadcastId && (b.ExpiresAt == null || b.ExpiresAt > now), ct))
+        if (!await db.Broadcasts.Where(audience.Reaches(userId)).AnyAsync(b => b.Id == broadcastId && (b.ExpiresAt == null || b.ExpiresAt > now), ct))
         {
             return false;
         }

@@ -6,6 +6,7 @@ public static class InboxServiceCollectionExtensions
     public static IServiceCollection AddInbox(this IServiceCollection services)
     {
         services.AddScoped<InboxService>();
+        services.AddScoped<BroadcastAudience>();
         return services;
     }
 

@@ -26,8 +26,9 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
     public async Task<(IReadOnlyList<BroadcastRow> Rows, int Total)> ListAsync(int page, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var total = await db.Broadcasts.CountAsync(ct);
-        var rows = await db.Broadcasts.AsNoTracking().OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id)
+        // A breaking-news push's inbox part is the push's (its page in the newsroom), not an admin's broadcast.
+        var total = await db.Broadcasts.CountAsync(b => b.CampaignId == null, ct);
+        var rows = await db.Broadcasts.AsNoTracking().Where(b => b.CampaignId == null).OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id)
             .Skip((Math.Max(1, page) - 1) * PageSize).Take(PageSize)
             .Select(b => new BroadcastRow(b.Id, b.Title, b.Body, b.Link, b.CreatedAt, b.ExpiresAt, b.ExpiresAt == null || b.ExpiresAt > now,
                 db.BroadcastReceipts.Count(r => r.BroadcastId == b.Id && r.ReadAt != null)))
@@ -62,7 +63,7 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
     public async Task<string?> ExpireAsync(long id, ClaimsPrincipal actor, CancellationToken ct)
     {
         var broadcast = await db.Broadcasts.FindAsync([id], ct);
-        if (broadcast is null)
+        if (broadcast is null || broadcast.CampaignId is not null)
         {
             return "The broadcast does not exist.";
         }
@@ -82,7 +83,7 @@ public sealed class BroadcastAdminService(NewsPushDbContext db, InboxService inb
     public async Task<string?> DeleteAsync(long id, ClaimsPrincipal actor, CancellationToken ct)
     {
         var broadcast = await db.Broadcasts.FindAsync([id], ct);
-        if (broadcast is null)
+        if (broadcast is null || broadcast.CampaignId is not null)
         {
             return "The broadcast does not exist.";
         }

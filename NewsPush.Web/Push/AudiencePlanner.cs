@@ -30,16 +30,21 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
     public static readonly Expression<Func<ReaderPreferences, bool>> HasAnyChannel =
         p => p.InboxEnabled || (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhookEnabled || p.AppPushEnabled;
 
+    /// <summary>Readers with a channel that interrupts (everything but the inbox): those a push's fan-out plans.</summary>
+    public static readonly Expression<Func<ReaderPreferences, bool>> HasInterruptingChannel =
+        p => (p.EmailEnabled && p.EmailUnsubscribedAt == null) || p.WebPushEnabled || p.WebhookEnabled || p.AppPushEnabled;
+
     /// <summary>The rolling period the weekly cap counts over.</summary>
     public static readonly TimeSpan CapPeriod = TimeSpan.FromDays(7);
 
     /// <summary>
     /// Plans a content for readers. Digests are timed by their window (which already avoids quiet hours), so
-    /// <paramref name="respectQuietHours"/> is for pushes sent at an editor's moment.
+    /// <paramref name="respectQuietHours"/> is for pushes sent at an editor's moment. Without <paramref name="inbox"/> the
+    /// inbox is left out of the plan and of the cap: a push's inbox part is one broadcast for its whole audience.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, ReaderPlan>> PlanAsync(
         IReadOnlyCollection<string> userIds, DateTime now, bool respectQuietHours, CancellationToken ct,
-        DeliveryContentKind kind = DeliveryContentKind.Digest)
+        DeliveryContentKind kind = DeliveryContentKind.Digest, bool inbox = true)
     {
         var ids = userIds.Distinct().ToList();
         var readers = await db.ReaderPreferences.AsNoTracking()
@@ -123,7 +128,7 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             // Channels in the order the cap lets them through: inbox, e-mail, then every wanted browser as one, every app
             // install as one, the reader's own webhooks as one.
             var wanted = new List<IReadOnlyList<PlannedEndpoint>>(3);
-            if (r.InboxEnabled)
+            if (r.InboxEnabled && inbox)
             {
                 wanted.Add([new PlannedEndpoint(DeliveryChannel.Inbox)]);
             }

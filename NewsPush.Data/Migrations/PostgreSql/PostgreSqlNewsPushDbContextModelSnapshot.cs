@@ -462,6 +462,25 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("AudienceColumnId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("AudienceCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AudienceSegment")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AudienceTargets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("AudienceZones")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasMaxLength(20000)
@@ -471,6 +490,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("ExcludePushedSince")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime?>("ExpiresAt")

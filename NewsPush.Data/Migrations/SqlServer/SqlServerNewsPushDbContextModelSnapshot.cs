@@ -465,6 +465,25 @@ namespace NewsPush.Data.Migrations.SqlServer
 
                     SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<int?>("AudienceColumnId")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("AudienceCount")
+                        .HasColumnType("int");
+
+                    b.Property<int>("AudienceSegment")
+                        .HasColumnType("int");
+
+                    b.Property<string>("AudienceTargets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("AudienceZones")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasMaxLength(20000)
@@ -474,6 +493,9 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("ExcludePushedSince")
                         .HasColumnType("datetime2");
 
                     b.Property<DateTime?>("ExpiresAt")

@@ -445,6 +445,25 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("AudienceColumnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AudienceCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AudienceSegment")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AudienceTargets")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AudienceZones")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasMaxLength(20000)
@@ -454,6 +473,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExcludePushedSince")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ExpiresAt")

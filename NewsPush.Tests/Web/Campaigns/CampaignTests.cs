@@ -5,6 +5,7 @@ using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
 using NewsPush.Tests.Web.Push;
 using NewsPush.Web.Campaigns;
+using NewsPush.Web.Inbox;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Tests.Web.Campaigns;
@@ -52,7 +53,7 @@ public class CampaignFactory : PushFactory
         });
     }
 
-    /// <summary>Readers (inbox only unless configured) who follow the column.</summary>
+    /// <summary>Readers (inbox and e-mail unless configured) who follow the column.</summary>
     public async Task<List<ApplicationUser>> FollowersAsync(string prefix, int count, int columnId, Action<ReaderPreferences>? configure = null)
     {
         var readers = new List<ApplicationUser>();
@@ -60,7 +61,7 @@ public class CampaignFactory : PushFactory
         {
             var reader = await CreateReaderAsync($"{prefix}{i}", p =>
             {
-                p.EmailEnabled = false;
+                p.EmailEnabled = true;
                 configure?.Invoke(p);
             });
             readers.Add(reader);
@@ -122,7 +123,8 @@ public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory :
             p.QuietHoursStart = new TimeOnly(20, 0);
             p.QuietHoursEnd = new TimeOnly(7, 0);
         });
-        await factory.FollowersAsync("fl-none", 2, column, p => { p.InboxEnabled = false; });
+        var none = await factory.FollowersAsync("fl-none", 2, column, p => { p.InboxEnabled = false; p.EmailEnabled = false; });
+        var capped = await factory.FollowersAsync("fl-cap-inbox", 1, column, p => { p.WeeklyPushCap = 0; p.EmailEnabled = false; });
         var otherTopics = await factory.FollowersAsync("fl-topics", 1, column);
         await factory.WithDbAsync(async db =>
         {
@@ -132,18 +134,31 @@ public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory :
         var filter = new AudienceFilter(PushSegment.ColumnFollowers, [column], [], null);
 
         var preview = await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignPreview>().PreviewAsync(filter, article, critical: false, factory.Clock.Now.UtcDateTime, None));
-        // The 2 without a channel and the one whose topics leave the column out are not in the audience at all.
-        Assert.Equal((9, 7, 2, 3), (preview.Matched, preview.Reached, preview.Skipped, preview.Waiting));
-        var inbox = Assert.Single(preview.Channels);
-        Assert.Equal(("Inbox", 7, 7), (inbox.Channel, inbox.Readers, inbox.Endpoints));
+        // The 2 without a channel and the one whose topics leave the column out are not in the audience at all. The inbox
+        // reaches all 10 others (it never interrupts: no cap, no quiet hours); e-mail leaves out the 2 at their weekly
+        // limit and waits for the 3 in quiet hours.
+        Assert.Equal((10, 10, 2, 3), (preview.Matched, preview.Reached, preview.Skipped, preview.Waiting));
+        Assert.Equal([("Inbox", 10, 10), ("E-mail", 7, 7)], preview.Channels.Select(c => (c.Channel, c.Readers, c.Endpoints)));
+        Assert.False(preview.Estimated);
         Assert.Equal(CampaignPreview.SampleCount, preview.Samples.Count);
         Assert.All(preview.Samples, s => Assert.Contains("follows the chosen column", s.Why, StringComparison.Ordinal));
 
         var id = await factory.ApprovedPushAsync(article, column);
         await factory.RunCampaignsAsync();
         var deliveries = await factory.DeliveriesOfPushAsync(id);
-        Assert.Equal(7, deliveries.Count(d => d.Channel == DeliveryChannel.Inbox));
+        Assert.Equal(7, deliveries.Count(d => d.Channel == DeliveryChannel.Email));
+        Assert.DoesNotContain(deliveries, d => d.Channel == DeliveryChannel.Inbox);
         Assert.Equal(3, deliveries.Count(d => d.NextAttemptAt > factory.Clock.Now.UtcDateTime));
+        // The inbox part is one broadcast that the 10 readers see, the capped inbox-only reader among them, and nobody else.
+        var readersWithIt = 0;
+        foreach (var reader in await factory.WithDbAsync(db => db.Users.AsNoTracking().Where(u => u.Email!.StartsWith("fl-")).ToListAsync()))
+        {
+            readersWithIt += (await factory.InboxPageOfAsync(reader.Id)).Items.Count(i => i.Title == "Breaking: Floods story");
+        }
+        Assert.Equal(preview.Channels[0].Readers, readersWithIt);
+        Assert.Single((await factory.InboxPageOfAsync(capped[0].Id)).Items, i => i.Category == InboxMessageKind.Breaking);
+        Assert.Empty((await factory.InboxPageOfAsync(none[0].Id)).Items);
+        Assert.Empty((await factory.InboxPageOfAsync(otherTopics[0].Id)).Items);
         var campaign = await factory.CampaignAsync(id);
         Assert.Equal(CampaignStatus.Sent, campaign.Status);
         Assert.NotNull(campaign.QueuedAt);
@@ -167,13 +182,19 @@ public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory :
         var deliveries = await factory.DeliveriesOfPushAsync(id);
         Assert.Equal(250, deliveries.Count);
         Assert.Equal(250, deliveries.Select(d => d.UserId).Distinct().Count());
+        Assert.Equal(1, await factory.WithDbAsync(db => db.Broadcasts.CountAsync(b => b.CampaignId == id)));
         await factory.DispatchAsync();
+
+        var inbox = await factory.InboxPageOfAsync(readers[17].Id);
+        var item = Assert.Single(inbox.Items);
+        Assert.Equal(("Breaking: Election story", InboxMessageKind.Breaking, false, 1), (item.Title, item.Category, item.IsRead, inbox.Unread));
+        await factory.InScopeAsync(sp => sp.GetRequiredService<InboxService>().MarkReadAsync(readers[17].Id, item.Kind, item.Id, None));
+        Assert.Equal(0, (await factory.InboxPageOfAsync(readers[17].Id)).Unread);
+        Assert.Equal(1, (await factory.InboxPageOfAsync(readers[18].Id)).Unread);
 
         var progress = await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(id, None));
         Assert.True(progress!.FanoutDone);
-        Assert.Equal(new ChannelProgress("Inbox", 0, 250, 0, 0), Assert.Single(progress.Channels));
-        var inbox = await factory.InboxOfAsync(readers[17].Id);
-        Assert.Equal("Breaking: Election story", Assert.Single(inbox, m => m.CampaignId == id).Title);
+        Assert.Equal([new ChannelProgress("Inbox", 0, 250, 0, 0, Read: 1), new ChannelProgress("E-mail", 0, 250, 0, 0)], progress.Channels);
     }
 
     [Fact]
@@ -207,6 +228,13 @@ public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory :
         Assert.Equal(100, cancelled.Count);
         Assert.All(cancelled, d => Assert.Equal(DeliveryStatus.Suppressed, d.Status));
         Assert.Equal(CampaignStatus.Cancelled, (await factory.CampaignAsync(second)).Status);
+        // Its inbox part is taken back out of every inbox; the first push's stays.
+        var someone = await factory.WithDbAsync(db => db.Users.AsNoTracking().Where(u => u.Email!.StartsWith("qk")).Select(u => u.Id).FirstAsync());
+        var items = (await factory.InboxPageOfAsync(someone)).Items;
+        Assert.Single(items);
+        Assert.Equal(350, (await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(id, None)))!.Channels[0].Sent);
+        var withdrawn = (await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(second, None)))!.Channels[0];
+        Assert.Equal(("Inbox", 0, 350), (withdrawn.Channel, withdrawn.Sent, withdrawn.Suppressed));
     }
 
     [Fact]
@@ -249,12 +277,12 @@ public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory :
     [Fact]
     public async Task ARecurringPushFiresAtTheRightLondonTimesAcrossTheEndOfSummerTime()
     {
+        // Thursday 22 October 2026, 12:00 UTC; British Summer Time ends on Sunday 25 October.
+        factory.Clock.Now = new DateTimeOffset(2026, 10, 22, 12, 0, 0, TimeSpan.Zero);
         var (column, article) = await factory.StoryAsync("Markets");
         await factory.FollowersAsync("mk", 3, column);
         var author = await factory.CreateUserAsync($"rec-{Guid.NewGuid():N}"[..18] + "@test.local", Roles.Editor, Roles.Reader);
         var reviewer = await factory.CreateUserAsync($"rev-{Guid.NewGuid():N}"[..18] + "@test.local", Roles.Editor, Roles.Reader);
-        // Thursday 22 October 2026, 12:00 UTC; British Summer Time ends on Sunday 25 October.
-        factory.Clock.Now = new DateTimeOffset(2026, 10, 22, 12, 0, 0, TimeSpan.Zero);
         var id = await factory.InScopeAsync(async sp =>
         {
             var flow = sp.GetRequiredService<CampaignWorkflow>();

@@ -98,7 +98,7 @@ public sealed class BreakingPushPagesBrowserTests(BrowserHost<PushSqliteFactory>
         // The reader's open page: the badge goes up, no reload; the push is in the inbox.
         await Assertions.Expect(badge).ToHaveTextAsync("1");
         Assert.True(await readerPage.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the reader's page was reloaded");
-        Assert.Equal(Headline, Assert.Single(await host.Factory.InboxOfAsync(reader.Id)).Title);
+        Assert.Equal(Headline, Assert.Single((await host.Factory.InboxPageOfAsync(reader.Id)).Items).Title);
         await readerPage.ClickAsync("#inbox-link");
         await Assertions.Expect(readerPage.Locator("#inbox-list")).ToContainTextAsync(Headline);
 

@@ -8,6 +8,7 @@ using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
 using NewsPush.Web.Digests;
 using NewsPush.Web.Interactions;
+using NewsPush.Web.Inbox;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Tests.Web.Push;
@@ -155,6 +156,13 @@ public class PushFactory : NewsPushFactory
 
     public Task<List<InboxMessage>> InboxOfAsync(string userId) =>
         WithDbAsync(db => db.InboxMessages.AsNoTracking().Where(m => m.UserId == userId).OrderBy(m => m.Id).ToListAsync());
+
+    /// <summary>What the reader's inbox page shows (messages and the broadcasts that reach them), newest first, and the unread count.</summary>
+    public async Task<InboxPage> InboxPageOfAsync(string userId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<InboxService>().ListAsync(userId, 1, InboxService.MaxPageSize, archived: false, CancellationToken.None);
+    }
 }
 
 public sealed class PushSqliteFactory() : PushFactory(TestDatabase.Sqlite);

@@ -62,11 +62,18 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (a) {
         if (!a) { state.textContent = 'The audience could not be counted.'; return; }
-        document.getElementById('audience-matched').textContent = String(a.matched);
-        document.getElementById('audience-reached').textContent = String(a.reached);
-        document.getElementById('audience-skipped').textContent = String(a.skipped);
-        document.getElementById('audience-waiting').textContent = String(a.waiting);
-        var rows = a.channels.map(function (c) { var tr = document.createElement('tr'); tr.append(cell(c.channel), cell(c.readers), cell(c.endpoints)); return tr; });
+        var n = function (v) { return Number(v).toLocaleString('en-US'); };
+        document.getElementById('audience-matched').textContent = n(a.matched);
+        document.getElementById('audience-reached').textContent = n(a.reached);
+        document.getElementById('audience-skipped').textContent = n(a.skipped);
+        document.getElementById('audience-waiting').textContent = n(a.waiting);
+        document.getElementById('audience-planned').textContent = n(a.planned);
+        document.getElementById('audience-estimate').classList.toggle('d-none', !a.estimated);
+        var rows = a.channels.map(function (c) {
+          var tr = document.createElement('tr');
+          tr.append(cell(c.channel), cell((a.estimated && c.channel !== 'Inbox' ? '≈ ' : '') + n(c.readers)), cell(n(c.endpoints)));
+          return tr;
+        });
         var tbody = document.getElementById('audience-channels');
         tbody.replaceChildren.apply(tbody, rows);
         var items = a.samples.map(function (s) {
