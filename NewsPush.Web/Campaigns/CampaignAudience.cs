@@ -3,6 +3,7 @@ using NewsPush.Data;
 using NewsPush.Data.Entities;
 using System.Globalization;
 using NewsPush.Web.Inbox;
+using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Campaigns;
@@ -35,14 +36,21 @@ public sealed class CampaignAudience(BroadcastAudience rule)
         ExcludePushedSince = f.ExcludePushedWithinHours is { } hours and > 0 ? at.AddHours(-hours) : null,
     };
 
-    /// <summary>Readers in the audience with any channel on.</summary>
-    public Task<int> MatchedAsync(Broadcast part, CancellationToken ct) => rule.Readers(part).Where(AudiencePlanner.HasAnyChannel).CountAsync(ct);
+    /// <summary>
+    /// In one pass over the audience: readers with any channel on, readers whose inbox shows the push, readers with a
+    /// channel that interrupts (those the fan-out plans).
+    /// </summary>
+    public async Task<(int Matched, int Inbox, int Interruptible)> CountAsync(Broadcast part, CancellationToken ct)
+    {
+        var interrupting = AudiencePlanner.HasInterruptingChannel;
+        var counts = await rule.Readers(part).Where(AudiencePlanner.HasAnyChannel).GroupBy(_ => 1)
+            .Select(g => new { Matched = g.Count(), Inbox = g.Count(p => p.InboxEnabled), Interruptible = g.Count(p => interrupting.Invoke(p)) })
+            .Inline().SingleOrDefaultAsync(ct);
+        return counts is null ? (0, 0, 0) : (counts.Matched, counts.Inbox, counts.Interruptible);
+    }
 
     /// <summary>Readers in the audience whose inbox shows the push: the inbox part's readers.</summary>
     public Task<int> InboxReadersAsync(Broadcast part, CancellationToken ct) => rule.Readers(part).CountAsync(p => p.InboxEnabled, ct);
-
-    /// <summary>Readers in the audience with a channel that interrupts: those the fan-out plans.</summary>
-    public Task<int> InterruptibleAsync(Broadcast part, CancellationToken ct) => rule.Readers(part).Where(AudiencePlanner.HasInterruptingChannel).CountAsync(ct);
 
     /// <summary>The next <paramref name="size"/> readers the fan-out plans after <paramref name="after"/>, in ordinal order of id: the batches preview and fan-out both walk.</summary>
     public Task<List<string>> NextBatchAsync(Broadcast part, string? after, int size, CancellationToken ct)

@@ -33,9 +33,7 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
     {
         var article = await db.Articles.AsNoTracking().Where(a => a.Id == articleId).Select(a => new { a.ColumnId, Column = a.Column!.Name }).SingleAsync(ct);
         var part = CampaignAudience.InboxPart(filter, article.ColumnId, now);
-        var matched = await audience.MatchedAsync(part, ct);
-        var inboxReaders = await audience.InboxReadersAsync(part, ct);
-        var interruptible = await audience.InterruptibleAsync(part, ct);
+        var (matched, inboxReaders, interruptible) = await audience.CountAsync(part, ct);
         var limit = Math.Max(1, options.Value.PreviewSampleSize);
 
         var readers = new Dictionary<DeliveryChannel, int>();

@@ -11,6 +11,10 @@ namespace NewsPush.Web.Infrastructure;
 public static class ExpressionInliner
 {
     /// <summary>A placeholder for use inside expressions only; calling it outside one is a mistake.</summary>
+    public static TResult Invoke<T1, TResult>(this Expression<Func<T1, TResult>> rule, T1 argument) =>
+        throw new InvalidOperationException("ExpressionInliner.Invoke belongs inside an expression that is then inlined.");
+
+    /// <summary>A placeholder for use inside expressions only; calling it outside one is a mistake.</summary>
     public static TResult Invoke<T1, T2, TResult>(this Expression<Func<T1, T2, TResult>> rule, T1 first, T2 second) =>
         throw new InvalidOperationException("ExpressionInliner.Invoke belongs inside an expression that is then inlined.");
 
@@ -18,23 +22,19 @@ public static class ExpressionInliner
 
     public static Expression<T> Inline<T>(this Expression<T> expression) => (Expression<T>)new Visitor().Visit(expression);
 
-    private static readonly MethodInfo InvokeMethod = typeof(ExpressionInliner).GetMethod(nameof(Invoke))!;
+    private static readonly MethodInfo[] InvokeMethods = typeof(ExpressionInliner).GetMethods().Where(m => m.Name == nameof(Invoke)).ToArray();
 
     private sealed class Visitor : ExpressionVisitor
     {
         protected override Expression VisitMethodCall(MethodCallExpression node)
         {
-            if (!node.Method.IsGenericMethod || node.Method.GetGenericMethodDefinition() != InvokeMethod)
+            if (!node.Method.IsGenericMethod || !InvokeMethods.Contains(node.Method.GetGenericMethodDefinition()))
             {
                 return base.VisitMethodCall(node);
             }
             // The rule is a value captured by the query (a closure field or a constant): read it, then inline its body.
             var rule = (LambdaExpression)Value(node.Arguments[0]);
-            var bound = new Dictionary<ParameterExpression, Expression>
-            {
-                [rule.Parameters[0]] = Visit(node.Arguments[1]),
-                [rule.Parameters[1]] = Visit(node.Arguments[2]),
-            };
+            var bound = rule.Parameters.Select((parameter, i) => (parameter, Visit(node.Arguments[i + 1]))).ToDictionary(x => x.parameter, x => x.Item2);
             return Visit(new Binder(bound).Visit(rule.Body));
         }
     }

@@ -173,7 +173,8 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
     }
 
     /// <summary>Readers inserted in bulk (inbox only, daily at 08:00 UTC: due at <see cref="PushFactory.Start"/>).</summary>
-    private static async Task<List<string>> CreateReadersAsync(ClusterNode node, string prefix, int count)
+    /// <summary>Readers written straight to the database (no password hashing), inbox on and e-mail off unless configured.</summary>
+    internal static async Task<List<string>> CreateReadersAsync(ClusterNode node, string prefix, int count, Action<ReaderPreferences>? configure = null)
     {
         var ids = new List<string>(count);
         var now = node.Clock.Now.UtcDateTime;
@@ -190,7 +191,9 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
                     OnboardedAt = now, SecurityStamp = Guid.NewGuid().ToString(),
                 };
                 db.Users.Add(user);
-                db.ReaderPreferences.Add(new ReaderPreferences { UserId = user.Id, InboxEnabled = true, EmailEnabled = false, UpdatedAt = now });
+                var preferences = new ReaderPreferences { UserId = user.Id, InboxEnabled = true, EmailEnabled = false, UpdatedAt = now };
+                configure?.Invoke(preferences);
+                db.ReaderPreferences.Add(preferences);
                 ids.Add(user.Id);
             }
             await db.SaveChangesAsync();
