@@ -25,7 +25,8 @@ public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int 
 /// inbox part by one count, every other channel by planning each reader — at most <see cref="CampaignOptions.PreviewSampleSize"/>
 /// of them, so a preview of a million readers takes as long as one of ten thousand.
 /// </summary>
-public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, IOptions<CampaignOptions> options)
+public sealed class CampaignPreview(
+    NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, IServiceScopeFactory scopes, IOptions<CampaignOptions> options)
 {
     public const int SampleCount = 5;
 
@@ -33,7 +34,8 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
     {
         var article = await db.Articles.AsNoTracking().Where(a => a.Id == articleId).Select(a => new { a.ColumnId, Column = a.Column!.Name }).SingleAsync(ct);
         var part = CampaignAudience.InboxPart(filter, article.ColumnId, now);
-        var (matched, inboxReaders, interruptible) = await audience.CountAsync(part, ct);
+        // The pass over the whole audience runs on a connection of its own while this one plans the sample.
+        var counting = CountAsync(part, ct);
         var limit = Math.Max(1, options.Value.PreviewSampleSize);
 
         var readers = new Dictionary<DeliveryChannel, int>();
@@ -41,15 +43,17 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
         int planned = 0, reachedWithoutInbox = 0, skipped = 0, waiting = 0;
         var inboxOn = new HashSet<string>(StringComparer.Ordinal);
         string? cursor = null;
-        while (planned < limit && planned < interruptible)
+        while (planned < limit)
         {
-            var batch = await audience.NextBatchAsync(part, cursor, Math.Min(batchSize, limit - planned), ct);
+            var want = Math.Min(batchSize, limit - planned);
+            var batch = await audience.NextBatchAsync(part, cursor, want, ct);
             if (batch.Count == 0)
             {
                 break;
             }
             cursor = batch[^1];
             planned += batch.Count;
+            var last = batch.Count < want;
             inboxOn.UnionWith(await db.ReaderPreferences.AsNoTracking().Where(p => batch.Contains(p.UserId) && p.InboxEnabled).Select(p => p.UserId).ToListAsync(ct));
             var plans = await planner.PlanAsync(batch, now, respectQuietHours: !critical, ct, DeliveryContentKind.Breaking, inbox: false);
             foreach (var plan in plans.Values)
@@ -67,7 +71,12 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
                     endpoints[g.Key] = endpoints.GetValueOrDefault(g.Key) + g.Count();
                 }
             }
+            if (last)
+            {
+                break;
+            }
         }
+        var (matched, inboxReaders, interruptible) = await counting;
         var estimated = planned < interruptible;
         var scale = planned == 0 ? 0 : (double)interruptible / planned;
         int Scaled(int n) => estimated ? (int)Math.Round(n * scale) : n;
@@ -81,6 +90,12 @@ public sealed class CampaignPreview(NewsPushDbContext db, CampaignAudience audie
         var reached = Math.Min(matched, inboxReaders + Scaled(reachedWithoutInbox));
         return new AudiencePreview(matched, reached, Scaled(skipped), Scaled(waiting), channels,
             await SamplesAsync(part, filter, article.Column, critical, now, ct), estimated, planned);
+    }
+
+    private async Task<(int Matched, int Inbox, int Interruptible)> CountAsync(Broadcast part, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<CampaignAudience>().CountAsync(part, ct);
     }
 
     /// <summary>The first few readers of the audience, with the channels that would reach them and why they qualify.</summary>

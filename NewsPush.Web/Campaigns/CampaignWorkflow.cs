@@ -160,7 +160,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
             }, ct, reason);
     }
 
-    /// <summary>Stops the push: nothing more is queued and queued deliveries are withdrawn; what went out stays out.</summary>
+    /// <summary>Stops the push: nothing more is queued, queued deliveries are withdrawn and the inbox part leaves every inbox; notifications already sent stay sent.</summary>
     public async Task<string?> CancelAsync(long id, ClaimsPrincipal actor, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -70,27 +70,32 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
             .ToLookup(w => w.UserId, w => w.Id);
         // Each app install (phone, tablet) that takes this kind; all of them together count once against the cap.
         var withApps = readers.Where(r => r.AppPushEnabled).Select(r => r.UserId).ToList();
+        // The platform is checked here, not in SQL: given a platform condition, SQLite walks the (platform, token) index
+        // over every install instead of looking up the batch's readers.
         var apps = (withApps.Count == 0 || kind is not (DeliveryContentKind.Digest or DeliveryContentKind.Breaking or DeliveryContentKind.Test) ? [] : await db.Devices.AsNoTracking()
                 .Where(d => d.UserId != null && withApps.Contains(d.UserId) && d.PushEnabled && d.DeactivatedAt == null
-                    && (d.Platform == DevicePlatform.Android || d.Platform == DevicePlatform.Ios)
                     && (kind == DeliveryContentKind.Breaking ? d.ReceivesBreaking : kind != DeliveryContentKind.Digest || d.ReceivesDigests))
-                .OrderBy(d => d.Id).Select(d => new { d.UserId, d.Id, d.Platform }).ToListAsync(ct))
+                .Select(d => new { d.UserId, d.Id, d.Platform }).ToListAsync(ct))
+            .Where(d => d.Platform is DevicePlatform.Android or DevicePlatform.Ios).OrderBy(d => d.Id)
             .ToLookup(d => d.UserId!, d => new PlannedEndpoint(DeviceChannelOf(d.Platform), d.Id));
-        var pushed = await db.Deliveries.AsNoTracking()
-            .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && !ManyEndpointChannels.Contains(d.Channel) && Counted.Contains(d.ContentKind)
-                && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
-            .GroupBy(d => d.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+        // What the cap counts (Counted) is picked here, not in SQL: given a condition on the content kind, SQLite walks the
+        // outbox's (kind, content, reader…) index instead of looking up the batch's readers. The same below.
+        var pushed = (await db.Deliveries.AsNoTracking()
+                .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= capSince && !ManyEndpointChannels.Contains(d.Channel)
+                    && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
+                .GroupBy(d => new { d.UserId, d.ContentKind }).Select(g => new { g.Key.UserId, g.Key.ContentKind, Count = g.Count() })
+                .ToListAsync(ct))
+            .Where(x => Counted.Contains(x.ContentKind)).GroupBy(x => x.UserId).ToDictionary(g => g.Key, g => g.Sum(x => x.Count));
         // Webhook deliveries count only when they went to the reader's own hooks (a newsroom robot's are the newsroom's),
         // all of them as one push per content.
         if (withHooks.Count > 0)
         {
             var pushedToHooks = (await db.Deliveries.AsNoTracking()
-                    .Where(d => withHooks.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.Webhook && Counted.Contains(d.ContentKind)
+                    .Where(d => withHooks.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.Webhook
                         && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired
                         && db.WebhookEndpoints.Any(w => w.Id == d.EndpointId && w.Owner == WebhookOwner.Reader))
                     .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))
-                .GroupBy(d => d.UserId);
+                .Where(d => Counted.Contains(d.ContentKind)).GroupBy(d => d.UserId);
             foreach (var g in pushedToHooks)
             {
                 pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();
@@ -99,10 +104,10 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
         if (withBrowsers.Count > 0)
         {
             var pushedToBrowsers = (await db.Deliveries.AsNoTracking()
-                    .Where(d => withBrowsers.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.WebPush && Counted.Contains(d.ContentKind)
+                    .Where(d => withBrowsers.Contains(d.UserId) && d.CreatedAt >= capSince && d.Channel == DeliveryChannel.WebPush
                         && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
                     .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))
-                .GroupBy(d => d.UserId);
+                .Where(d => Counted.Contains(d.ContentKind)).GroupBy(d => d.UserId);
             foreach (var g in pushedToBrowsers)
             {
                 pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();
@@ -112,10 +117,9 @@ public sealed class AudiencePlanner(NewsPushDbContext db)
         {
             var pushedToApps = (await db.Deliveries.AsNoTracking()
                     .Where(d => withApps.Contains(d.UserId) && d.CreatedAt >= capSince && (d.Channel == DeliveryChannel.Fcm || d.Channel == DeliveryChannel.Apns)
-                        && Counted.Contains(d.ContentKind)
                         && d.Status != DeliveryStatus.Suppressed && d.Status != DeliveryStatus.Failed && d.Status != DeliveryStatus.Expired)
                     .Select(d => new { d.UserId, d.ContentKind, d.ContentId }).Distinct().ToListAsync(ct))
-                .GroupBy(d => d.UserId);
+                .Where(d => Counted.Contains(d.ContentKind)).GroupBy(d => d.UserId);
             foreach (var g in pushedToApps)
             {
                 pushed[g.Key] = pushed.GetValueOrDefault(g.Key) + g.Count();

@@ -109,6 +109,84 @@ public sealed class BreakingPushPagesBrowserTests(BrowserHost<PushSqliteFactory>
         Assert.True(errors.Count == 0, string.Join(" | ", errors));
     }
 
+    [Fact]
+    public async Task AReviewerSendsItBackAnAdminSendsItAloneAndCancellingTakesItOutOfTheReadersInbox()
+    {
+        const string zone = "Atlantic/Cape_Verde";
+        var reader = await host.Factory.CreateReaderAsync("cancel-push", p => { p.TimeZoneId = zone; p.EmailEnabled = false; });
+        var author = await host.Factory.CreateUserAsync($"a-{Guid.NewGuid():N}"[..12] + "@test.local", Roles.Editor, Roles.Reader);
+        var reviewer = await host.Factory.CreateUserAsync($"r-{Guid.NewGuid():N}"[..12] + "@test.local", Roles.Editor, Roles.Reader);
+        var article = await host.Factory.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstAsync(
+            db.Articles.Where(a => a.Status == ArticleStatus.Published).OrderBy(a => a.Id)));
+        var asAuthor = Campaigns.CampaignFactory.Principal(author, Roles.Editor);
+        var form = new CampaignForm { Title = "Dam warning downstream", Message = "Move to higher ground.", Segment = PushSegment.Everyone, TimeZones = [zone] };
+        var id = await InScopeAsync(async flow =>
+        {
+            var (c, _) = await flow.CreateDraftAsync(article.Id, asAuthor, CancellationToken.None);
+            Assert.Empty(await flow.UpdateAsync(c!.Id, form, asAuthor, CancellationToken.None));
+            Assert.Null(await flow.SubmitAsync(c.Id, asAuthor, CancellationToken.None));
+            return c.Id;
+        });
+
+        // The reviewer sends it back with a note; the author sees the note on the draft.
+        await using (var tab = await host.LoggedInPageAsync(reviewer.Email!))
+        {
+            await tab.Page.GotoAsync($"/editor/pushes/{id}");
+            await tab.Page.GetByLabel("Note for the author").FillAsync("Say which towns.");
+            await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Send back to draft" }).ClickAsync();
+            await Assertions.Expect(tab.Page.Locator("#push-state")).ToHaveTextAsync("Draft");
+        }
+        await using (var tab = await host.LoggedInPageAsync(author.Email!))
+        {
+            await tab.Page.GotoAsync($"/editor/pushes/{id}");
+            await Assertions.Expect(tab.Page.Locator("#review-note")).ToContainTextAsync("Sent back by the reviewer: Say which towns.");
+        }
+        form.IsCritical = true;
+        form.Title = "Dam warning for Tarrafal and Assomada";
+        await InScopeAsync(async flow =>
+        {
+            Assert.Empty(await flow.UpdateAsync(id, form, asAuthor, CancellationToken.None));
+            Assert.Null(await flow.SubmitAsync(id, asAuthor, CancellationToken.None));
+            return id;
+        });
+
+        // The reader's page is open; an admin sends the critical push alone, saying why.
+        await using var readerTab = await host.LoggedInPageAsync(reader.Email!);
+        await readerTab.Page.GotoAsync("/");
+        var badge = readerTab.Page.Locator("#inbox-badge");
+        await Assertions.Expect(readerTab.Page.Locator("html[data-inbox-live='true']")).ToHaveCountAsync(1);
+        await using var adminTab = await host.LoggedInPageAsync(NewsPushFactory.AdminEmail, bypassCsp: true);
+        var admin = adminTab.Page;
+        admin.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await admin.GotoAsync($"/editor/pushes/{id}");
+        await admin.GetByLabel("Why it cannot wait for a second editor").FillAsync("The dam may fail within the hour");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Send now without review" }).ClickAsync();
+        await Assertions.Expect(admin.Locator("#push-state")).ToHaveTextAsync("Sending");
+        await Assertions.Expect(admin.Locator("#facts-heading + dl")).ToContainTextAsync("The dam may fail within the hour");
+
+        // Its inbox part is stored (the fan-out's first step) and the reader's badge goes up, no reload.
+        await using (var scope = host.Factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<CampaignSender>().FanoutAsync(id, CancellationToken.None, maxBatches: 0);
+        }
+        await Assertions.Expect(badge).ToHaveTextAsync("1");
+
+        // Cancelled: the push leaves the reader's inbox and the badge goes back down; the page says what was withdrawn.
+        await admin.ReloadAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Cancel push" }).ClickAsync();
+        await Assertions.Expect(admin.Locator("#push-state")).ToHaveTextAsync("Cancelled");
+        await Assertions.Expect(admin.Locator("main")).ToContainTextAsync("Inbox: 0 sent, 1 withdrawn");
+        await Assertions.Expect(badge).ToHaveAttributeAsync("data-count", "0");
+        Assert.Empty((await host.Factory.InboxPageOfAsync(reader.Id)).Items);
+        await Shots(admin, "pushes-cancelled");
+    }
+
+    private async Task<T> InScopeAsync<T>(Func<CampaignWorkflow, Task<T>> action)
+    {
+        await using var scope = host.Factory.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<CampaignWorkflow>());
+    }
+
     private static async Task Shots(IPage page, string name)
     {
         await page.SetViewportSizeAsync(1280, 900);

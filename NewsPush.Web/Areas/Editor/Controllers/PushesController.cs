@@ -120,7 +120,7 @@ public sealed class PushesController(CampaignWorkflow workflow, CampaignPreview 
 
     [HttpPost("{id:long}/cancel")]
     public Task<IActionResult> Cancel(long id, CancellationToken ct) =>
-        StepAsync(id, workflow.CancelAsync(id, User, ct), "Cancelled: nothing more goes out; what went out stays out.");
+        StepAsync(id, workflow.CancelAsync(id, User, ct), "Cancelled: nothing more goes out, and the push has left readers' inboxes; notifications already shown stay shown.");
 
     /// <summary>The audience as the fan-out would plan it now: of the saved push, or of the composer's values given in the query.</summary>
     [HttpGet("{id:long}/audience")]
