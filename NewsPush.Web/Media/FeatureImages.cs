@@ -63,9 +63,11 @@ public sealed class FeatureImages(ImageProcessor processor, MediaLibrary library
         return null;
     }
 
+    public double MaxUploadMegabytes => options.Value.MaxUploadBytes / 1024.0 / 1024.0;
+
     public async Task RemoveAsync(int articleId, CancellationToken ct) =>
         await db.Articles.Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.FeatureImageId, (int?)null).SetProperty(a => a.FeatureImageAlt, (string?)null), ct);
 
     public async Task<ImageRef?> FindAsync(int? imageId, CancellationToken ct) => imageId is null ? null :
-        await db.MediaImages.AsNoTracking().Where(m => m.Id == imageId).Select(m => new ImageRef(m.Key, m.Width, m.Height, m.VariantWidths)).FirstOrDefaultAsync(ct);
+        await db.MediaImages.AsNoTracking().Where(m => m.Id == imageId).Select(m => new ImageRef(m.Key, m.Width, m.Height, m.VariantWidths, "")).FirstOrDefaultAsync(ct);
 }

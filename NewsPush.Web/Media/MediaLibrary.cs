@@ -4,8 +4,8 @@ using NewsPush.Data.Entities;
 
 namespace NewsPush.Web.Media;
 
-/// <summary>A stored picture as pages show it: its content address, size and resized widths.</summary>
-public sealed record ImageRef(string Key, int Width, int Height, string VariantWidths)
+/// <summary>A stored picture as pages show it: its content address, size, resized widths and the article's alt text for it.</summary>
+public sealed record ImageRef(string Key, int Width, int Height, string VariantWidths, string Alt)
 {
     public IReadOnlyList<int> Widths => [.. VariantWidths.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 }

@@ -22,3 +22,6 @@ public static class MediaUrls
     /// <summary>Height of the <paramref name="width"/>-wide copy, for the <c>width</c>/<c>height</c> attributes that stop the page jumping.</summary>
     public static int HeightAt(ImageRef image, int width) => Math.Max(1, (int)Math.Round((double)image.Height * width / image.Width));
 }
+
+/// <summary>A <c>&lt;picture&gt;</c>: WebP with a JPEG fallback; <paramref name="Eager"/> for the one picture above the fold.</summary>
+public sealed record PictureViewModel(ImageRef Image, string Sizes, bool Eager = false, string CssClass = "img-fluid");
