@@ -83,7 +83,11 @@ public sealed class FrontPageBrowserTests(BrowserHost<SqliteFactory> host) : ICl
         await page.GotoAsync($"/article/{slug}");
 
         await Assertions.Expect(page.Locator("link[rel=canonical]")).ToHaveAttributeAsync("href", $"http://localhost/article/{slug}");
-        await Assertions.Expect(page.Locator("meta[property='og:image']")).ToHaveAttributeAsync("content", new System.Text.RegularExpressions.Regex(@"^http://localhost/media/[0-9a-f]{32}/1024\.jpg$"));
+        var card = page.Locator("meta[property='og:image']");
+        await Assertions.Expect(card).ToHaveAttributeAsync("content", new System.Text.RegularExpressions.Regex(@"^http://localhost/media/[0-9a-f]{32}/\d+\.jpg$"));
+        var served = await page.APIRequest.GetAsync(new Uri((await card.GetAttributeAsync("content"))!).AbsolutePath);
+        Assert.Equal(200, served.Status);
+        Assert.Equal("image/jpeg", served.Headers["content-type"]);
         await Assertions.Expect(page.Locator("meta[name='twitter:card']")).ToHaveAttributeAsync("content", "summary_large_image");
         await Assertions.Expect(page.Locator("nav[aria-label='Share this article'] a")).ToHaveCountAsync(6);
         Assert.Equal(0, await page.Locator("script[src^='http']").CountAsync());
