@@ -11,7 +11,8 @@ public static class MediaServiceCollectionExtensions
         services.AddSingleton<ImageProcessor>();
         services.AddScoped<MediaLibrary>();
         services.AddScoped<FeatureImages>();
-        services.AddHostedService<MediaSeeder>();
+        services.AddSingleton<MediaSeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<MediaSeeder>());
         return services;
     }
 }

@@ -8,8 +8,8 @@ namespace NewsPush.Web.Media;
 /// </summary>
 public static class SeedCards
 {
-    public const int Width = 1200;
-    public const int Height = 675;
+    public const int Width = 960;
+    public const int Height = 540;
 
     private static readonly Dictionary<string, (SKColor From, SKColor To)> Palette = new()
     {
@@ -40,24 +40,24 @@ public static class SeedCards
             {
                 var x = (hash >> (i * 7)) % Width;
                 var y = (hash >> (i * 5 + 3)) % Height;
-                var r = 80 + (hash >> (i * 3)) % 220;
+                var r = 64 + (hash >> (i * 3)) % 176;
                 canvas.DrawCircle(x, y, r, paint);
             }
         }
         var cjk = headline.Any(c => c >= 0x2E80);
         using var typeface = Typeface(cjk ? "Noto Sans CJK SC" : "DejaVu Sans", cjk ? '中' : 'A');
         using var white = new SKPaint { IsAntialias = true, Color = SKColors.White };
-        using (var label = new SKFont(typeface, 30) { Embolden = true })
+        using (var label = new SKFont(typeface, 24) { Embolden = true })
         {
-            canvas.DrawText(columnName.ToUpperInvariant(), 64, 96, SKTextAlign.Left, label, white);
+            canvas.DrawText(columnName.ToUpperInvariant(), 48, 72, SKTextAlign.Left, label, white);
         }
-        using var font = new SKFont(typeface, 60);
-        var y0 = Height - 72f;
-        var lines = Wrap(headline, font, Width - 128, cjk).Take(3).ToList();
+        using var font = new SKFont(typeface, 48);
+        var y0 = Height - 56f;
+        var lines = Wrap(headline, font, Width - 96, cjk).Take(3).ToList();
         for (var i = lines.Count - 1; i >= 0; i--)
         {
-            canvas.DrawText(lines[i], 64, y0, SKTextAlign.Left, font, white);
-            y0 -= 74;
+            canvas.DrawText(lines[i], 48, y0, SKTextAlign.Left, font, white);
+            y0 -= 58;
         }
         return bitmap;
     }

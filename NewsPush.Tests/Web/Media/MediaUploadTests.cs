@@ -22,6 +22,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task RefusesARenamedNonImageWithAClearMessage()
     {
+        await factory.ReadyAsync();
         var (id, _) = await PublishAsync(factory, "Renamed file target", "Body.");
         using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
 
@@ -35,6 +36,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task RefusesAPictureWithoutAltText()
     {
+        await factory.ReadyAsync();
         var (id, _) = await PublishAsync(factory, "No alt target", "Body.");
         using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
 
@@ -48,6 +50,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task AReaderCannotUploadAPicture()
     {
+        await factory.ReadyAsync();
         var (id, _) = await PublishAsync(factory, "Reader upload target", "Body.");
         var email = Unique("upload-reader") + "@test.local";
         await factory.CreateUserAsync(email);
@@ -66,6 +69,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task AJpegWithExifIsStoredAndServedWithoutItInWebPAndJpegCopies()
     {
+        await factory.ReadyAsync();
         var (id, slug) = await PublishAsync(factory, "Exif target", "Body.");
         var original = WithExif(Jpeg(1800, 1012, SKColors.SeaGreen), SecretCamera);
         Assert.Contains(SecretCamera, Encoding.ASCII.GetString(original));
@@ -111,6 +115,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task ASmallPictureIsNeverUpscaled()
     {
+        await factory.ReadyAsync();
         var (id, _) = await PublishAsync(factory, "Small picture target", "Body.");
         using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
 
@@ -125,6 +130,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     [Fact]
     public async Task SeededArticlesHaveFeatureImagesWithAltText()
     {
+        await factory.ReadyAsync();
         var seeded = await factory.WithDbAsync(db => db.Articles.Where(a => a.Status == ArticleStatus.Published && a.Author != null && a.Author.Email == NewsPushFactory.EditorEmail)
             .Select(a => new { a.FeatureImageId, a.FeatureImageAlt }).ToListAsync());
         Assert.NotEmpty(seeded);
@@ -135,6 +141,7 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
         Assert.Contains("<picture>", home);
         Assert.Contains("loading=\"eager\"", home);
         Assert.Contains("loading=\"lazy\"", home);
+        Assert.Equal("320,640,960", await factory.WithDbAsync(db => db.MediaImages.Select(m => m.VariantWidths).FirstAsync()));
     }
 
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, int articleId, byte[] file, string fileName, string alt)
@@ -204,6 +211,6 @@ public abstract partial class MediaUploadTests<TFactory>(TFactory factory) : ICl
     private static partial Regex SrcsetWebp();
 }
 
-public sealed class SqliteMediaUploadTests(SqliteFactory factory) : MediaUploadTests<SqliteFactory>(factory);
+public sealed class SqliteMediaUploadTests(PicturesSqliteFactory factory) : MediaUploadTests<PicturesSqliteFactory>(factory);
 
-public sealed class PostgreSqlMediaUploadTests(PostgreSqlFactory factory) : MediaUploadTests<PostgreSqlFactory>(factory);
+public sealed class PostgreSqlMediaUploadTests(PicturesPostgreSqlFactory factory) : MediaUploadTests<PicturesPostgreSqlFactory>(factory);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
+using NewsPush.Tests.Web.Media;
 
 namespace NewsPush.Tests.Web.Reader;
 
@@ -10,11 +11,12 @@ namespace NewsPush.Tests.Web.Reader;
 /// critical axe-core finding, every picture has alt text and loads. Screenshots of the front page and an article go to
 /// docs/screenshots.
 /// </summary>
-public sealed class FrontPageBrowserTests(BrowserHost<SqliteFactory> host) : IClassFixture<BrowserHost<SqliteFactory>>
+public sealed class FrontPageBrowserTests(BrowserHost<PicturesSqliteFactory> host) : IClassFixture<BrowserHost<PicturesSqliteFactory>>
 {
     [Fact]
     public async Task FrontPageArticleAndAuthorPageFitBothWidthsPassAxeAndTheirPicturesLoad()
     {
+        await host.Factory.ReadyAsync();
         var (slug, authorId) = await host.Factory.WithDbAsync(async db => await db.Articles
             .Where(a => a.Status == ArticleStatus.Published && a.FeatureImageId != null && a.AuthorId != null && a.Language == "en")
             .OrderByDescending(a => a.PublishedAt).Select(a => new ValueTuple<string, string>(a.Slug, a.AuthorId!)).FirstAsync());
@@ -54,6 +56,7 @@ public sealed class FrontPageBrowserTests(BrowserHost<SqliteFactory> host) : ICl
     [Fact]
     public async Task TheFrontPageShowsALeadStoryWithABylineAndRelativeTimes()
     {
+        await host.Factory.ReadyAsync();
         await using var tab = await host.NewPageAsync();
         var page = tab.Page;
         await page.SetViewportSizeAsync(1280, 900);
@@ -76,6 +79,7 @@ public sealed class FrontPageBrowserTests(BrowserHost<SqliteFactory> host) : ICl
     [Fact]
     public async Task ArticlePagesCarrySharingCardsACanonicalUrlAndShareLinks()
     {
+        await host.Factory.ReadyAsync();
         var slug = await host.Factory.WithDbAsync(db => db.Articles.Where(a => a.Status == ArticleStatus.Published && a.FeatureImageId != null)
             .OrderByDescending(a => a.PublishedAt).Select(a => a.Slug).FirstAsync());
         await using var tab = await host.NewPageAsync();
@@ -96,6 +100,7 @@ public sealed class FrontPageBrowserTests(BrowserHost<SqliteFactory> host) : ICl
     [Fact]
     public async Task DarkModeFollowsTheSystemSetting()
     {
+        await host.Factory.ReadyAsync();
         await using var tab = await host.NewPageAsync();
         await tab.Page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
         await tab.Page.GotoAsync("/");
