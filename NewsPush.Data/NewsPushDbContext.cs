@@ -15,6 +15,8 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<Column> Columns => Set<Column>();
     public DbSet<Article> Articles => Set<Article>();
     public DbSet<Tag> Tags => Set<Tag>();
+    public DbSet<MediaImage> MediaImages => Set<MediaImage>();
+    public DbSet<MediaVariant> MediaVariants => Set<MediaVariant>();
     public DbSet<ArticleTag> ArticleTags => Set<ArticleTag>();
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<CommentReport> CommentReports => Set<CommentReport>();

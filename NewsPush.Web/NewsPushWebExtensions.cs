@@ -12,6 +12,7 @@ using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Email;
 using NewsPush.Web.Interactions;
 using NewsPush.Web.Jobs;
+using NewsPush.Web.Media;
 using NewsPush.Web.Newsroom;
 using NewsPush.Web.Reader;
 using NewsPush.Web.Digests;
@@ -60,6 +61,7 @@ public static class NewsPushWebExtensions
         services.AddNewsPushJobs(builder.Configuration);
         services.AddNewsroom();
         services.AddReaderSite();
+        services.AddMedia();
         services.AddApiStatusCodes();
         services.AddRealtime(builder.Configuration);
         services.AddPreferences();

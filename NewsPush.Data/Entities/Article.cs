@@ -18,6 +18,10 @@ public class Article
     public DateTime UpdatedAt { get; set; }
     public string? AuthorId { get; set; }
     public ApplicationUser? Author { get; set; }
+    /// <summary>The feature image shown on cards and atop the article; <see cref="FeatureImageAlt"/> is required with it.</summary>
+    public int? FeatureImageId { get; set; }
+    public MediaImage? FeatureImage { get; set; }
+    public string? FeatureImageAlt { get; set; }
     /// <summary>Denormalized counters for "Popular" and the recommender; updated in batches.</summary>
     public int ViewCount { get; set; }
     public int CommentCount { get; set; }

@@ -17,6 +17,8 @@ internal sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
         builder.HasIndex(a => new { a.ColumnId, a.Status, a.PublishedAt });
         builder.HasIndex(a => new { a.Status, a.ScheduledAt });
         builder.HasOne(a => a.Column).WithMany(c => c.Articles).HasForeignKey(a => a.ColumnId).OnDelete(DeleteBehavior.Restrict);
+        builder.Property(a => a.FeatureImageAlt).HasMaxLength(300);
+        builder.HasOne(a => a.FeatureImage).WithMany().HasForeignKey(a => a.FeatureImageId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne(a => a.Author).WithMany().HasForeignKey(a => a.AuthorId).OnDelete(DeleteBehavior.ClientSetNull);
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Html;
 using NewsPush.Data;
 
 namespace NewsPush.Web.Infrastructure;
@@ -7,7 +9,7 @@ namespace NewsPush.Web.Infrastructure;
 /// Times on reader pages as the reader reads them: in the zone of a signed-in reader's preferences, in UTC for everyone
 /// else (the anonymous pages are cached and shared), always with the zone's name. One lookup per request.
 /// </summary>
-public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http)
+public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, TimeProvider clock)
 {
     private TimeZoneInfo? zone;
 
@@ -28,5 +30,53 @@ public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http)
         var z = await ZoneAsync();
         var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), z);
         return local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " " + z.Id;
+    }
+
+    /// <summary>
+    /// "just now", "5 min ago", "2 h ago", "yesterday 18:30", "3 days ago", then the date ("2 Jun" this year, "2 Jun 2024"
+    /// before); calendar days and clock times are the reader's zone's.
+    /// </summary>
+    public async Task<string> RelativeAsync(DateTime utc)
+    {
+        var z = await ZoneAsync();
+        var nowUtc = clock.GetUtcNow().UtcDateTime;
+        utc = DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+        var ago = nowUtc - utc;
+        var local = TimeZoneInfo.ConvertTimeFromUtc(utc, z);
+        var today = TimeZoneInfo.ConvertTimeFromUtc(nowUtc, z).Date;
+        var c = CultureInfo.InvariantCulture;
+        if (ago < TimeSpan.Zero)
+        {
+            return local.ToString(local.Year == today.Year ? "d MMM HH:mm" : "d MMM yyyy HH:mm", c);
+        }
+        if (ago < TimeSpan.FromMinutes(1))
+        {
+            return "just now";
+        }
+        if (ago < TimeSpan.FromHours(1))
+        {
+            return $"{(int)ago.TotalMinutes} min ago";
+        }
+        if (ago < TimeSpan.FromHours(12) || local.Date == today)
+        {
+            return $"{(int)ago.TotalHours} h ago";
+        }
+        if (local.Date == today.AddDays(-1))
+        {
+            return "yesterday " + local.ToString("HH:mm", c);
+        }
+        var days = (today - local.Date).Days;
+        if (days < 7)
+        {
+            return $"{days} days ago";
+        }
+        return local.ToString(local.Year == today.Year ? "d MMM" : "d MMM yyyy", c);
+    }
+
+    /// <summary><c>&lt;time datetime="…" title="2025-06-02 20:00 Asia/Shanghai"&gt;2 h ago&lt;/time&gt;</c>: relative, with the absolute time on hover.</summary>
+    public async Task<IHtmlContent> RelativeTagAsync(DateTime utc)
+    {
+        var iso = DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("o", CultureInfo.InvariantCulture);
+        return new HtmlString($"<time datetime=\"{iso}\" title=\"{WebUtility.HtmlEncode(await FormatAsync(utc))}\">{WebUtility.HtmlEncode(await RelativeAsync(utc))}</time>");
     }
 }

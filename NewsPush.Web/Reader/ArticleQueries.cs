@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Media;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web.Reader;
@@ -28,7 +29,13 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
     private IQueryable<Article> Published => db.Articles.AsNoTracking().PubliclyVisible(clock.GetUtcNow().UtcDateTime);
 
     private static IQueryable<ArticleListItem> ToItems(IQueryable<Article> q) =>
-        q.Select(a => new ArticleListItem(a.Id, a.Slug, a.Title, a.Summary, a.Column!.Name, a.Column.Slug, a.PublishedAt, null));
+        q.Select(a => new ArticleListItem(a.Id, a.Slug, a.Title, a.Summary, a.Column!.Name, a.Column.Slug, a.PublishedAt, null)
+        {
+            Image = a.FeatureImage == null ? null
+                : new ImageRef(a.FeatureImage.Key, a.FeatureImage.Width, a.FeatureImage.Height, a.FeatureImage.VariantWidths, a.FeatureImageAlt ?? ""),
+            AuthorId = a.AuthorId,
+            AuthorName = a.Author == null ? null : a.Author.DisplayName,
+        });
 
     public int PageSize => options.Value.PageSize;
 
@@ -53,7 +60,7 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
                 .ToListAsync(ct);
             var columns = await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new { c.Name, c.Slug }).ToListAsync(ct);
             var sections = columns.Select(c => new ColumnSectionViewModel(c.Name, c.Slug, recent.Where(r => r.ColumnSlug == c.Slug)
-                .OrderByDescending(r => r.PublishedAt).Select(r => new ArticleCardViewModel(r.Id, r.Slug, r.Title, r.Summary, r.ColumnName, r.ColumnSlug, r.PublishedAt)).ToList())).ToList();
+                .OrderByDescending(r => r.PublishedAt).ToList())).ToList();
             return (latest, popular, sections);
         });
         return new FrontPageViewModel(forYou, userId is not null, shared.latest, shared.popular, shared.sections);
@@ -98,7 +105,9 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
         var a = await Published.Where(a => a.Slug == slug).Select(a => new
         {
             a.Id, a.Slug, a.Title, a.Summary, a.BodyMarkdown, a.Language, ColumnName = a.Column!.Name, ColumnSlug = a.Column.Slug, a.ColumnId,
-            a.PublishedAt, a.UpdatedAt, AuthorName = a.Author == null ? null : a.Author.DisplayName,
+            a.PublishedAt, a.UpdatedAt, AuthorName = a.Author == null ? null : a.Author.DisplayName, a.AuthorId,
+            Image = a.FeatureImage == null ? null
+                : new ImageRef(a.FeatureImage.Key, a.FeatureImage.Width, a.FeatureImage.Height, a.FeatureImage.VariantWidths, a.FeatureImageAlt ?? ""),
             Tags = a.Tags.Select(t => new TagLink(t.TagId, t.Tag!.Name, t.Tag.Slug)).ToList(),
         }).FirstOrDefaultAsync(ct);
         if (a is null)
@@ -110,7 +119,11 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
                 .OrderByDescending(r => r.Tags.Count(t => tagIds.Contains(t.TagId))).ThenByDescending(r => r.PublishedAt).Take(4))
             .ToListAsync(ct);
         var content = new ArticleContent(a.Id, a.Slug, a.Title, a.Summary, markdown.RenderArticle(a.BodyMarkdown), a.Language, a.ColumnName, a.ColumnSlug,
-            a.ColumnId, a.PublishedAt, a.UpdatedAt, MarkdownRenderer.ReadingMinutes(a.BodyMarkdown), a.AuthorName, a.Tags, related);
+            a.ColumnId, a.PublishedAt, a.UpdatedAt, MarkdownRenderer.ReadingMinutes(a.BodyMarkdown), a.AuthorName, a.Tags, related)
+        {
+            AuthorId = a.AuthorId,
+            Image = a.Image,
+        };
         cache.Set("article:" + slug, content, new MemoryCacheEntryOptions
         {
             AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(Math.Max(1, options.Value.ArticleCacheSeconds)),
@@ -144,6 +157,25 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
             .Select(f => new { f.Kind, f.TargetId }).ToListAsync(ct);
         return new ReaderState(true, rating, bookmarked, follows.Any(f => f.Kind == FollowKind.Column),
             follows.Where(f => f.Kind == FollowKind.Tag).Select(f => f.TargetId).ToHashSet());
+    }
+
+    /// <summary>An author's published articles, newest first; null when nobody by that id has published anything (or past the last page).</summary>
+    public async Task<AuthorPageViewModel?> AuthorAsync(string id, int page, CancellationToken ct)
+    {
+        var name = await db.Users.AsNoTracking().Where(u => u.Id == id && u.DeletedAt == null).Select(u => u.DisplayName).FirstOrDefaultAsync(ct);
+        var q = Published.Where(a => a.AuthorId == id);
+        var total = name is null ? 0 : await q.CountAsync(ct);
+        if (total == 0)
+        {
+            return null;
+        }
+        var pages = Math.Max(1, (total + PageSize - 1) / PageSize);
+        if (page > pages)
+        {
+            return null;
+        }
+        var items = await ToItems(q.OrderByDescending(a => a.PublishedAt).ThenByDescending(a => a.Id).Skip((page - 1) * PageSize).Take(PageSize)).ToListAsync(ct);
+        return new AuthorPageViewModel(id, name!, total, items, new Infrastructure.PagerViewModel(page, pages, $"/authors/{Uri.EscapeDataString(id)}"));
     }
 
     public async Task<IReadOnlyList<TagLink>> ColumnLinksAsync(CancellationToken ct) =>

@@ -1,7 +1,4 @@
 namespace NewsPush.Web.Reader;
 
-public sealed record ArticleCardViewModel(int Id, string Slug, string Title, string Summary, string ColumnName, string ColumnSlug, DateTime? PublishedAt);
-
-public sealed record ColumnSectionViewModel(string Name, string Slug, IReadOnlyList<ArticleCardViewModel> Articles);
-
-public sealed record HomeViewModel(IReadOnlyList<ColumnSectionViewModel> Sections);
+/// <summary>A column's newest stories on the front page: the first as a card with its picture, the rest as links.</summary>
+public sealed record ColumnSectionViewModel(string Name, string Slug, IReadOnlyList<ArticleListItem> Articles);

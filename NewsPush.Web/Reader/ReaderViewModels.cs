@@ -1,15 +1,33 @@
 using NewsPush.Web.Infrastructure;
 using System.ComponentModel.DataAnnotations;
 using NewsPush.Web.Reader.Search;
+using NewsPush.Web.Media;
 
 namespace NewsPush.Web.Reader;
 
 /// <summary>A list item; <see cref="Reason"/> is set on "For you" items.</summary>
-public sealed record ArticleListItem(int Id, string Slug, string Title, string Summary, string ColumnName, string ColumnSlug, DateTime? PublishedAt, string? Reason = null);
+public sealed record ArticleListItem(int Id, string Slug, string Title, string Summary, string ColumnName, string ColumnSlug, DateTime? PublishedAt, string? Reason = null)
+{
+    /// <summary>The feature image with its alt text, when the article has one.</summary>
+    public ImageRef? Image { get; init; }
+    public string? AuthorId { get; init; }
+    public string? AuthorName { get; init; }
+}
 
+/// <summary>
+/// The front page: the lead story (the newest, preferring one with a picture), the next stories as cards, the reader's
+/// "For you", "Popular" and a section per column.
+/// </summary>
 public sealed record FrontPageViewModel(
     IReadOnlyList<ArticleListItem> ForYou, bool ForYouIsPersonal, IReadOnlyList<ArticleListItem> Latest,
-    IReadOnlyList<ArticleListItem> Popular, IReadOnlyList<ColumnSectionViewModel> Sections);
+    IReadOnlyList<ArticleListItem> Popular, IReadOnlyList<ColumnSectionViewModel> Sections)
+{
+    public ArticleListItem? Lead => Latest.Take(3).FirstOrDefault(a => a.Image is not null) ?? Latest.FirstOrDefault();
+
+    public IReadOnlyList<ArticleListItem> TopStories => [.. Latest.Where(a => a != Lead)];
+}
+
+public sealed record AuthorPageViewModel(string Id, string Name, int ArticleCount, IReadOnlyList<ArticleListItem> Articles, PagerViewModel Pager);
 
 public sealed record FollowState(int TargetId, bool IsFollowing, bool CanFollow);
 
@@ -22,7 +40,11 @@ public sealed record TagLink(int Id, string Name, string Slug);
 /// <summary>The cacheable part of an article page: the same for every reader.</summary>
 public sealed record ArticleContent(
     int Id, string Slug, string Title, string Summary, string BodyHtml, string Language, string ColumnName, string ColumnSlug, int ColumnId,
-    DateTime? PublishedAt, DateTime UpdatedAt, int ReadingMinutes, string? AuthorName, IReadOnlyList<TagLink> Tags, IReadOnlyList<ArticleListItem> Related);
+    DateTime? PublishedAt, DateTime UpdatedAt, int ReadingMinutes, string? AuthorName, IReadOnlyList<TagLink> Tags, IReadOnlyList<ArticleListItem> Related)
+{
+    public string? AuthorId { get; init; }
+    public ImageRef? Image { get; init; }
+}
 
 public sealed record CommentViewModel(long Id, long? ParentId, string AuthorName, string BodyHtml, DateTime CreatedAt, DateTime? EditedAt, bool IsMine, bool IsDeleted)
 {
@@ -99,3 +121,7 @@ public sealed record ArticleListPartial(IReadOnlyList<ArticleListItem> Items, st
 public sealed record FollowButtonModel(NewsPush.Data.Entities.FollowKind Kind, FollowState State, string Name, string ReturnUrl);
 
 public sealed record CommentPartial(CommentViewModel Comment, string ArticleSlug, bool CanReply);
+
+/// <summary>One story as a card (picture, column, headline, byline, relative time); <see cref="Lead"/> for the front page's top story.</summary>
+public sealed record ArticleCardPartial(ArticleListItem Item, string Source, string Sizes = "(min-width: 992px) 25vw, (min-width: 576px) 50vw, 100vw",
+    bool Lead = false, bool Eager = false, bool ShowSummary = true, bool ShowImage = true);

@@ -287,6 +287,13 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("FeatureImageAlt")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int?>("FeatureImageId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -331,6 +338,8 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorId");
+
+                    b.HasIndex("FeatureImageId");
 
                     b.HasIndex("Slug")
                         .IsUnique();
@@ -1131,6 +1140,83 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("Interactions");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("UploadedById")
+                        .HasColumnType("text");
+
+                    b.Property<string>("VariantWidths")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("UploadedById");
+
+                    b.ToTable("MediaImages");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaVariant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ImageId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("IsOriginal")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImageId", "IsOriginal", "Width", "Format")
+                        .IsUnique();
+
+                    b.ToTable("MediaVariants");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.ModelVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -1772,9 +1858,16 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("NewsPush.Data.Entities.MediaImage", "FeatureImage")
+                        .WithMany()
+                        .HasForeignKey("FeatureImageId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.Navigation("Author");
 
                     b.Navigation("Column");
+
+                    b.Navigation("FeatureImage");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.ArticleRead", b =>
@@ -1946,6 +2039,25 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UploadedById")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaVariant", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.MediaImage", "Image")
+                        .WithMany("Variants")
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Image");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.HasOne("NewsPush.Data.Entities.Article", "Article")
@@ -2049,6 +2161,11 @@ namespace NewsPush.Data.Migrations.PostgreSql
             modelBuilder.Entity("NewsPush.Data.Entities.Digest", b =>
                 {
                     b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
+                {
+                    b.Navigation("Variants");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.ReaderPreferences", b =>

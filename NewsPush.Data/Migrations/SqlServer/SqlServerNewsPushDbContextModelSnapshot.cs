@@ -290,6 +290,13 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("FeatureImageAlt")
+                        .HasMaxLength(300)
+                        .HasColumnType("nvarchar(300)");
+
+                    b.Property<int?>("FeatureImageId")
+                        .HasColumnType("int");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -334,6 +341,8 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("AuthorId");
+
+                    b.HasIndex("FeatureImageId");
 
                     b.HasIndex("Slug")
                         .IsUnique();
@@ -1138,6 +1147,83 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("Interactions");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("UploadedById")
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("VariantWidths")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.HasIndex("UploadedById");
+
+                    b.ToTable("MediaImages");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaVariant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ImageId")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("IsOriginal")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImageId", "IsOriginal", "Width", "Format")
+                        .IsUnique();
+
+                    b.ToTable("MediaVariants");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.ModelVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -1779,9 +1865,16 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("NewsPush.Data.Entities.MediaImage", "FeatureImage")
+                        .WithMany()
+                        .HasForeignKey("FeatureImageId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.Navigation("Author");
 
                     b.Navigation("Column");
+
+                    b.Navigation("FeatureImage");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.ArticleRead", b =>
@@ -1953,6 +2046,25 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UploadedById")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaVariant", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.MediaImage", "Image")
+                        .WithMany("Variants")
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Image");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.HasOne("NewsPush.Data.Entities.Article", "Article")
@@ -2056,6 +2168,11 @@ namespace NewsPush.Data.Migrations.SqlServer
             modelBuilder.Entity("NewsPush.Data.Entities.Digest", b =>
                 {
                     b.Navigation("Items");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
+                {
+                    b.Navigation("Variants");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.ReaderPreferences", b =>

@@ -5,12 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Areas.Editor.Models;
+using NewsPush.Web.Media;
 using NewsPush.Web.Newsroom;
+using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Areas.Editor.Controllers;
 
 [Area("Editor"), Authorize(Policy = NewsroomServiceCollectionExtensions.EditorPolicy), Route("editor/articles")]
-public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization) : Controller
+public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization,
+    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(ArticleStatus? status, int? columnId, string? authorId, string? q, int page = 1, CancellationToken ct = default)
@@ -84,6 +87,48 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         return RedirectToAction(nameof(Edit), new { id });
     }
 
+    /// <summary>Uploads (or keeps) the feature image and saves its alt text; <paramref name="remove"/> takes the picture off the article.</summary>
+    [HttpPost("{id:int}/image"), MediaUploadLimit]
+    public async Task<IActionResult> Image(int id, IFormFile? file, string? alt, string? remove, CancellationToken ct)
+    {
+        var article = await articles.FindAsync(id, ct);
+        if (article is null)
+        {
+            return NotFound();
+        }
+        if (!await CanEditAsync(article))
+        {
+            return Forbid();
+        }
+        if (remove is not null)
+        {
+            await featureImages.RemoveAsync(id, ct);
+            audit.Add(User, "article.image-removed", nameof(Article), id.ToString(), article.Title);
+            await db.SaveChangesAsync(ct);
+            readerCache.Invalidate();
+            TempData["Message"] = "Feature image removed.";
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+        if (await featureImages.SetAsync(id, file, alt, User.UserId(), ct) is { } error)
+        {
+            ModelState.AddModelError("alt", error);
+            var form = new ArticleFormModel
+            {
+                Title = article.Title, Summary = article.Summary, BodyMarkdown = article.BodyMarkdown, ColumnId = article.ColumnId,
+                Tags = string.Join(", ", article.Tags.Select(t => t.Tag!.Name)), Language = article.Language,
+            };
+            var model = await EditModelAsync(article, form, null, null, ct);
+            model.ImageAlt = alt;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return View(nameof(Edit), model);
+        }
+        audit.Add(User, file is null ? "article.image-described" : "article.image-set", nameof(Article), id.ToString(), article.Title);
+        await db.SaveChangesAsync(ct);
+        readerCache.Invalidate();
+        TempData["Message"] = file is null ? "Alt text saved." : "Feature image saved.";
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
     /// <summary>One workflow step; <paramref name="scheduledAt"/> is UTC (the form says so).</summary>
     [HttpPost("{id:int}/transition")]
     public async Task<IActionResult> Transition(int id, WorkflowAction action, DateTime? scheduledAt, CancellationToken ct)
@@ -122,6 +167,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
 
     private async Task<ArticleEditViewModel> EditModelAsync(Article article, ArticleFormModel form, string? preview, string? message, CancellationToken ct) => new()
     {
+        Image = await featureImages.FindAsync(article.FeatureImageId, ct), ImageAlt = article.FeatureImageAlt, MaxUploadMegabytes = featureImages.MaxUploadMegabytes,
         Id = article.Id, Form = form, Status = article.Status, Slug = article.Slug, ScheduledAt = article.ScheduledAt, PublishedAt = article.PublishedAt,
         Columns = await ColumnOptionsAsync(ct), Actions = ArticleWorkflow.ActionsFrom(article.Status), PreviewHtml = preview, Message = message,
     };

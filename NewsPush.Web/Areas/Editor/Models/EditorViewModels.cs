@@ -49,6 +49,10 @@ public sealed class ArticleEditViewModel
     public IReadOnlyList<WorkflowAction> Actions { get; init; } = [];
     public string? PreviewHtml { get; init; }
     public string? Message { get; init; }
+    public NewsPush.Web.Media.ImageRef? Image { get; init; }
+    /// <summary>The alt text in the image form: the saved one, or what the editor typed when the upload was refused.</summary>
+    public string? ImageAlt { get; set; }
+    public double MaxUploadMegabytes { get; init; }
 }
 
 public sealed record ColumnsViewModel(IReadOnlyList<ColumnRow> Columns, string? Message);

@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace NewsPush.Web.Media;
+
+/// <summary>Stable, content-addressed URLs of stored pictures and the <c>srcset</c> lists views put in <c>&lt;picture&gt;</c>.</summary>
+public static class MediaUrls
+{
+    public static string Variant(string key, int width, string format) =>
+        $"/media/{key}/{width.ToString(CultureInfo.InvariantCulture)}.{ImageProcessor.Extension(format)}";
+
+    public static string Srcset(ImageRef image, string format) =>
+        string.Join(", ", image.Widths.Select(w => $"{Variant(image.Key, w, format)} {w.ToString(CultureInfo.InvariantCulture)}w"));
+
+    /// <summary>The copy closest to <paramref name="wanted"/> pixels wide (for <c>src</c> and sharing cards).</summary>
+    public static string Fallback(ImageRef image, int wanted = 1024, string format = "jpeg")
+    {
+        var widths = image.Widths;
+        var width = widths.Where(w => w <= wanted).DefaultIfEmpty(widths.Count > 0 ? widths[0] : image.Width).Max();
+        return Variant(image.Key, width, format);
+    }
+
+    /// <summary>Height of the <paramref name="width"/>-wide copy, for the <c>width</c>/<c>height</c> attributes that stop the page jumping.</summary>
+    public static int HeightAt(ImageRef image, int width) => Math.Max(1, (int)Math.Round((double)image.Height * width / image.Width));
+}
+
+/// <summary>A <c>&lt;picture&gt;</c>: WebP with a JPEG fallback; <paramref name="Eager"/> for the one picture above the fold.</summary>
+public sealed record PictureViewModel(ImageRef Image, string Sizes, bool Eager = false, string CssClass = "img-fluid");
