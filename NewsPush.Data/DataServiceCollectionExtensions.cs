@@ -59,7 +59,8 @@ public static class DataServiceCollectionExtensions
     internal static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         // One JSON parameter per list (json_each) rather than one parameter per element: Microsoft.Data.Sqlite binds
         // parameters by name in quadratic time, which made the 1,000-id lists of the delivery engine its largest cost.
-        o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(NewsPushDbContext).Assembly.FullName).UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
+        o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(NewsPushDbContext).Assembly.FullName).UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+            .AddInterceptors(SqliteMemoryMap.Instance);
 
     internal static void ConfigurePostgreSql(DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString, s => s.MigrationsAssembly(typeof(NewsPushDbContext).Assembly.FullName));
