@@ -133,7 +133,7 @@ public sealed class DataSeeder(
             var seed = SeedCatalog.Columns[columnIndex];
             var chinese = i % 3 == 2;
             var article = chinese ? ComposeChinese(random, seed) : ComposeEnglish(random, seed);
-            var baseSlug = chinese ? "zh-" + ShortHash(article.Title) : Slugs.FromText(article.Title);
+            var baseSlug = Slugs.FromText(article.Title);
             var slug = baseSlug;
             for (var n = 2; !slugs.Add(slug); n++)
             {
@@ -291,9 +291,6 @@ public sealed class DataSeeder(
 
     private static string Title(string slug) =>
         CultureInfo.InvariantCulture.TextInfo.ToTitleCase(slug.Replace('-', ' '));
-
-    private static string ShortHash(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
 
     private static string GeneratePassword() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('+', 'x').Replace('/', 'y');

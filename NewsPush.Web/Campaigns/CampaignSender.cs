@@ -132,7 +132,7 @@ public sealed class CampaignSender(
         var part = CampaignAudience.InboxPart(AudienceFilter.Of(c), c.Article!.ColumnId, now, c.Id);
         part.Title = c.Title;
         part.Body = c.Message.Length > 0 ? c.Message : c.Article.Summary;
-        part.Link = "/article/" + c.Article.Slug;
+        part.Link = Slugs.ArticlePath(c.Article.Slug);
         part.ExpiresAt = now.AddDays(options.Value.InboxDays);
         var stored = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {

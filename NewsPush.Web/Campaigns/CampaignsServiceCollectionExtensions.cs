@@ -8,7 +8,10 @@ public static class CampaignsServiceCollectionExtensions
 {
     public static IServiceCollection AddCampaigns(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CampaignOptions>().BindConfiguration(CampaignOptions.SectionName).ValidateDataAnnotations()
+        services.AddOptions<CampaignOptions>().BindConfiguration(CampaignOptions.SectionName)
+            // The newsroom's zone, unless the pushes are given one of their own.
+            .Configure<IConfiguration>((o, config) => o.NewsroomTimeZone = config["Campaigns:NewsroomTimeZone"] ?? config["Newsroom:TimeZone"] ?? o.NewsroomTimeZone)
+            .ValidateDataAnnotations()
             .Validate(o => NewsPush.Web.Infrastructure.TimeZones.TryFind(o.NewsroomTimeZone, out _), "Campaigns:NewsroomTimeZone must be an IANA time zone.")
             .ValidateOnStart();
         services.AddScoped<CampaignAudience>();

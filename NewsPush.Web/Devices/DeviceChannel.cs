@@ -215,7 +215,7 @@ public abstract class DeviceChannel(
     {
         var c = d.Content;
         var story = c.Stories.Count > 0 ? c.Stories[0] : null;
-        var target = story is null ? (PushEndpoints.IsLocal(c.Url) ? c.Url! : "/") : "/article/" + story.Slug;
+        var target = story is null ? (PushEndpoints.IsLocal(c.Url) ? c.Url! : "/") : Slugs.ArticlePath(story.Slug);
         var link = story is null
             ? $"{baseUrl}/t/c/{d.Delivery.TrackingToken}?u={Uri.EscapeDataString(target)}"
             : $"{baseUrl}/t/c/{d.Delivery.TrackingToken}?a={story.ArticleId}&u={Uri.EscapeDataString(target)}";

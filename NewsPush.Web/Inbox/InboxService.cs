@@ -101,7 +101,7 @@ public sealed class InboxService(
             }
             entries = await db.DigestItems.AsNoTracking().Where(i => i.DigestId == digestId).OrderBy(i => i.Position)
                 .Select(i => new DigestEntryViewModel(i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Column!.Name, i.Reason,
-                    token == null ? "/article/" + i.Article.Slug : "/t/c/" + token + "?a=" + i.ArticleId + "&u=%2Farticle%2F" + i.Article.Slug))
+                    token == null ? Slugs.ArticlePath(i.Article.Slug) : "/t/c/" + token + "?a=" + i.ArticleId + "&u=" + Uri.EscapeDataString(Slugs.ArticlePath(i.Article.Slug))))
                 .ToListAsync(ct);
         }
         return new InboxMessageViewModel(item, entries);

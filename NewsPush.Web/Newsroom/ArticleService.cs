@@ -16,7 +16,11 @@ public sealed record ArticleListQuery(ArticleStatus? Status, int? ColumnId, stri
 
 public sealed record ArticleListRow(int Id, string Title, string Slug, ArticleStatus Status, string ColumnName, string? AuthorName, DateTime UpdatedAt, DateTime? ScheduledAt, DateTime? PublishedAt);
 
-public sealed record ArticleInput(string Title, string Summary, string BodyMarkdown, int ColumnId, string Tags, string Language);
+public sealed record ArticleInput(string Title, string Summary, string BodyMarkdown, int ColumnId, string Tags, string Language)
+{
+    /// <summary>The address the editor typed (made into a slug by <see cref="Slugs.FromText"/>); null or empty keeps or makes one.</summary>
+    public string? Slug { get; init; }
+}
 
 /// <summary>The editor's desk: listing, writing and editing articles (status changes go through <see cref="PublishingService"/>).</summary>
 public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimeProvider clock)
@@ -54,8 +58,27 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
     public Task<Article?> FindAsync(int id, CancellationToken ct) =>
         db.Articles.AsNoTracking().Include(a => a.Tags).ThenInclude(t => t.Tag).Include(a => a.Column).SingleOrDefaultAsync(a => a.Id == id, ct);
 
-    public async Task<string?> ValidateAsync(ArticleInput input, CancellationToken ct) =>
-        await db.Columns.AnyAsync(c => c.Id == input.ColumnId, ct) ? null : "Choose a column.";
+    /// <summary>The first problem with <paramref name="input"/> for article <paramref name="id"/> (null for a new one), or null.</summary>
+    public async Task<string?> ValidateAsync(ArticleInput input, CancellationToken ct, int? id = null)
+    {
+        if (!await db.Columns.AnyAsync(c => c.Id == input.ColumnId, ct))
+        {
+            return "Choose a column.";
+        }
+        if (!string.IsNullOrWhiteSpace(input.Slug))
+        {
+            var slug = Slugs.FromText(input.Slug);
+            if (slug.Length == 0)
+            {
+                return "The address needs at least one letter or digit (Latin, Chinese, Japanese or Korean).";
+            }
+            if (await db.Articles.AnyAsync(a => a.Slug == slug && a.Id != id, ct))
+            {
+                return $"Another article already has the address /article/{slug}: choose another.";
+            }
+        }
+        return null;
+    }
 
     public async Task<int> CreateAsync(ArticleInput input, ClaimsPrincipal author, CancellationToken ct)
     {
@@ -65,7 +88,7 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
             AuthorId = author.UserId(),
             Status = ArticleStatus.Draft,
             CreatedAt = now,
-            Slug = await UniqueSlugAsync(input.Title, null, ct),
+            Slug = string.IsNullOrWhiteSpace(input.Slug) ? await UniqueSlugAsync(input.Title, null, ct) : Slugs.FromText(input.Slug),
         };
         await ApplyAsync(article, input, now, ct);
         db.Articles.Add(article);
@@ -86,6 +109,15 @@ public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimePro
         if (article.Status == ArticleStatus.Archived)
         {
             return "Archived articles cannot be edited. Restore it as a draft first.";
+        }
+        var slug = string.IsNullOrWhiteSpace(input.Slug) ? article.Slug : Slugs.FromText(input.Slug);
+        if (slug != article.Slug)
+        {
+            if (article.PublishedAt is not null)
+            {
+                return "The address of a published article stays as it is, so links to it keep working.";
+            }
+            article.Slug = slug;
         }
         await ApplyAsync(article, input, clock.GetUtcNow().UtcDateTime, ct);
         audit.Add(editor, "article.edited", nameof(Article), article.Id.ToString(), article.Title);

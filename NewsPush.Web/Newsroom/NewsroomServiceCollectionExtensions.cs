@@ -17,6 +17,9 @@ public static class NewsroomServiceCollectionExtensions
 
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ArticleAuthorizationHandler>();
         services.AddOptions<PublishingOptions>().BindConfiguration(PublishingOptions.SectionName);
+        services.AddOptions<NewsroomOptions>().BindConfiguration(NewsroomOptions.SectionName)
+            .Validate(o => NewsPush.Web.Infrastructure.TimeZones.TryFind(o.TimeZone, out _), "Newsroom:TimeZone must be an IANA time zone, e.g. \"Europe/London\" or \"Asia/Shanghai\".")
+            .ValidateOnStart();
         services.AddScoped<ArticleService>();
         services.AddScoped<PublishingService>();
         services.AddScoped<ColumnService>();

@@ -22,7 +22,7 @@ public sealed class BreakingContentSource(NewsPushDbContext db) : IDeliveryConte
             })
             .ToListAsync(ct);
         return rows.ToDictionary(c => c.Id, c => new DeliveryContent(DeliveryContentKind.Breaking, c.Id, c.Title,
-            c.Message.Length > 0 ? c.Message : c.Summary, "/article/" + c.Slug,
+            c.Message.Length > 0 ? c.Message : c.Summary, Slugs.ArticlePath(c.Slug),
             [new ContentStory(c.ArticleId, c.ArticleTitle, c.Summary, c.Column, c.Slug, "breaking")], c.IsCritical, CollapseKey: "story-" + c.ArticleId)
         {
             // A delivery already claimed when the push was cancelled does not go out either.

@@ -73,7 +73,7 @@ public sealed class ArticlesController(ArticleQueries queries, ReaderActivitySer
         {
             TempData["Flash"] = "Choose from 1 to 5 stars.";
         }
-        return Redirect($"/article/{slug}#rating");
+        return Redirect($"{Slugs.ArticlePath(slug)}#rating");
     }
 
     [HttpPost("/article/{slug}/bookmark"), Authorize]
@@ -86,7 +86,7 @@ public sealed class ArticlesController(ArticleQueries queries, ReaderActivitySer
         }
         var now = await activity.ToggleBookmarkAsync(UserId!, article.Id, ct);
         TempData["Flash"] = now ? "Saved to your bookmarks." : "Removed from your bookmarks.";
-        return Redirect($"/article/{slug}");
+        return Redirect(Slugs.ArticlePath(slug));
     }
 
     [HttpPost("/follow"), Authorize]

@@ -1,3 +1,4 @@
+using NewsPush.Data;
 using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -28,7 +29,7 @@ public sealed class CommentsController(ArticleQueries queries, CommentService co
             switch (result)
             {
                 case CommentResult.Ok:
-                    return Redirect($"/article/{slug}#comment-{id}");
+                    return Redirect($"{Slugs.ArticlePath(slug)}#comment-{id}");
                 case CommentResult.Blocked:
                     ModelState.AddModelError("", "A moderator has blocked you from commenting.");
                     break;
@@ -67,7 +68,7 @@ public sealed class CommentsController(ArticleQueries queries, CommentService co
             return View(existing with { Form = form });
         }
         var (result, slug) = await comments.EditAsync(id, UserId, form.Body, ct);
-        return result == CommentResult.Ok ? Redirect($"/article/{slug}#comment-{id}") : NotFound();
+        return result == CommentResult.Ok ? Redirect($"{Slugs.ArticlePath(slug!)}#comment-{id}") : NotFound();
     }
 
     [HttpPost("/comments/{id:long}/delete")]
@@ -76,7 +77,7 @@ public sealed class CommentsController(ArticleQueries queries, CommentService co
         var (result, slug) = await comments.DeleteAsync(id, UserId, ct);
         return result switch
         {
-            CommentResult.Ok => Redirect($"/article/{slug}#comments"),
+            CommentResult.Ok => Redirect($"{Slugs.ArticlePath(slug!)}#comments"),
             // Someone else's comment: as if it did not exist.
             _ => NotFound(),
         };
@@ -108,6 +109,6 @@ public sealed class CommentsController(ArticleQueries queries, CommentService co
         }
         await comments.ReportAsync(id, UserId, form.Reason, ct);
         TempData["Flash"] = "Thank you. A moderator will look at this comment.";
-        return Redirect($"/article/{model.ArticleSlug}#comment-{id}");
+        return Redirect($"{Slugs.ArticlePath(model.ArticleSlug)}#comment-{id}");
     }
 }

@@ -60,7 +60,7 @@ public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> ema
 
     public static string NewToken() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
 
-    public string ArticleUrl(string slug) => $"{BaseUrl}/article/{slug}";
+    public string ArticleUrl(string slug) => BaseUrl + Slugs.ArticlePath(slug);
 
     public string Rss(Feed feed)
     {

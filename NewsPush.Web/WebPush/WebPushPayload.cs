@@ -1,3 +1,4 @@
+using NewsPush.Data;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -37,7 +38,7 @@ public sealed record WebPushPayload(
     public static WebPushPayload For(Delivery delivery, DeliveryContent content, int unread, DateTime now)
     {
         var story = content.Stories.Count > 0 ? content.Stories[0] : null;
-        var articleUrl = story is null ? null : "/article/" + story.Slug;
+        var articleUrl = story is null ? null : Slugs.ArticlePath(story.Slug);
         var target = articleUrl ?? (PushEndpoints.IsLocal(content.Url) ? content.Url! : "/");
         var url = story is null
             ? $"/t/c/{delivery.TrackingToken}?u={Uri.EscapeDataString(target)}"

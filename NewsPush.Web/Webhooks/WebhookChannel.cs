@@ -203,7 +203,7 @@ public sealed partial class WebhookChannel(
     }
 
     private static string Track(OutboundDelivery d, ContentStory story, string baseUrl) =>
-        $"{baseUrl}/t/c/{d.Delivery.TrackingToken}?a={story.ArticleId}&u={Uri.EscapeDataString("/article/" + story.Slug)}";
+        $"{baseUrl}/t/c/{d.Delivery.TrackingToken}?a={story.ArticleId}&u={Uri.EscapeDataString(Slugs.ArticlePath(story.Slug))}";
 
     private static string? Absolute(string? url, string baseUrl) =>
         url is null ? null : Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? url : baseUrl + "/" + url.TrimStart('/');

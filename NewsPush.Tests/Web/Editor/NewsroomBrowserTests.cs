@@ -22,8 +22,9 @@ public sealed class NewsroomBrowserTests(BrowserHost<SqliteFactory> host) : ICla
         await editor.GetByLabel("Column").SelectOptionAsync(new SelectOptionValue { Label = column.Name });
         await editor.GetByLabel("Summary").FillAsync("Written in a browser.");
         await editor.GetByLabel("Body (Markdown)").FillAsync("## Lede\n\nThe **whole** story.");
-        await editor.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
-        await Assertions.Expect(editor.Locator("#preview strong")).ToHaveTextAsync("whole");
+        // The preview beside the text follows the typing, rendered by the server as publishing renders it.
+        await Assertions.Expect(editor.Locator("#live-preview strong")).ToHaveTextAsync("whole");
+        await Assertions.Expect(editor.Locator("#live-preview-title")).ToHaveTextAsync(title);
         await editor.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         // The saved draft's own page, by its URL: its load event can be held up by the page's scripts on a busy machine.
         await Assertions.Expect(editor).ToHaveURLAsync(new Regex(@"/editor/articles/\d+$"));

@@ -107,7 +107,7 @@ public sealed class EmailChannel(
         var content = delivery.Content;
         var unsubscribeUrl = $"{baseUrl}/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Create(delivery.UserId))}";
         var stories = content.Stories.Select(i => new EmailStory(i.Title, i.Summary, i.ColumnName, i.Reason,
-            $"{baseUrl}/t/c/{token}?a={i.ArticleId}&u={Uri.EscapeDataString("/article/" + i.Slug)}")).ToList();
+            $"{baseUrl}/t/c/{token}?a={i.ArticleId}&u={Uri.EscapeDataString(Slugs.ArticlePath(i.Slug))}")).ToList();
         var intro = content.Kind == DeliveryContentKind.Digest ? null : content.Summary;
         var model = new EmailModel(displayName, content.Title, intro, stories, $"{baseUrl}/preferences", unsubscribeUrl, $"{baseUrl}/t/o/{token}.gif");
         var message = new MimeMessage { Subject = content.Title, MessageId = $"{content.Kind.ToString().ToLowerInvariant()}-{token}@newspush" };

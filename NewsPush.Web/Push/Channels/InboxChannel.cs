@@ -81,7 +81,7 @@ public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, 
                 message.Kind = content.Kind == DeliveryContentKind.Breaking ? InboxMessageKind.Breaking : InboxMessageKind.System;
                 message.CampaignId = content.Kind == DeliveryContentKind.Breaking ? content.Id : null;
                 message.Body = Texts.Clip(content.Summary, 20_000);
-                message.Link = content.Url ?? (content.Stories.Count > 0 ? "/article/" + content.Stories[0].Slug : null);
+                message.Link = content.Url ?? (content.Stories.Count > 0 ? Slugs.ArticlePath(content.Stories[0].Slug) : null);
                 break;
         }
         return message;

@@ -12,7 +12,7 @@ public sealed class UsersController(UserAdminService users) : Controller
     public async Task<IActionResult> Index(string? q, int page = 1, CancellationToken ct = default)
     {
         var (rows, total) = await users.SearchAsync(q, page, ct);
-        return View(new UsersViewModel(rows, total, Math.Max(1, page), UserAdminService.PageSize, q, TempData["Message"] as string));
+        return View(new UsersViewModel(rows, total, Math.Max(1, page), UserAdminService.PageSize, q, TempData["Message"] as string) { UndoLockUserId = TempData["UndoLock"] as string });
     }
 
     [HttpPost("{id}/roles")]
@@ -20,8 +20,16 @@ public sealed class UsersController(UserAdminService users) : Controller
         Done(await users.SetRolesAsync(id, roles ?? [], User, ct), "Roles changed.", q, page);
 
     [HttpPost("{id}/lock")]
-    public async Task<IActionResult> Lock(string id, bool locked, string? q, int page = 1, CancellationToken ct = default) =>
-        Done(await users.SetLockedAsync(id, locked, User, ct), locked ? "User locked." : "User unlocked.", q, page);
+    public async Task<IActionResult> Lock(string id, bool locked, string? q, int page = 1, CancellationToken ct = default)
+    {
+        var error = await users.SetLockedAsync(id, locked, User, ct);
+        if (error is null && locked)
+        {
+            // The message offers to undo: one press unlocks the account again.
+            TempData["UndoLock"] = id;
+        }
+        return Done(error, locked ? "User locked: they cannot sign in until unlocked." : "User unlocked.", q, page);
+    }
 
     [HttpPost("{id}/delete")]
     public async Task<IActionResult> Delete(string id, string? q, int page = 1, CancellationToken ct = default) =>

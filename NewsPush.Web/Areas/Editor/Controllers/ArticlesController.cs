@@ -2,6 +2,7 @@ using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Areas.Editor.Models;
@@ -13,7 +14,7 @@ namespace NewsPush.Web.Areas.Editor.Controllers;
 
 [Area("Editor"), Authorize(Policy = NewsroomServiceCollectionExtensions.EditorPolicy), Route("editor/articles")]
 public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization,
-    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit) : Controller
+    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit, IOptions<NewsroomOptions> newsroom) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(ArticleStatus? status, int? columnId, string? authorId, string? q, int page = 1, CancellationToken ct = default)
@@ -26,19 +27,19 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         var authors = await db.Articles.AsNoTracking().Where(a => a.AuthorId != null).Select(a => new { a.AuthorId, a.Author!.DisplayName }).Distinct()
             .OrderBy(a => a.DisplayName).ToListAsync(ct);
         return View(new ArticleListViewModel(rows, total, Math.Max(1, page), ArticleService.PageSize, status, columnId, authorId, q,
-            await ColumnOptionsAsync(ct), authors.Select(a => new Option(a.AuthorId!, a.DisplayName)).ToList()));
+            await ColumnOptionsAsync(ct), authors.Select(a => new Option(a.AuthorId!, a.DisplayName)).ToList()) { Newsroom = newsroom.Value });
     }
 
     [HttpGet("new")]
     public async Task<IActionResult> Create(CancellationToken ct) =>
-        View("Edit", new ArticleEditViewModel { Columns = await ColumnOptionsAsync(ct) });
+        View("Edit", new ArticleEditViewModel { Columns = await ColumnOptionsAsync(ct), Newsroom = newsroom.Value });
 
     [HttpPost("new")]
     public async Task<IActionResult> Create([Bind(Prefix = "Form")] ArticleFormModel form, string? preview, CancellationToken ct)
     {
         if (preview is not null || !ModelState.IsValid || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error))
         {
-            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? "") });
+            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), Newsroom = newsroom.Value, PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? "") });
         }
         var id = await articles.CreateAsync(form.ToInput(), User, ct);
         TempData["Message"] = "Draft saved.";
@@ -60,7 +61,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         var form = new ArticleFormModel
         {
             Title = article.Title, Summary = article.Summary, BodyMarkdown = article.BodyMarkdown, ColumnId = article.ColumnId,
-            Tags = string.Join(", ", article.Tags.Select(t => t.Tag!.Name)), Language = article.Language,
+            Tags = string.Join(", ", article.Tags.Select(t => t.Tag!.Name)), Language = article.Language, Slug = article.Slug,
         };
         return View(await EditModelAsync(article, form, null, TempData["Message"] as string, ct));
     }
@@ -78,7 +79,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             return Forbid();
         }
         if (preview is not null || !ModelState.IsValid
-            || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error)
+            || await articles.ValidateAsync(form.ToInput(), ct, id) is { } error && Invalid(error)
             || await articles.UpdateAsync(id, form.ToInput(), User, ct) is { } updateError && Invalid(updateError))
         {
             return View(await EditModelAsync(article, form, preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? ""), null, ct));
@@ -86,6 +87,10 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         TempData["Message"] = "Saved.";
         return RedirectToAction(nameof(Edit), new { id });
     }
+
+    /// <summary>The live preview beside the editor: the body rendered as publishing renders it.</summary>
+    [HttpPost("preview"), ValidateAntiForgeryToken, RequestSizeLimit(1_000_000)]
+    public IActionResult Preview([FromForm] string? markdown) => Json(new { html = ArticleService.RenderMarkdown(markdown ?? "") });
 
     /// <summary>Uploads (or keeps) the feature image and saves its alt text; <paramref name="remove"/> takes the picture off the article.</summary>
     [HttpPost("{id:int}/image"), MediaUploadLimit]
@@ -115,7 +120,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             var form = new ArticleFormModel
             {
                 Title = article.Title, Summary = article.Summary, BodyMarkdown = article.BodyMarkdown, ColumnId = article.ColumnId,
-                Tags = string.Join(", ", article.Tags.Select(t => t.Tag!.Name)), Language = article.Language,
+                Tags = string.Join(", ", article.Tags.Select(t => t.Tag!.Name)), Language = article.Language, Slug = article.Slug,
             };
             var model = await EditModelAsync(article, form, null, null, ct);
             model.ImageAlt = alt;
@@ -129,7 +134,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         return RedirectToAction(nameof(Edit), new { id });
     }
 
-    /// <summary>One workflow step; <paramref name="scheduledAt"/> is UTC (the form says so).</summary>
+    /// <summary>One workflow step; <paramref name="scheduledAt"/> is the newsroom's wall-clock time (the form names the zone).</summary>
     [HttpPost("{id:int}/transition")]
     public async Task<IActionResult> Transition(int id, WorkflowAction action, DateTime? scheduledAt, CancellationToken ct)
     {
@@ -146,7 +151,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         {
             return Forbid();
         }
-        var at = scheduledAt is { } s ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : (DateTime?)null;
+        var at = scheduledAt is { } s ? TimeZones.ToUtc(s, newsroom.Value.Zone) : (DateTime?)null;
         var error = await publishing.TransitionAsync(id, action, at, User, ct);
         if (error == "The article does not exist.")
         {
@@ -170,6 +175,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         Image = await featureImages.FindAsync(article.FeatureImageId, ct), ImageAlt = article.FeatureImageAlt, MaxUploadMegabytes = featureImages.MaxUploadMegabytes,
         Id = article.Id, Form = form, Status = article.Status, Slug = article.Slug, ScheduledAt = article.ScheduledAt, PublishedAt = article.PublishedAt,
         Columns = await ColumnOptionsAsync(ct), Actions = ArticleWorkflow.ActionsFrom(article.Status), PreviewHtml = preview, Message = message,
+        Newsroom = newsroom.Value,
     };
 
     private async Task<IReadOnlyList<Option>> ColumnOptionsAsync(CancellationToken ct) =>

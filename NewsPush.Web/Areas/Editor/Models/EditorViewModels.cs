@@ -11,6 +11,8 @@ public sealed record ArticleListViewModel(
     ArticleStatus? Status, int? ColumnId, string? AuthorId, string? Text,
     IReadOnlyList<Option> Columns, IReadOnlyList<Option> Authors)
 {
+    public NewsroomOptions Newsroom { get; init; } = new();
+
     public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
 
@@ -34,7 +36,11 @@ public sealed class ArticleFormModel
     [StringLength(10)]
     public string? Language { get; set; } = "en";
 
-    public ArticleInput ToInput() => new(Title, Summary ?? "", BodyMarkdown ?? "", ColumnId, Tags ?? "", Language ?? "en");
+    /// <summary>The address after /article/: empty makes one from the title; fixed once the article is published.</summary>
+    [Display(Name = "Address"), StringLength(200)]
+    public string? Slug { get; set; }
+
+    public ArticleInput ToInput() => new(Title, Summary ?? "", BodyMarkdown ?? "", ColumnId, Tags ?? "", Language ?? "en") { Slug = Slug };
 }
 
 public sealed class ArticleEditViewModel
@@ -53,6 +59,7 @@ public sealed class ArticleEditViewModel
     /// <summary>The alt text in the image form: the saved one, or what the editor typed when the upload was refused.</summary>
     public string? ImageAlt { get; set; }
     public double MaxUploadMegabytes { get; init; }
+    public NewsroomOptions Newsroom { get; init; } = new();
 }
 
 public sealed record ColumnsViewModel(IReadOnlyList<ColumnRow> Columns, string? Message);
