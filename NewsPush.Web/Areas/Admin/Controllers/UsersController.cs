@@ -12,7 +12,7 @@ public sealed class UsersController(UserAdminService users) : Controller
     public async Task<IActionResult> Index(string? q, int page = 1, CancellationToken ct = default)
     {
         var (rows, total) = await users.SearchAsync(q, page, ct);
-        return View(new UsersViewModel(rows, total, Math.Max(1, page), UserAdminService.PageSize, q, TempData["Message"] as string) { UndoLockUserId = TempData["UndoLock"] as string });
+        return View(new UsersViewModel(rows, total, Math.Max(1, page), UserAdminService.PageSize, q, TempData["Message"] as string) { UndoLockUserId = TempData["UndoLock"]?.ToString() });
     }
 
     [HttpPost("{id}/roles")]
@@ -26,7 +26,7 @@ public sealed class UsersController(UserAdminService users) : Controller
         if (error is null && locked)
         {
             // The message offers to undo: one press unlocks the account again.
-            TempData["UndoLock"] = id;
+            TempData["UndoLock"] = id; // read back with ToString(): TempData gives a GUID-shaped string back as a Guid
         }
         return Done(error, locked ? "User locked: they cannot sign in until unlocked." : "User unlocked.", q, page);
     }
