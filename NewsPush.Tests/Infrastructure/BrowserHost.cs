@@ -61,10 +61,10 @@ public sealed class BrowserHost<TFactory> : IAsyncLifetime where TFactory : News
     /// A page in a fresh context signed in as <paramref name="email"/>: the cookies of a real login through the login
     /// form (<see cref="LoginExtensions.CreateLoggedInClientAsync"/>, the one login helper) are handed to the browser.
     /// </summary>
-    public async Task<PageHandle> LoggedInPageAsync(string email, string? password = null, bool bypassCsp = false)
+    public async Task<PageHandle> LoggedInPageAsync(string email, string? password = null, bool bypassCsp = false, string? timeZoneId = null)
     {
         using var client = await Factory.CreateLoggedInClientAsync(email, password);
-        var handle = await NewPageAsync(bypassCsp);
+        var handle = await NewPageAsync(bypassCsp, timeZoneId);
         await handle.Context.AddCookiesAsync(client.Cookies.GetAllCookies().Select(c => new Cookie
         {
             Name = c.Name, Value = c.Value, Url = BaseUrl, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = SameSiteAttribute.Lax,

@@ -73,4 +73,14 @@
   document.querySelectorAll('input[data-browser-time-zone]').forEach(function (input) {
     if (!input.value) { input.value = zone; }
   });
+  // Preferences: offer the browser's zone when it is not the one chosen (a reader who moved, or never chose).
+  document.querySelectorAll('[data-use-browser-zone]').forEach(function (button) {
+    var input = document.querySelector(button.getAttribute('data-use-browser-zone'));
+    if (!input || !zone) { return; }
+    var refresh = function () { button.hidden = input.value === zone; };
+    button.querySelector('[data-zone-name]').textContent = zone;
+    button.addEventListener('click', function () { input.value = zone; refresh(); input.focus(); });
+    input.addEventListener('input', refresh);
+    refresh();
+  });
 })();
