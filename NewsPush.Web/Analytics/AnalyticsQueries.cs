@@ -197,6 +197,9 @@ public sealed class AnalyticsQueries(NewsPushDbContext db, TimeProvider clock)
             also.Select(a => new AlsoRead(a.ColumnId, names.GetValueOrDefault(a.ColumnId, $"Column {a.ColumnId}"), a.Readers)).ToList());
     }
 
+    public async Task<List<(int Id, string Name)>> ColumnsAsync(CancellationToken ct) =>
+        (await db.Columns.AsNoTracking().OrderBy(c => c.Name).Select(c => new { c.Id, c.Name }).ToListAsync(ct)).Select(c => (c.Id, c.Name)).ToList();
+
     public static readonly string[] RecommenderSources = ["foryou", "latest"];
 
     public async Task<RecommenderReport> RecommenderAsync(int days, TimeZoneInfo zone, CancellationToken ct)
