@@ -44,6 +44,11 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<DigestSchedule> DigestSchedules => Set<DigestSchedule>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
+    public DbSet<DeliveryEvent> DeliveryEvents => Set<DeliveryEvent>();
+    public DbSet<DeliveryRollup> DeliveryRollups => Set<DeliveryRollup>();
+    public DbSet<InteractionRollup> InteractionRollups => Set<InteractionRollup>();
+    public DbSet<ColumnReaderDay> ColumnReaderDays => Set<ColumnReaderDay>();
+    public DbSet<AnalyticsWatermark> AnalyticsWatermarks => Set<AnalyticsWatermark>();
     public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.WebEncoders;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Analytics;
 using NewsPush.Web.Account;
 using NewsPush.Web.Campaigns;
 using NewsPush.Web.Devices;
@@ -73,6 +74,7 @@ public static class NewsPushWebExtensions
         services.AddCampaigns(builder.Configuration);
         services.AddApiDocs();
         services.AddDigests();
+        services.AddAnalytics(builder.Configuration);
 
         return builder;
     }
@@ -108,6 +110,7 @@ public static class NewsPushWebExtensions
         app.MapWebPush();
         app.MapAppSignIn();
         app.MapDevices();
+        app.MapAnalytics();
         app.MapApiDocs();
         app.MapControllerRoute("areas", "{area:exists}/{controller=Home}/{action=Index}/{id?}");
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");

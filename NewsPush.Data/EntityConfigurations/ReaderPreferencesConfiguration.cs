@@ -13,6 +13,8 @@ internal sealed class ReaderPreferencesConfiguration : IEntityTypeConfiguration<
         builder.Property(p => p.TimeZoneId).HasMaxLength(64).IsRequired();
         // The digest run pages through one frequency in UserId order: an index that needs no sort per page.
         builder.HasIndex(p => new { p.DigestFrequency, p.UserId });
+        // The analytics overview counts unsubscribes in a range.
+        builder.HasIndex(p => p.EmailUnsubscribedAt);
         builder.ToTable(t => t.HasCheckConstraint("CK_ReaderPreferences_WeeklyPushCap", "\"WeeklyPushCap\" >= 0"));
         builder.HasOne(p => p.User).WithOne().HasForeignKey<ReaderPreferences>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(p => p.Topics).WithOne().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);

@@ -31,6 +31,7 @@ internal static class RecommenderCommands
           bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
           bench devices [--devices <n>] [--ios-share <0..1>] [--fcm-parallelism <n>] [--apns-parallelism <n>] [--breaking] [--breakdown] [--keep]
           bench campaign [--readers <n>] [--keep]
+          bench analytics [--deliveries <n>] [--pushes <n>] [--readers <n>] [--provider Sqlite|PostgreSql --connection <cs>] [--keep]
         """;
 
     public static void Register()
@@ -255,6 +256,10 @@ internal static class RecommenderCommands
         if (args.FirstOrDefault() == "devices")
         {
             return await DevicesBenchCommand.RunAsync(args[1..], ct);
+        }
+        if (args.FirstOrDefault() == "analytics")
+        {
+            return await AnalyticsBenchCommand.RunAsync(args[1..], ct);
         }
         if (args.FirstOrDefault() == "campaign")
         {

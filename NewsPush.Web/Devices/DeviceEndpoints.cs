@@ -1,3 +1,4 @@
+using NewsPush.Web.Push;
 using NewsPush.Web.Infrastructure;
 
 namespace NewsPush.Web.Devices;
@@ -45,14 +46,21 @@ public static class DeviceEndpoints
             .RequireAntiforgeryForCookies()
             .WithSummary("Unbinds the device (the app calls it on logout): from then on nothing of the caller reaches it.");
 
-        api.MapPost("/{deviceId}/opened", async (string deviceId, HttpContext http, DeviceRegistry devices, CancellationToken ct) =>
+        api.MapPost("/{deviceId}/opened", async (string deviceId, string? delivery, HttpContext http, DeviceRegistry devices, TrackingService tracking, CancellationToken ct) =>
         {
             var userId = http.User.RequiredUserId();
-            return await devices.OpenedAsync(userId, deviceId, ct) is { } d
-                ? Results.Ok(new OpenedAnswer(d.Badge, await devices.BadgeAsync(userId, ct)))
-                : NotYours();
+            if (await devices.OpenedAsync(userId, deviceId, ct) is not { } d)
+            {
+                return NotYours();
+            }
+            if (!string.IsNullOrEmpty(delivery))
+            {
+                // Opened from a notification: the push's `delivery` data value; one of someone else's is ignored.
+                await tracking.RecordAppOpenAsync(userId, delivery, ct);
+            }
+            return Results.Ok(new OpenedAnswer(d.Badge, await devices.BadgeAsync(userId, ct)));
         }).RequireAntiforgeryForCookies()
-            .WithSummary("The app was opened: the device's badge goes back to 0.");
+            .WithSummary("The app was opened: the device's badge goes back to 0. With ?delivery= (the notification's `delivery` data value) the push counts as opened in the analytics.");
 
         api.MapPut("/{deviceId}/preferences", async (string deviceId, DevicePreferencesRequest? body, HttpContext http, DeviceRegistry devices, CancellationToken ct) =>
         {

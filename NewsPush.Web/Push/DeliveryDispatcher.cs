@@ -65,16 +65,21 @@ public sealed partial class DeliveryDispatcher(
         // pinned down without taking the others with it.
         var suspect = await db.Deliveries.AsNoTracking()
             .Where(d => d.Status == DeliveryStatus.Sending && d.NextAttemptAt <= now && !paused.Contains(d.Channel))
-            .OrderBy(d => d.Id).Select(d => new { d.Id, d.Claims, d.Attempts, d.LeaseId }).FirstOrDefaultAsync(ct);
+            .OrderBy(d => d.Id).Select(d => new { d.Id, d.Claims, d.Attempts, d.LeaseId, d.Channel, d.ContentKind, d.ContentId }).FirstOrDefaultAsync(ct);
         if (suspect is not null)
         {
             var stops = suspect.Claims - suspect.Attempts;
             if (stops >= o.MaxUnfinishedClaims)
             {
                 var reason = $"The sender stopped {stops} times while delivering this (a crash or a lost lease); not tried again.";
-                await db.Deliveries.Where(d => d.Id == suspect.Id && d.Status == DeliveryStatus.Sending && d.LeaseId == suspect.LeaseId && d.NextAttemptAt <= now)
+                var failed = await db.Deliveries.Where(d => d.Id == suspect.Id && d.Status == DeliveryStatus.Sending && d.LeaseId == suspect.LeaseId && d.NextAttemptAt <= now)
                     .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Failed).SetProperty(d => d.LeaseId, (string?)null)
                         .SetProperty(d => d.NextAttemptAt, (DateTime?)null).SetProperty(d => d.LastError, reason), ct);
+                if (failed == 1)
+                {
+                    var row = new Delivery { Id = suspect.Id, Channel = suspect.Channel, ContentKind = suspect.ContentKind, ContentId = suspect.ContentId };
+                    await db.AppendAsync([DeliveryEventLog.For(row, DeliveryEventType.Failed, true, now)], ct);
+                }
                 LogFailed(logger, suspect.Id, stops, reason);
                 return 1;
             }
@@ -94,11 +99,36 @@ public sealed partial class DeliveryDispatcher(
                 || (d.Status == DeliveryStatus.Sending && d.NextAttemptAt <= now)));
 
     /// <summary>Queued deliveries past their deadline become Expired with the reason, also while their channel is paused.</summary>
-    private async Task<int> ExpireOverdueAsync(DateTime now, CancellationToken ct) =>
-        await db.Deliveries
-            .Where(d => d.Status == DeliveryStatus.Queued && d.DeliverBy != null && d.DeliverBy <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Expired)
-                .SetProperty(d => d.LastError, d => "Not delivered before its deadline. Last error: " + (d.LastError ?? "none (its channel was paused)")), ct);
+    /// <remarks>Each expiry is also a Failed event for the analytics: the rows are read first, then expired by id.</remarks>
+    private async Task<int> ExpireOverdueAsync(DateTime now, CancellationToken ct)
+    {
+        var total = 0;
+        while (true)
+        {
+            var overdue = await db.Deliveries.AsNoTracking()
+                .Where(d => d.Status == DeliveryStatus.Queued && d.DeliverBy != null && d.DeliverBy <= now)
+                .OrderBy(d => d.Id).Take(1000).ToListAsync(ct);
+            if (overdue.Count == 0)
+            {
+                return total;
+            }
+            var ids = overdue.Select(d => d.Id).ToList();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var expired = await db.Deliveries
+                .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Expired)
+                    .SetProperty(d => d.LastError, d => "Not delivered before its deadline. Last error: " + (d.LastError ?? "none (its channel was paused)")), ct);
+            if (expired != overdue.Count)
+            {
+                // Another node took some of them meanwhile: log only the rows this update expired.
+                var mine = await db.Deliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Expired).Select(d => d.Id).ToListAsync(ct);
+                overdue = overdue.Where(d => mine.Contains(d.Id)).ToList();
+            }
+            await db.AppendAsync(overdue.Select(d => DeliveryEventLog.For(d, DeliveryEventType.Failed, true, now)).ToList(), ct);
+            await tx.CommitAsync(ct);
+            total += expired;
+        }
+    }
 
     private async Task<int> ClaimAndSendAsync(List<long> ids, DeliveryChannel? probe, CancellationToken ct)
     {
@@ -251,11 +281,19 @@ public sealed partial class DeliveryDispatcher(
             if (sentIds.Count > 0)
             {
                 // Only rows this claim still holds: a row another dispatcher took over is theirs to record.
-                await db.Deliveries.Where(d => sentIds.Contains(d.Id) && d.LeaseId == leaseId && d.Status == DeliveryStatus.Sending)
+                var marked = await db.Deliveries.Where(d => sentIds.Contains(d.Id) && d.LeaseId == leaseId && d.Status == DeliveryStatus.Sending)
                     .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sent).SetProperty(d => d.SentAt, now)
                         .SetProperty(d => d.Attempts, d => d.Attempts + 1).SetProperty(d => d.NextAttemptAt, (DateTime?)null)
                         .SetProperty(d => d.LastError, (string?)null).SetProperty(d => d.LeaseId, (string?)null), ct);
+                if (marked != sentIds.Count)
+                {
+                    // Some rows were taken over by another dispatcher: only the ones this claim marked are its events.
+                    sentIds = await db.Deliveries.AsNoTracking().Where(d => sentIds.Contains(d.Id) && d.Status == DeliveryStatus.Sent && d.SentAt == now && d.LeaseId == null)
+                        .Select(d => d.Id).ToListAsync(ct);
+                }
+                await db.AppendAsync(sentIds.Select(id => DeliveryEventLog.For(byId[id], DeliveryEventType.Sent, true, now)).ToList(), ct);
             }
+            var failedEvents = new List<DeliveryEvent>();
             foreach (var outcome in outcomes.Where(x => x.Result != DeliveryResult.Sent))
             {
                 var d = byId[outcome.DeliveryId];
@@ -285,10 +323,15 @@ public sealed partial class DeliveryDispatcher(
                         ended.Add((d.Channel, error));
                     }
                 }
-                await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
+                var recorded = await db.Deliveries.Where(x => x.Id == d.Id && x.LeaseId == leaseId && x.Status == DeliveryStatus.Sending)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, status).SetProperty(x => x.Attempts, attempts)
                         .SetProperty(x => x.NextAttemptAt, nextAt).SetProperty(x => x.LastError, error).SetProperty(x => x.LeaseId, (string?)null), ct);
+                if (recorded == 1 && status is DeliveryStatus.Failed or DeliveryStatus.Expired)
+                {
+                    failedEvents.Add(DeliveryEventLog.For(d, DeliveryEventType.Failed, true, now));
+                }
             }
+            await db.AppendAsync(failedEvents, ct);
             lease.Finished(outcomes.Count);
         }
         if (ended.Count > 0)

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace NewsPush.Web.Push;
 
-/// <summary>Tracking endpoints: open pixel and click redirect.</summary>
+/// <summary>Tracking endpoints: open pixel, click redirect, Web Push shown.</summary>
 public static class PushEndpoints
 {
     // A transparent 1×1 GIF.
@@ -23,6 +23,11 @@ public static class PushEndpoints
             // Only local targets: the link must not become an open redirect.
             return Results.LocalRedirect(IsLocal(u) ? u! : "/");
         }).AllowAnonymous();
+
+        // The service worker showed a Web Push notification. No cookie or antiforgery token: the delivery's tracking
+        // token (128 random bits, known only to that browser's push payload) is the credential.
+        app.MapPost("/t/s/{token}", async (string token, TrackingService tracking, CancellationToken ct) =>
+            await tracking.RecordShownAsync(token, ct) ? Results.NoContent() : Results.NotFound()).AllowAnonymous().DisableAntiforgery();
         return app;
     }
 

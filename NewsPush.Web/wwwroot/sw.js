@@ -74,12 +74,21 @@ function show(n) {
   return self.registration.showNotification(n.title, options);
 }
 
+// Tells the site the notification was shown (the analytics' "delivered" for Web Push). The click link's token is the
+// delivery's credential: no cookie is needed. Best effort: a failure never keeps the notification from showing.
+self.reportShown = function (url) {
+  var m = /^\/t\/c\/([0-9a-f]{32})(\?|$)/.exec(url || '');
+  if (!m) { return Promise.resolve(false); }
+  return fetch('/t/s/' + m[1], { method: 'POST', credentials: 'omit', cache: 'no-store' })
+    .then(function (r) { return r.ok; }, function () { return false; });
+};
+
 self.addEventListener('push', function (event) {
   var payload = readPayload(event.data);
   // A push must always show something (browsers penalise silent pushes): a payload we do not understand shows a
   // generic notification that opens the inbox.
   var n = payload || GENERIC;
-  event.waitUntil(Promise.all([show(n), setBadge(n.badge)]));
+  event.waitUntil(Promise.all([show(n).then(function () { return payload ? self.reportShown(n.url) : false; }), setBadge(n.badge)]));
 });
 
 // Focus a tab that already shows the story (recording the click in the background), else open the tracking link,

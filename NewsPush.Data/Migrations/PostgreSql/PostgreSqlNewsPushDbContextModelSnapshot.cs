@@ -173,6 +173,23 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.AnalyticsWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("LastId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AnalyticsWatermarks");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -631,6 +648,25 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("Columns");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ColumnReaderDay", b =>
+                {
+                    b.Property<int>("ColumnId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("ColumnId", "Day", "UserId");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("ColumnReaderDays");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Comment", b =>
                 {
                     b.Property<long>("Id")
@@ -798,6 +834,90 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Deliveries");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.DeliveryEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsFirst")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "Type");
+
+                    b.ToTable("DeliveryEvents");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.DeliveryRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Grain")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Unique")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentKind", "ContentId", "Grain", "BucketStart");
+
+                    b.HasIndex("Grain", "BucketStart", "ContentKind", "ContentId", "Channel", "Metric", "ArticleId")
+                        .IsUnique();
+
+                    b.ToTable("DeliveryRollups");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Device", b =>
@@ -1138,6 +1258,50 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.HasIndex("ArticleId", "Type", "OccurredAt");
 
                     b.ToTable("Interactions");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.InteractionRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ColumnId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Grain")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ModelVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("ValueSum")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ColumnId", "Grain", "BucketStart");
+
+                    b.HasIndex("Grain", "BucketStart", "ColumnId", "Source", "ModelVersionId", "Type")
+                        .IsUnique();
+
+                    b.ToTable("InteractionRollups");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
@@ -1484,6 +1648,8 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.HasKey("UserId");
+
+                    b.HasIndex("EmailUnsubscribedAt");
 
                     b.HasIndex("DigestFrequency", "UserId");
 

@@ -174,6 +174,23 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.AnalyticsWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("LastId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AnalyticsWatermarks");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -635,6 +652,25 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("Columns");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ColumnReaderDay", b =>
+                {
+                    b.Property<int>("ColumnId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("ColumnId", "Day", "UserId");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("ColumnReaderDays");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Comment", b =>
                 {
                     b.Property<long>("Id")
@@ -802,6 +838,90 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("Deliveries");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.DeliveryEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("int");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsFirst")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "Type");
+
+                    b.ToTable("DeliveryEvents");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.DeliveryRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Grain")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Unique")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentKind", "ContentId", "Grain", "BucketStart");
+
+                    b.HasIndex("Grain", "BucketStart", "ContentKind", "ContentId", "Channel", "Metric", "ArticleId")
+                        .IsUnique();
+
+                    b.ToTable("DeliveryRollups");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Device", b =>
@@ -1145,6 +1265,50 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.HasIndex("ArticleId", "Type", "OccurredAt");
 
                     b.ToTable("Interactions");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.InteractionRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("ColumnId")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Grain")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ModelVersionId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("int");
+
+                    b.Property<double>("ValueSum")
+                        .HasColumnType("float");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ColumnId", "Grain", "BucketStart");
+
+                    b.HasIndex("Grain", "BucketStart", "ColumnId", "Source", "ModelVersionId", "Type")
+                        .IsUnique();
+
+                    b.ToTable("InteractionRollups");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
@@ -1491,6 +1655,8 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.HasKey("UserId");
+
+                    b.HasIndex("EmailUnsubscribedAt");
 
                     b.HasIndex("DigestFrequency", "UserId");
 

@@ -162,6 +162,23 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.AnalyticsWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AnalyticsWatermarks");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -612,6 +629,25 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("Columns");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ColumnReaderDay", b =>
+                {
+                    b.Property<int>("ColumnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ColumnId", "Day", "UserId");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("ColumnReaderDays");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.Comment", b =>
                 {
                     b.Property<long>("Id")
@@ -773,6 +809,86 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Deliveries");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.DeliveryEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsFirst")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "Type");
+
+                    b.ToTable("DeliveryEvents");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.DeliveryRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ContentKind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Grain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Metric")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Unique")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentKind", "ContentId", "Grain", "BucketStart");
+
+                    b.HasIndex("Grain", "BucketStart", "ContentKind", "ContentId", "Channel", "Metric", "ArticleId")
+                        .IsUnique();
+
+                    b.ToTable("DeliveryRollups");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.Device", b =>
@@ -1101,6 +1217,48 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.HasIndex("ArticleId", "Type", "OccurredAt");
 
                     b.ToTable("Interactions");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.InteractionRollup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ColumnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Grain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ModelVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ValueSum")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ColumnId", "Grain", "BucketStart");
+
+                    b.HasIndex("Grain", "BucketStart", "ColumnId", "Source", "ModelVersionId", "Type")
+                        .IsUnique();
+
+                    b.ToTable("InteractionRollups");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.MediaImage", b =>
@@ -1439,6 +1597,8 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("UserId");
+
+                    b.HasIndex("EmailUnsubscribedAt");
 
                     b.HasIndex("DigestFrequency", "UserId");
 
