@@ -78,11 +78,12 @@ public sealed class SiteWideBrowserTests(BrowserHost<SqliteFactory> host) : ICla
     [
         "/editor/articles", "/editor/articles/new", $"/editor/articles/{s.ArticleId}", "/editor/pushes", $"/editor/pushes?article=Harbour",
         $"/editor/pushes/{s.PushId}", "/editor/columns", "/editor/moderation", "/newsroom/robots", "/newsroom/robots/new",
+        "/editor/analytics", $"/editor/analytics/pushes/{s.PushId}",
     ];
 
     private static string[] AdminPages(Site s) =>
     [
-        "/admin", "/admin/users", "/admin/deliveries", "/admin/broadcasts", "/admin/audit", "/admin/jobs", "/admin/models",
+        "/admin", "/admin/users", "/admin/deliveries", "/admin/broadcasts", "/admin/audit", "/admin/jobs", "/admin/models", "/admin/analytics", "/admin/analytics/recommender",
         "/editor/articles", $"/editor/pushes/{s.PushId}",
     ];
 

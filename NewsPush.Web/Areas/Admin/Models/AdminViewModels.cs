@@ -45,6 +45,11 @@ public static class AdminMenu
             new("Columns", "/editor/columns", "Order, rename, hide and create the site's sections."),
             new("Comment moderation", "/editor/moderation", "Reported comments: keep, hide or block their authors."),
         ]),
+        new("Analytics", [
+            new("Newsroom analytics", "/editor/analytics", "Pushes, digests and columns over 7, 30 or 90 days: deliveries, opens, clicks, unsubscribes."),
+            new("All analytics", "/admin/analytics", "Every channel and column, including what readers of each column also read."),
+            new("Recommender effect", "/admin/analytics/recommender", "For you against Latest click-through, by model version over time."),
+        ]),
         new("System", [
             new("Recommender models", "/admin/models", "Trained model versions, their scores against the baselines, which one is live."),
             new("Jobs and schedules", "/admin/jobs", "Digest schedules, background jobs and their last runs."),
