@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NewsPush.Data.Entities;
 
 namespace NewsPush.Web.Analytics;
@@ -7,7 +8,7 @@ public enum AnalyticsScope { Newsroom = 0, All = 1 }
 
 /// <summary>One channel's funnel: queued → sent → delivered → opened → clicked, with failures; unique and total opens/clicks.</summary>
 public sealed record ChannelFunnel(
-    DeliveryChannel Channel, long Queued, long Sent, long Failed, long Delivered,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<DeliveryChannel>))] DeliveryChannel Channel, long Queued, long Sent, long Failed, long Delivered,
     long OpenedUnique, long OpenedTotal, long ClickedUnique, long ClickedTotal)
 {
     /// <summary>Unique opens per sent delivery (0 when nothing was sent).</summary>

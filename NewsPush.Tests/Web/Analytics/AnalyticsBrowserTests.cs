@@ -65,6 +65,8 @@ public sealed class AnalyticsBrowserTests(BrowserHost<AnalyticsSqliteFactory> br
         var plotted = JsonDocument.Parse((await page.Locator("#chart-funnel").GetAttributeAsync("data-plotted"))!).RootElement;
         var channels = api.GetProperty("channels").EnumerateArray().ToList();
         Assert.Equal(channels.Select(c => c.GetProperty("channel").ToString()), plotted.GetProperty("labels").EnumerateArray().Select(l => l.ToString()));
+        // The axis names the channels a reader knows, not their numbers.
+        Assert.Equal(["Email", "WebPush"], plotted.GetProperty("labels").EnumerateArray().Select(l => l.ToString()));
         var sets = plotted.GetProperty("datasets").EnumerateArray().ToDictionary(d => d.GetProperty("label").GetString()!, d => d.GetProperty("data").EnumerateArray().Select(x => x.GetInt64()).ToList());
         Assert.Equal(channels.Select(c => c.GetProperty("queued").GetInt64()), sets["Queued"]);
         Assert.Equal(channels.Select(c => c.GetProperty("openedUnique").GetInt64()), sets["Opened"]);
