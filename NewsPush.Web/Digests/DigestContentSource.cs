@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Media;
 using NewsPush.Web.Push;
 
 namespace NewsPush.Web.Digests;
@@ -20,14 +21,19 @@ public sealed class DigestContentSource(NewsPushDbContext db) : IDeliveryContent
         // Items flat and apart: SQLite plans a nested collection as a join over every digest item ever sent.
         var items = (await db.DigestItems.AsNoTracking()
                 .Where(i => ids.Contains(i.DigestId))
-                .Select(i => new { i.DigestId, i.Position, i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Slug, Column = i.Article.Column!.Name, i.Reason })
+                .Select(i => new
+                {
+                    i.DigestId, i.Position, i.ArticleId, i.Article!.Title, i.Article.Summary, i.Article.Slug, Column = i.Article.Column!.Name, i.Reason,
+                    Image = i.Article.FeatureImage == null ? null
+                        : new ImageRef(i.Article.FeatureImage.Key, i.Article.FeatureImage.Width, i.Article.FeatureImage.Height, i.Article.FeatureImage.VariantWidths, i.Article.FeatureImageAlt ?? ""),
+                })
                 .ToListAsync(ct))
             .ToLookup(i => i.DigestId);
         var contents = new Dictionary<long, DeliveryContent>(digests.Count);
         foreach (var d in digests)
         {
             var stories = items[d.Id].OrderBy(i => i.Position)
-                .Select(i => new ContentStory(i.ArticleId, i.Title, i.Summary, i.Column, i.Slug, i.Reason)).ToList();
+                .Select(i => new ContentStory(i.ArticleId, i.Title, i.Summary, i.Column, i.Slug, i.Reason, i.Image)).ToList();
             var title = Title(d.WindowKey, stories.Count);
             contents[d.Id] = new DeliveryContent(DeliveryContentKind.Digest, d.Id, title, string.Join(" · ", stories.Take(3).Select(s => s.Title)), "/inbox", stories)
             {

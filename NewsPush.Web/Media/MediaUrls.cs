@@ -12,11 +12,13 @@ public static class MediaUrls
         string.Join(", ", image.Widths.Select(w => $"{Variant(image.Key, w, format)} {w.ToString(CultureInfo.InvariantCulture)}w"));
 
     /// <summary>The copy closest to <paramref name="wanted"/> pixels wide (for <c>src</c> and sharing cards).</summary>
-    public static string Fallback(ImageRef image, int wanted = 1024, string format = "jpeg")
+    public static string Fallback(ImageRef image, int wanted = 1024, string format = "jpeg") => Variant(image.Key, NearestWidth(image, wanted), format);
+
+    /// <summary>The widest stored copy no wider than <paramref name="wanted"/> (the narrowest when all are wider).</summary>
+    public static int NearestWidth(ImageRef image, int wanted)
     {
         var widths = image.Widths;
-        var width = widths.Where(w => w <= wanted).DefaultIfEmpty(widths.Count > 0 ? widths[0] : image.Width).Max();
-        return Variant(image.Key, width, format);
+        return widths.Where(w => w <= wanted).DefaultIfEmpty(widths.Count > 0 ? widths[0] : image.Width).Max();
     }
 
     /// <summary>Height of the <paramref name="width"/>-wide copy, for the <c>width</c>/<c>height</c> attributes that stop the page jumping.</summary>

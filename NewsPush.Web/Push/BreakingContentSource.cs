@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Media;
 
 namespace NewsPush.Web.Push;
 
@@ -19,11 +20,13 @@ public sealed class BreakingContentSource(NewsPushDbContext db) : IDeliveryConte
             {
                 c.Id, c.Title, c.Message, c.IsCritical, c.Status, c.CancelledAt, c.ArticleId, ArticleTitle = c.Article!.Title, c.Article.Summary, c.Article.Slug,
                 Column = c.Article.Column!.Name,
+                Image = c.Article.FeatureImage == null ? null
+                    : new ImageRef(c.Article.FeatureImage.Key, c.Article.FeatureImage.Width, c.Article.FeatureImage.Height, c.Article.FeatureImage.VariantWidths, c.Article.FeatureImageAlt ?? ""),
             })
             .ToListAsync(ct);
         return rows.ToDictionary(c => c.Id, c => new DeliveryContent(DeliveryContentKind.Breaking, c.Id, c.Title,
             c.Message.Length > 0 ? c.Message : c.Summary, Slugs.ArticlePath(c.Slug),
-            [new ContentStory(c.ArticleId, c.ArticleTitle, c.Summary, c.Column, c.Slug, "breaking")], c.IsCritical, CollapseKey: "story-" + c.ArticleId)
+            [new ContentStory(c.ArticleId, c.ArticleTitle, c.Summary, c.Column, c.Slug, "breaking", c.Image)], c.IsCritical, CollapseKey: "story-" + c.ArticleId)
         {
             // A delivery already claimed when the push was cancelled does not go out either.
             WithdrawnReason = c.Status == CampaignStatus.Cancelled ? $"The push was cancelled at {c.CancelledAt:yyyy-MM-dd HH:mm} UTC before this went out." : null,

@@ -1,9 +1,10 @@
 using NewsPush.Data.Entities;
+using NewsPush.Web.Media;
 
 namespace NewsPush.Web.Push;
 
-/// <summary>One story in a delivery: the digest's items, or the single article of a breaking-news push.</summary>
-public sealed record ContentStory(int ArticleId, string Title, string Summary, string ColumnName, string Slug, string Reason);
+/// <summary>One story in a delivery: the digest's items, or the single article of a breaking-news push; its feature image when it has one.</summary>
+public sealed record ContentStory(int ArticleId, string Title, string Summary, string ColumnName, string Slug, string Reason, ImageRef? Image = null);
 
 /// <summary>
 /// What a delivery carries, in the one shape every channel renders from: a title, a summary, a link and the stories.

@@ -164,7 +164,7 @@ public sealed partial class EmailDigestTests(PushSmtpFactory factory) : IClassFi
         Assert.Empty(factory.Smtp.MessagesTo(reader.Email!));
     }
 
-    [GeneratedRegex("<a href=\"([^\"]+/t/c/[^\"]+)\"")]
+    [GeneratedRegex("<a class=\"np-link\" href=\"([^\"]+/t/c/[^\"]+)\"")]
     private static partial Regex StoryLinkRegex();
 
     [GeneratedRegex("<img src=\"([^\"]+/t/o/[^\"]+)\"")]

@@ -7,6 +7,7 @@ using MimeKit;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Infrastructure.Email;
+using NewsPush.Web.Media;
 using NewsPush.Web.Preferences;
 
 namespace NewsPush.Web.Push.Channels;
@@ -100,16 +101,38 @@ public sealed class EmailChannel(
             });
     }
 
+    /// <summary>The JPEG copy nearest <paramref name="width"/> pixels (mail clients show JPEG everywhere), as an absolute URL.</summary>
+    private static EmailImage? Picture(string baseUrl, ImageRef? image, int width)
+    {
+        if (image is null)
+        {
+            return null;
+        }
+        var actual = MediaUrls.NearestWidth(image, width);
+        return new EmailImage(baseUrl + MediaUrls.Variant(image.Key, actual, "jpeg"), image.Alt, actual, MediaUrls.HeightAt(image, actual));
+    }
+
     private MimeMessage Build(OutboundDelivery delivery, string displayName, string email)
     {
         var baseUrl = emailOptions.Value.BaseUrl(null);
         var token = delivery.Delivery.TrackingToken;
         var content = delivery.Content;
         var unsubscribeUrl = $"{baseUrl}/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Create(delivery.UserId))}";
-        var stories = content.Stories.Select(i => new EmailStory(i.Title, i.Summary, i.ColumnName, i.Reason,
-            $"{baseUrl}/t/c/{token}?a={i.ArticleId}&u={Uri.EscapeDataString(Slugs.ArticlePath(i.Slug))}")).ToList();
+        var stories = content.Stories.Select((i, n) => new EmailStory(i.Title, i.Summary, i.ColumnName, i.Reason,
+            $"{baseUrl}/t/c/{token}?a={i.ArticleId}&u={Uri.EscapeDataString(Slugs.ArticlePath(i.Slug))}", Picture(baseUrl, i.Image, n == 0 ? 600 : 200))).ToList();
         var intro = content.Kind == DeliveryContentKind.Digest ? null : content.Summary;
-        var model = new EmailModel(displayName, content.Title, intro, stories, $"{baseUrl}/preferences", unsubscribeUrl, $"{baseUrl}/t/o/{token}.gif");
+        var model = new EmailModel(displayName, content.Title, intro, stories, $"{baseUrl}/preferences", unsubscribeUrl, $"{baseUrl}/t/o/{token}.gif")
+        {
+            HomeUrl = baseUrl + "/",
+            Label = content.Kind switch
+            {
+                DeliveryContentKind.Digest => "Your digest",
+                DeliveryContentKind.Breaking => "Breaking news",
+                DeliveryContentKind.ColumnDigest => "Column digest",
+                _ => "",
+            },
+            IsCritical = content.IsCritical,
+        };
         var message = new MimeMessage { Subject = content.Title, MessageId = $"{content.Kind.ToString().ToLowerInvariant()}-{token}@newspush" };
         message.To.Add(new MailboxAddress(displayName, email));
         message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>");
