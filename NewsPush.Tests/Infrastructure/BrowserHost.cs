@@ -97,7 +97,12 @@ public sealed class PageHandle(IBrowserContext context, IPage page) : IAsyncDisp
 /// <summary>Screenshots for people to look at (TestResults/screenshots, not in git).</summary>
 public static class Screenshots
 {
-    public static async Task SaveAsync(IPage page, string name)
+    public static Task SaveAsync(IPage page, string name) => SaveAsync(page, name, fullPage: true);
+
+    /// <summary>Only the first screen, as a person opening the page sees it (the small pictures of the docs).</summary>
+    public static Task SaveViewportAsync(IPage page, string name) => SaveAsync(page, name, fullPage: false);
+
+    private static async Task SaveAsync(IPage page, string name, bool fullPage)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NewsPush.sln")))
@@ -106,7 +111,7 @@ public static class Screenshots
         }
         var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
     }
 }
 
