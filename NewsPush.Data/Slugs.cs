@@ -10,7 +10,7 @@ public static class Slugs
 
     /// <summary>
     /// Lower-case latin letters and digits (accents dropped: "café" gives "cafe"), Chinese, Japanese and Korean
-    /// characters kept as they are (ADR-016: readable addresses for Chinese titles), one dash for each run of anything
+    /// characters kept as they are (ADR-017: readable addresses for Chinese titles), one dash for each run of anything
     /// else, no dash at either end, at most <see cref="MaxLength"/> characters. Empty when nothing is left.
     /// </summary>
     public static string FromText(string text)

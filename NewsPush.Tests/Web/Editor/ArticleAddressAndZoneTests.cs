@@ -23,7 +23,7 @@ public sealed class ArticleAddressAndZonePostgreSqlTests(ShanghaiNewsroomPostgre
     : ArticleAddressAndZoneTests(factory), IClassFixture<ShanghaiNewsroomPostgreSqlFactory>;
 
 /// <summary>
-/// Editable article addresses (readable ones for Chinese titles, ADR-016), fixed once published, and scheduling in the
+/// Editable article addresses (readable ones for Chinese titles, ADR-017), fixed once published, and scheduling in the
 /// newsroom's zone.
 /// </summary>
 public abstract class ArticleAddressAndZoneTests(NewsPushFactory factory)

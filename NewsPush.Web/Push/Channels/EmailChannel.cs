@@ -119,7 +119,7 @@ public sealed class EmailChannel(
         var content = delivery.Content;
         var unsubscribeUrl = $"{baseUrl}/unsubscribe?token={Uri.EscapeDataString(unsubscribe.Create(delivery.UserId))}";
         var stories = content.Stories.Select((i, n) => new EmailStory(i.Title, i.Summary, i.ColumnName, i.Reason,
-            $"{baseUrl}/t/c/{token}?a={i.ArticleId}&u={Uri.EscapeDataString(Slugs.ArticlePath(i.Slug))}", Picture(baseUrl, i.Image, n == 0 ? 600 : 200))).ToList();
+            $"{baseUrl}/t/c/{token}?a={i.ArticleId}&u={Uri.EscapeDataString(Slugs.ArticlePath(i.Slug))}", Picture(baseUrl, i.Image, n == 0 ? 640 : 320))).ToList();
         var intro = content.Kind == DeliveryContentKind.Digest ? null : content.Summary;
         var model = new EmailModel(displayName, content.Title, intro, stories, $"{baseUrl}/preferences", unsubscribeUrl, $"{baseUrl}/t/o/{token}.gif")
         {

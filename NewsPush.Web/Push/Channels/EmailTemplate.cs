@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 
 namespace NewsPush.Web.Push.Channels;
 
-/// <summary>A picture in an e-mail: an absolute JPEG URL (every mail client shows JPEG; WebP not), its alt text and its size at 600 px.</summary>
+/// <summary>A picture in an e-mail: an absolute JPEG URL (every mail client shows JPEG; WebP not), its alt text and the size of that copy.</summary>
 public sealed record EmailImage(string Url, string Alt, int Width, int Height);
 
 public sealed record EmailStory(string Title, string Summary, string ColumnName, string Reason, string Url, EmailImage? Image = null);
