@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NewsPush.Web.Account;
+
+/// <summary>The "Accounts" section: two-factor sign-in, password hashing, session checks and sign-in delays.</summary>
+public sealed class AccountOptions
+{
+    public const string SectionName = "Accounts";
+
+    /// <summary>Admins and editors must sign in with a second factor (TOTP or a recovery code) to use the newsroom and admin pages.</summary>
+    public bool RequireMfaForStaff { get; set; } = true;
+
+    /// <summary>
+    /// PBKDF2-HMAC-SHA512 iterations of Identity's V3 password hashes (OWASP: at least 210,000). Older hashes are
+    /// rehashed at their next successful sign-in.
+    /// </summary>
+    [Range(210_000, 10_000_000)]
+    public int PasswordHashIterations { get; set; } = 210_000;
+
+    /// <summary>How often a reader's session is checked against the account (security stamp, signed-out sessions). Staff are checked on every request.</summary>
+    [Range(1, 60)]
+    public int ReaderSessionCheckSeconds { get; set; } = 60;
+
+    /// <summary>Failed sign-ins to one account (or from one address) before each further attempt must wait.</summary>
+    [Range(1, 100)]
+    public int FreeFailedSignIns { get; set; } = 3;
+
+    /// <summary>
+    /// The wait doubles from 1 second with each further failure, up to this many seconds: short, so that nobody can keep
+    /// someone else's account closed (there is no hard lockout); failures older than 15 minutes are forgotten.
+    /// </summary>
+    [Range(1, 3600)]
+    public int MaxSignInDelaySeconds { get; set; } = 60;
+}
