@@ -48,7 +48,6 @@ public static class AccountServiceCollectionExtensions
             o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
             o.IterationCount = accounts.Value.PasswordHashIterations;
         });
-        services.Replace(ServiceDescriptor.Scoped<ISecurityStampValidator, SessionSecurityStampValidator>());
         services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<AccountOptions>, TimeProvider>((o, accounts, clock) =>
         {
             o.ValidationInterval = TimeSpan.FromSeconds(accounts.Value.ReaderSessionCheckSeconds);
@@ -104,6 +103,9 @@ public static class AccountServiceCollectionExtensions
             });
         }
         services.AddAppSignIn(identity);
+        // After everything that registers Identity's own validator (the API endpoints add theirs again).
+        services.RemoveAll<ISecurityStampValidator>();
+        services.AddScoped<ISecurityStampValidator, SessionSecurityStampValidator>();
         services.AddScoped<IPasswordValidator<ApplicationUser>, CommonPasswordValidator>();
         services.AddScoped<AccountEmails>();
         services.AddScoped<AccountSessions>();

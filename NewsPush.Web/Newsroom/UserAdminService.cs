@@ -151,7 +151,17 @@ public sealed class UserAdminService(NewsPushDbContext db, UserManager<Applicati
             user.LockoutEnd = DateTimeOffset.MaxValue;
             user.SecurityStamp = Guid.NewGuid().ToString("N");
             user.DeletedAt = clock.GetUtcNow().UtcDateTime;
-            audit.Add(actor, "user.deleted", nameof(ApplicationUser), user.Id, $"personal data of {email} removed");
+            // The audit log keeps what happened, not who the person was: their address (in details, and as the name of
+            // what they did themselves) becomes the account's pseudonym.
+            var pseudonym = $"deleted user {user.Id}";
+            if (!string.IsNullOrEmpty(email))
+            {
+                await db.AuditLog.Where(e => e.Details != null && e.Details.Contains(email))
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Details, e => e.Details!.Replace(email, pseudonym)), ct);
+                await db.AuditLog.Where(e => e.ActorId == userId || e.ActorName == email)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.ActorName, pseudonym), ct);
+            }
+            audit.Add(actor, "user.deleted", nameof(ApplicationUser), user.Id, "personal data removed");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         });
