@@ -161,12 +161,25 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
 
     /// <summary>A new security stamp ends every session of the account (browsers and the apps' refresh tokens), this one included.</summary>
     [HttpPost("sign-out-everywhere"), Authorize]
-    public async Task<IActionResult> SignOutEverywhereConfirmed()
+    public async Task<IActionResult> SignOutEverywhereConfirmed(string? currentPassword)
     {
         var user = await users.GetUserAsync(User);
         if (user is null)
         {
             return Challenge();
+        }
+        // ASVS 7.5.2: authenticated again with a factor before ending sessions.
+        if (throttle.Refuse(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            ViewData["Error"] = $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.";
+            return View(nameof(SignOutEverywhere));
+        }
+        if (string.IsNullOrEmpty(currentPassword) || !await users.CheckPasswordAsync(user, currentPassword))
+        {
+            throttle.Failed(HttpContext, user.Email);
+            ViewData["Error"] = "Your password is not right.";
+            return View(nameof(SignOutEverywhere));
         }
         await users.UpdateSecurityStampAsync(user);
         await signIn.SignOutAsync();

@@ -16,9 +16,28 @@ namespace NewsPush.Web.Account;
 /// <see cref="AccountOptions.RequireMfaForStaff"/>, offered to readers.
 /// </summary>
 [Route("account/two-factor"), Authorize]
-public sealed class TwoFactorController(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, IOptions<AccountOptions> options) : Controller
+public sealed class TwoFactorController(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, IOptions<AccountOptions> options, AccountThrottle throttle) : Controller
 {
     public const int RecoveryCodeCount = 10;
+
+    private const string PasswordNeeded = "Enter your current password to change two-factor sign-in.";
+
+    /// <summary>ASVS 7.5.1: changing a factor needs the password again (a borrowed session is not enough).</summary>
+    private async Task<bool> ReauthenticatedAsync(ApplicationUser user, string? currentPassword)
+    {
+        if (throttle.Refuse(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
+        {
+            TempData["Message"] = $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.";
+            return false;
+        }
+        if (!string.IsNullOrEmpty(currentPassword) && await users.CheckPasswordAsync(user, currentPassword))
+        {
+            return true;
+        }
+        throttle.Failed(HttpContext, user.Email);
+        TempData["Message"] = PasswordNeeded;
+        return false;
+    }
 
     private async Task<bool> RequiredForAsync(ApplicationUser user) =>
         options.Value.RequireMfaForStaff && (await users.IsInRoleAsync(user, Roles.Admin) || await users.IsInRoleAsync(user, Roles.Editor));
@@ -93,7 +112,7 @@ public sealed class TwoFactorController(UserManager<ApplicationUser> users, Sign
     }
 
     [HttpPost("recovery-codes")]
-    public async Task<IActionResult> RegenerateRecoveryCodes()
+    public async Task<IActionResult> RegenerateRecoveryCodes(string? currentPassword)
     {
         if (await users.GetUserAsync(User) is not { } user)
         {
@@ -103,12 +122,16 @@ public sealed class TwoFactorController(UserManager<ApplicationUser> users, Sign
         {
             return LocalRedirect("/account/two-factor/setup");
         }
+        if (!await ReauthenticatedAsync(user, currentPassword))
+        {
+            return LocalRedirect("/account/two-factor");
+        }
         var codes = (await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount))!.ToList();
         return View("~/Views/Account/RecoveryCodes.cshtml", new RecoveryCodesViewModel(codes, null));
     }
 
     [HttpPost("disable")]
-    public async Task<IActionResult> Disable()
+    public async Task<IActionResult> Disable(string? currentPassword)
     {
         if (await users.GetUserAsync(User) is not { } user)
         {
@@ -117,6 +140,10 @@ public sealed class TwoFactorController(UserManager<ApplicationUser> users, Sign
         if (await RequiredForAsync(user))
         {
             TempData["Message"] = "Admins and editors must keep two-factor sign-in on. To use a new phone, regenerate your recovery codes or ask another admin.";
+            return LocalRedirect("/account/two-factor");
+        }
+        if (!await ReauthenticatedAsync(user, currentPassword))
+        {
             return LocalRedirect("/account/two-factor");
         }
         await users.SetTwoFactorEnabledAsync(user, false);

@@ -62,7 +62,7 @@ public abstract class SessionTests<TFactory>(TFactory factory) : IClassFixture<T
                 ["CurrentPassword"] = NewsPushFactory.Password, ["NewPassword"] = "a different long phrase", ["ConfirmPassword"] = "a different long phrase",
             }),
             "reset-password" => await ResetAsync(reader),
-            _ => await other.PostFormAsync("/account/sign-out-everywhere"),
+            _ => await other.PostFormAsync("/account/sign-out-everywhere", new Dictionary<string, string> { ["currentPassword"] = NewsPushFactory.Password }),
         };
         Assert.True(done.IsSuccessStatusCode || done.StatusCode == HttpStatusCode.Redirect, $"{change}: {done.StatusCode}");
         factory.Clock.Advance(TimeSpan.FromSeconds(61));
@@ -116,12 +116,14 @@ public abstract class SessionTests<TFactory>(TFactory factory) : IClassFixture<T
 
         var security = WebUtility.HtmlDecode(await session.GetStringAsync("/account/security"));
         var confirm = WebUtility.HtmlDecode(await session.GetStringAsync("/account/sign-out-everywhere"));
-        var forged = await session.PostAsync("/account/sign-out-everywhere", new FormUrlEncodedContent(new Dictionary<string, string>()));
+        var forged = await session.PostAsync("/account/sign-out-everywhere", new FormUrlEncodedContent(new Dictionary<string, string> { ["currentPassword"] = NewsPushFactory.Password }));
+        var noPassword = await session.PostFormAsync("/account/sign-out-everywhere", new Dictionary<string, string> { ["currentPassword"] = "not it" });
 
         Assert.Contains("href=\"/account/sign-out-everywhere\"", security);
         Assert.Contains("Sign out everywhere?", confirm);
         Assert.Contains("__RequestVerificationToken", confirm);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("Your password is not right.", await noPassword.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/me/bookmarks")).StatusCode);
     }
 
