@@ -103,6 +103,9 @@ public static class AccountServiceCollectionExtensions
             });
         }
         services.AddAppSignIn(identity);
+        // In place of Identity's authenticator provider (after AddApiEndpoints, which registers Identity's again): each code
+        // works once, one step of drift (ASVS 6.5.1, 6.5.5).
+        identity.AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         // After everything that registers Identity's own validator (the API endpoints add theirs again).
         services.RemoveAll<ISecurityStampValidator>();
         services.AddScoped<ISecurityStampValidator, SessionSecurityStampValidator>();

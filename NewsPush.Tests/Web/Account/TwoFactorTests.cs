@@ -37,16 +37,19 @@ public abstract partial class TwoFactorTests<TFactory>(TFactory factory) : IClas
     private static async Task<HttpResponseMessage> PasswordAsync(HttpClient client, string email) =>
         await client.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = email, ["Password"] = NewsPushFactory.Password, ["ReturnUrl"] = "/me/bookmarks" });
 
+    /// <summary>The code an authenticator app shows now, by the site's clock.</summary>
+    private string CodeNow(string key) => Totp.Code(key, factory.Clock.GetUtcNow());
+
     /// <summary>Signs in with the password, sets up TOTP through the setup page and returns the key and the recovery codes shown.</summary>
-    private static async Task<(string Key, List<string> Codes)> SetUpAsync(HttpClient client)
+    private async Task<(string Key, List<string> Codes)> SetUpAsync(HttpClient client)
     {
         var setup = WebUtility.HtmlDecode(await client.GetStringAsync("/account/two-factor/setup"));
         Assert.Contains("<svg", setup);
         var key = KeyRegex().Match(setup).Groups[1].Value;
         Assert.NotEmpty(key);
-        var wrong = await client.PostFormAsync("/account/two-factor/setup", new Dictionary<string, string> { ["Code"] = "000000" == Totp.Code(key) ? "111111" : "000000" });
+        var wrong = await client.PostFormAsync("/account/two-factor/setup", new Dictionary<string, string> { ["Code"] = "000000" == CodeNow(key) ? "111111" : "000000" });
         Assert.Contains("That code is not right.", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()));
-        var done = await client.PostFormAsync("/account/two-factor/setup", new Dictionary<string, string> { ["Code"] = Totp.Code(key) });
+        var done = await client.PostFormAsync("/account/two-factor/setup", new Dictionary<string, string> { ["Code"] = CodeNow(key) });
         var page = WebUtility.HtmlDecode(await done.Content.ReadAsStringAsync());
         Assert.Contains("They are shown only now.", page);
         Assert.Contains("download=\"newspush-recovery-codes.txt\"", page);
@@ -95,9 +98,18 @@ public abstract partial class TwoFactorTests<TFactory>(TFactory factory) : IClas
         var form = password.Headers.Location!.OriginalString;
         var wrong = await second.PostFormAsync(form, new Dictionary<string, string> { ["Code"] = "12345" }, "/account/login/two-factor");
         Assert.Contains("That code is not right.", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()));
-        var right = await second.PostFormAsync(form, new Dictionary<string, string> { ["Code"] = Totp.Code(key), ["ReturnUrl"] = "/me/bookmarks" }, "/account/login/two-factor");
+        // The code that turned it on is used up: the app's next code (30 s later) signs in, once.
+        var setupCode = await second.PostFormAsync(form, new Dictionary<string, string> { ["Code"] = CodeNow(key) }, "/account/login/two-factor");
+        Assert.Contains("That code is not right.", WebUtility.HtmlDecode(await setupCode.Content.ReadAsStringAsync()));
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        var right = await second.PostFormAsync(form, new Dictionary<string, string> { ["Code"] = CodeNow(key), ["ReturnUrl"] = "/me/bookmarks" }, "/account/login/two-factor");
         Assert.Equal("/me/bookmarks", right.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/me/bookmarks")).StatusCode);
+        using var replay = WithCookies(factory);
+        var replayStep = (await PasswordAsync(replay, reader.Email!)).Headers.Location!.OriginalString;
+        var replayed = await replay.PostFormAsync(replayStep, new Dictionary<string, string> { ["Code"] = CodeNow(key) }, "/account/login/two-factor");
+        Assert.Contains("That code is not right.", WebUtility.HtmlDecode(await replayed.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.Redirect, (await replay.GetAsync("/me/bookmarks")).StatusCode);
 
         // A recovery code works once.
         using var third = WithCookies(factory);
@@ -114,6 +126,10 @@ public abstract partial class TwoFactorTests<TFactory>(TFactory factory) : IClas
         var borrowed = await second.PostFormAsync("/account/two-factor", null, "/account/two-factor/disable");
         Assert.Contains("Enter your current password", WebUtility.HtmlDecode(await second.GetStringAsync(borrowed.Headers.Location!.OriginalString)));
         Assert.True(await factory.WithDbAsync(db => db.Users.Where(u => u.Id == reader.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
+        // Three failures for the account since its last success (a replayed code, a used recovery code, no password): a second's wait.
+        var tooSoon = await second.PostFormAsync("/account/two-factor", new Dictionary<string, string> { ["currentPassword"] = NewsPushFactory.Password }, "/account/two-factor/disable");
+        Assert.Contains("Too many attempts: try again in 1 second.", WebUtility.HtmlDecode(await second.GetStringAsync(tooSoon.Headers.Location!.OriginalString)));
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));
         await second.PostFormAsync("/account/two-factor", new Dictionary<string, string> { ["currentPassword"] = NewsPushFactory.Password }, "/account/two-factor/disable");
         Assert.False(await factory.WithDbAsync(db => db.Users.Where(u => u.Id == reader.Id).Select(u => u.TwoFactorEnabled).SingleAsync()));
     }
@@ -150,12 +166,14 @@ public sealed class TwoFactorBrowserTests(BrowserHost<MfaFactory> host) : IClass
             await page.GetByRole(AriaRole.Link, new() { Name = "Set up two-factor sign-in" }).ClickAsync();
             await Assertions.Expect(page.Locator(".qr-code svg")).ToBeVisibleAsync();
             var key = await page.Locator("#authenticator-key").GetAttributeAsync("data-key");
-            await page.GetByLabel("Code from the app").FillAsync(Totp.Code(key!));
+            await page.GetByLabel("Code from the app").FillAsync(Totp.Code(key!, host.Factory.Clock.GetUtcNow()));
             await page.GetByRole(AriaRole.Button, new() { Name = "Turn on two-factor sign-in" }).ClickAsync();
             await Assertions.Expect(page.Locator("#recovery-codes li")).ToHaveCountAsync(10);
             await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download the codes" })).ToHaveAttributeAsync("download", "newspush-recovery-codes.txt");
         }
 
+        // The phone shows its next code 30 s later (the one used to turn it on works only once).
+        host.Factory.Clock.Advance(TimeSpan.FromSeconds(30));
         await using var again = await host.NewPageAsync();
         var p = again.Page;
         await p.GotoAsync("/account/login");
@@ -163,7 +181,7 @@ public sealed class TwoFactorBrowserTests(BrowserHost<MfaFactory> host) : IClass
         await p.GetByLabel("Password").FillAsync(NewsPushFactory.Password);
         await p.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
         await Assertions.Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Enter your sign-in code" })).ToBeVisibleAsync();
-        await p.GetByLabel("Code").FillAsync(Totp.Code(await KeyAsync(reader.Id)));
+        await p.GetByLabel("Code").FillAsync(Totp.Code(await KeyAsync(reader.Id), host.Factory.Clock.GetUtcNow()));
         await p.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await p.WaitForURLAsync(host.Url("/"));
         await Assertions.Expect(p.Locator(".nav-user")).ToHaveTextAsync(reader.Email!);
