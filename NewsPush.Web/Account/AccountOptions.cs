@@ -21,6 +21,13 @@ public sealed class AccountOptions
     [Range(1, 60)]
     public int ReaderSessionCheckSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// A session ends this many days after its password sign-in however active it is (the cookie's 14 days count from the
+    /// last visit): then the password (and code) are asked again.
+    /// </summary>
+    [Range(1, 365)]
+    public int AbsoluteSessionDays { get; set; } = 30;
+
     /// <summary>Failed sign-ins to one account (or from one address) before each further attempt must wait.</summary>
     [Range(1, 100)]
     public int FreeFailedSignIns { get; set; } = 3;

@@ -52,12 +52,12 @@ public static class AccountServiceCollectionExtensions
         {
             o.ValidationInterval = TimeSpan.FromSeconds(accounts.Value.ReaderSessionCheckSeconds);
             o.TimeProvider = clock;
-            // A re-validated cookie keeps its session id and how it was signed in (password alone, or with a second factor).
+            // A re-validated cookie keeps its session id, when and how it was signed in (password alone, or with a second factor).
             o.OnRefreshingPrincipal = context =>
             {
                 if (context.NewPrincipal?.Identities.FirstOrDefault() is { } fresh && context.CurrentPrincipal is { } current)
                 {
-                    foreach (var type in new[] { AccountSessions.SessionClaim, StaffMfaRequirement.MfaClaim })
+                    foreach (var type in new[] { AccountSessions.SessionClaim, AccountSessions.SignedInAtClaim, StaffMfaRequirement.MfaClaim })
                     {
                         foreach (var claim in fresh.FindAll(type).ToList())
                         {

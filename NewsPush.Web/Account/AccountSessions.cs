@@ -19,6 +19,9 @@ namespace NewsPush.Web.Account;
 public sealed class AccountSessions(NewsPushDbContext db, TimeProvider clock)
 {
     public const string SessionClaim = "newspush:sid";
+
+    /// <summary>When the session was signed in (Unix seconds): kept when the cookie is renewed, for the absolute lifetime.</summary>
+    public const string SignedInAtClaim = "newspush:signed_in_at";
     public const string SignedOutProvider = "NewsPush.SignedOutSession";
 
     /// <summary>The site's cookie lives at most this long (sliding), so a signed-out session need not be remembered longer.</summary>
@@ -45,14 +48,15 @@ public sealed class AccountSessions(NewsPushDbContext db, TimeProvider clock)
         db.UserTokens.AnyAsync(t => t.UserId == userId && t.LoginProvider == SignedOutProvider && t.Name == sid);
 }
 
-/// <summary>Adds a fresh session id to every principal Identity makes at sign-in.</summary>
-public sealed class SessionClaimsPrincipalFactory(UserManager<ApplicationUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options)
+/// <summary>Adds a fresh session id and the sign-in time to every principal Identity makes at sign-in.</summary>
+public sealed class SessionClaimsPrincipalFactory(UserManager<ApplicationUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options, TimeProvider clock)
     : UserClaimsPrincipalFactory<ApplicationUser, IdentityRole>(users, roles, options)
 {
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(ApplicationUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new Claim(AccountSessions.SessionClaim, Guid.NewGuid().ToString("N")));
+        identity.AddClaim(new Claim(AccountSessions.SignedInAtClaim, clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
         return identity;
     }
 }
@@ -63,11 +67,19 @@ public sealed class SessionClaimsPrincipalFactory(UserManager<ApplicationUser> u
 /// is rejected and its cookie removed.
 /// </summary>
 public sealed class SessionSecurityStampValidator(IOptions<SecurityStampValidatorOptions> options, SignInManager<ApplicationUser> signInManager,
-    ILoggerFactory logger, AccountSessions sessions)
+    ILoggerFactory logger, AccountSessions sessions, IOptions<AccountOptions> accounts, TimeProvider clock)
     : SecurityStampValidator<ApplicationUser>(options, signInManager, logger)
 {
     public override async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
+        // Absolute lifetime, on every request: a session older than AbsoluteSessionDays (or from before sign-in times were
+        // recorded) must sign in again, however often it was used.
+        if (context.Principal is { } signedIn && !WithinAbsoluteLifetime(signedIn))
+        {
+            context.RejectPrincipal();
+            await SignInManager.Context.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
         if (context.Principal is { } principal && (principal.IsInRole(Roles.Admin) || principal.IsInRole(Roles.Editor)))
         {
             if (await VerifySecurityStamp(principal) is null)
@@ -79,6 +91,10 @@ public sealed class SessionSecurityStampValidator(IOptions<SecurityStampValidato
         }
         await base.ValidateAsync(context);
     }
+
+    private bool WithinAbsoluteLifetime(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirstValue(AccountSessions.SignedInAtClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+        && clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(at) < TimeSpan.FromDays(accounts.Value.AbsoluteSessionDays);
 
     protected override async Task<ApplicationUser?> VerifySecurityStamp(ClaimsPrincipal? principal)
     {

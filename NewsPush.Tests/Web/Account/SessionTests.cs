@@ -93,6 +93,24 @@ public abstract class SessionTests<TFactory>(TFactory factory) : IClassFixture<T
     }
 
     [Fact]
+    public async Task ASessionInUseStillEndsThirtyDaysAfterItsSignIn()
+    {
+        var reader = await factory.CreateUserAsync(Unique("abs") + "@test.local");
+        using var session = await factory.CreateLoggedInClientAsync(reader.Email!);
+
+        // Each visit renews the 14-day cookie (days 8, 16, 24, 29) …
+        foreach (var days in new[] { 8, 8, 8, 5 })
+        {
+            factory.Clock.Advance(TimeSpan.FromDays(days));
+            Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/me/bookmarks")).StatusCode);
+        }
+        // … but day 30 after the password sign-in is the end (Accounts:AbsoluteSessionDays).
+        factory.Clock.Advance(TimeSpan.FromDays(1.5));
+        var after = await session.GetAsync("/me/bookmarks");
+        Assert.True(SignedOut(after), $"{after.StatusCode} {after.Headers.Location}");
+    }
+
+    [Fact]
     public async Task LoggingOutEndsACopyOfTheSessionCookieToo()
     {
         var reader = await factory.CreateUserAsync(Unique("out") + "@test.local");
