@@ -5,7 +5,7 @@ using NewsPush.Data;
 namespace NewsPush.Web.Infrastructure;
 
 /// <summary>
-/// The "DataProtection" section: the certificate that encrypts the Data Protection key ring at rest (ADR-016). The keys
+/// The "DataProtection" section: the certificate that encrypts the Data Protection key ring at rest (ADR-017). The keys
 /// sign and encrypt the auth and antiforgery cookies and the VAPID private key; they are kept in the database (every node
 /// shares them), so without encryption anyone who reads the database or a backup could forge an admin's cookie.
 /// </summary>

@@ -89,6 +89,20 @@ public sealed class UserAdminService(NewsPushDbContext db, UserManager<Applicati
         return null;
     }
 
+    /// <summary>Ends every session of the user: a new security stamp (staff at their next request, readers within a minute, apps at their next refresh).</summary>
+    public async Task<string?> EndSessionsAsync(string userId, ClaimsPrincipal actor, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null || user.DeletedAt is not null)
+        {
+            return "The user does not exist.";
+        }
+        await users.UpdateSecurityStampAsync(user);
+        audit.Add(actor, "user.signed-out", nameof(ApplicationUser), user.Id, user.Email);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
     /// <summary>
     /// Deletes a user's personal data. Their comments stay, anonymized; the account row is scrubbed rather than
     /// removed so articles and pushes they authored keep a valid reference.

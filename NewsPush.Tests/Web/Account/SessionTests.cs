@@ -45,6 +45,7 @@ public abstract class SessionTests<TFactory>(TFactory factory) : IClassFixture<T
     [InlineData("change-password")]
     [InlineData("reset-password")]
     [InlineData("sign-out-everywhere")]
+    [InlineData("admin-sign-out")]
     public async Task AReadersOtherSessionsEndWithinAMinuteOf(string change)
     {
         var reader = await factory.CreateUserAsync(Unique("rev") + "@test.local");
@@ -57,6 +58,7 @@ public abstract class SessionTests<TFactory>(TFactory factory) : IClassFixture<T
         {
             "lock" => await admin.PostFormAsync("/admin/users", new Dictionary<string, string> { ["locked"] = "true" }, $"/admin/users/{reader.Id}/lock"),
             "delete" => await admin.PostFormAsync("/admin/users", null, $"/admin/users/{reader.Id}/delete"),
+            "admin-sign-out" => await admin.PostFormAsync("/admin/users", null, $"/admin/users/{reader.Id}/sign-out"),
             "change-password" => await other.PostFormAsync("/account/change-password", new Dictionary<string, string>
             {
                 ["CurrentPassword"] = NewsPushFactory.Password, ["NewPassword"] = "a different long phrase", ["ConfirmPassword"] = "a different long phrase",
