@@ -106,6 +106,8 @@ public static class AccountServiceCollectionExtensions
         // In place of Identity's authenticator provider (after AddApiEndpoints, which registers Identity's again): each code
         // works once, one step of drift (ASVS 6.5.1, 6.5.5).
         identity.AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
+        // Identity's EF store, with the TOTP seed encrypted and the recovery codes hashed (ASVS 6.5.2, 13.3.1).
+        services.Replace(ServiceDescriptor.Scoped<IUserStore<ApplicationUser>, ProtectedSecretsUserStore>());
         // After everything that registers Identity's own validator (the API endpoints add theirs again).
         services.RemoveAll<ISecurityStampValidator>();
         services.AddScoped<ISecurityStampValidator, SessionSecurityStampValidator>();

@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
@@ -89,6 +91,13 @@ public abstract partial class TwoFactorTests<TFactory>(TFactory factory) : IClas
         Assert.Contains("Two-factor sign-in is <strong>off</strong>", await first.GetStringAsync("/account/two-factor"));
         var (key, codes) = await SetUpAsync(first);
         Assert.Contains("Two-factor sign-in is <strong>on</strong>", await first.GetStringAsync("/account/two-factor"));
+
+        // A copy of the database holds neither the seed nor the codes: the seed is encrypted, the codes hashed.
+        var stored = await factory.WithDbAsync(db => db.UserTokens.Where(t => t.UserId == reader.Id).ToDictionaryAsync(t => t.Name, t => t.Value ?? ""));
+        Assert.StartsWith("dp:", stored["AuthenticatorKey"]);
+        Assert.DoesNotContain(key, stored["AuthenticatorKey"]);
+        Assert.All(codes, c => Assert.DoesNotContain(c, stored["RecoveryCodes"]));
+        Assert.Equal(10, stored["RecoveryCodes"].Split(';').Length);
 
         // The password alone no longer signs in.
         using var second = WithCookies(factory);
@@ -187,6 +196,11 @@ public sealed class TwoFactorBrowserTests(BrowserHost<MfaFactory> host) : IClass
         await Assertions.Expect(p.Locator(".nav-user")).ToHaveTextAsync(reader.Email!);
     }
 
-    private Task<string> KeyAsync(string userId) =>
-        host.Factory.WithDbAsync(db => db.UserTokens.Where(t => t.UserId == userId && t.Name == "AuthenticatorKey").Select(t => t.Value!).SingleAsync());
+    /// <summary>The key as the phone holds it (the database holds it encrypted).</summary>
+    private async Task<string> KeyAsync(string userId)
+    {
+        await using var scope = host.Factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        return (await users.GetAuthenticatorKeyAsync((await users.FindByIdAsync(userId))!))!;
+    }
 }
