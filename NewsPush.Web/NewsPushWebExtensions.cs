@@ -38,6 +38,12 @@ public static class NewsPushWebExtensions
         services.AddStaffMfa(NewsroomServiceCollectionExtensions.EditorPolicy, NewsroomServiceCollectionExtensions.AdminPolicy);
         services.AddProxies(builder.Configuration);
         services.AddKeyRing(builder.Configuration, builder.Environment);
+        // ASVS 5.0 3.4.1: a year, subdomains included (level 2). Sent in Production on https requests (see UseNewsPush).
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
         var environment = builder.Environment;
         // Production: demo content only when asked; generated passwords are never printed, so the first admin's must be given.
         services.PostConfigure<NewsPush.Data.Seeding.SeedOptions>(o =>

@@ -88,6 +88,7 @@ public sealed class ProductionDefaultsTests
         var spoofed = await spoofer.GetAsync("/account/login");
 
         Assert.True(page.Headers.Contains("Strict-Transport-Security"), "no HSTS behind the proxy");
+        Assert.Equal("max-age=31536000; includeSubDomains", Assert.Single(page.Headers.GetValues("Strict-Transport-Security")));
         var antiforgery = Assert.Single(page.Headers.GetValues("Set-Cookie"), c => c.Contains("__Host-newspush.af=", StringComparison.Ordinal));
         Assert.Contains("secure", antiforgery, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("path=/", antiforgery, StringComparison.OrdinalIgnoreCase);
