@@ -28,6 +28,12 @@ public sealed class AccountOptions
     [Range(1, 365)]
     public int AbsoluteSessionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Words of this site that must not make up a password on their own (with digits and symbols around them): the
+    /// documented list of ASVS 5.0 6.1.2. Configured words are added to these defaults.
+    /// </summary>
+    public List<string> ContextWords { get; set; } = ["newspush", "news push", "newsroom", "admin", "editor", "reader"];
+
     /// <summary>Failed sign-ins to one account (or from one address) before each further attempt must wait.</summary>
     [Range(1, 100)]
     public int FreeFailedSignIns { get; set; } = 3;

@@ -76,6 +76,8 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
     [InlineData("x@test.local", "password123", null, "too common")]
     [InlineData("x@test.local", "qwertyuiop", null, "too common")]
     [InlineData("x@test.local", "iloveyou2024", null, "too common")]
+    [InlineData("x@test.local", "NewsPush2024!", null, "from the site's name")]
+    [InlineData("x@test.local", "news-room 1234", null, "from the site's name")]
     [InlineData("x@test.local", "a long passphrase of mine", "something else", "do not match")]
     public async Task InvalidRegistrationsGetAValidationMessage(string email, string password, string? confirm, string message)
     {
@@ -95,6 +97,8 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
         var long64 = await client2.PostFormAsync("/account/register", Registration(Unique("long") + "@test.local", new string('k', 40) + " and twenty-four more xx"));
 
         Assert.Equal(HttpStatusCode.Redirect, lowerOnly.StatusCode);
+        Assert.False(CommonPasswordValidator.IsContextWords("newspush is where I read the morning", ["newspush"]));
+        Assert.False(CommonPasswordValidator.IsContextWords("badminton on tuesdays", ["admin"]));
         Assert.Equal(HttpStatusCode.Redirect, long64.StatusCode);
         Assert.True(CommonPasswordValidator.Count > 3000);
     }
