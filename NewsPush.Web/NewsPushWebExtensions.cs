@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Identity;
@@ -36,13 +35,29 @@ public static class NewsPushWebExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddNewsPushData(builder.Environment.ContentRootPath);
 
-        services.AddAccounts();
+        services.AddAccounts(builder.Environment);
+        services.AddStaffMfa(NewsroomServiceCollectionExtensions.EditorPolicy, NewsroomServiceCollectionExtensions.AdminPolicy);
+        services.AddProxies(builder.Configuration);
+        services.AddKeyRing(builder.Configuration, builder.Environment);
+        // ASVS 5.0 3.4.1: a year, subdomains included (level 2). Sent in Production on https requests (see UseNewsPush).
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
+        var environment = builder.Environment;
+        // Production: demo content only when asked; generated passwords are never printed, so the first admin's must be given.
+        services.PostConfigure<NewsPush.Data.Seeding.SeedOptions>(o =>
+        {
+            o.DemoContent ??= !environment.IsProduction();
+            o.ShowGeneratedPasswords = environment.IsDevelopment();
+            o.RequireAdminPassword = environment.IsProduction();
+        });
 
         // Chinese, accents and the rest as they are, not as &#x…; entities (3–8 times the bytes, unreadable in the
         // source); the encoder still escapes HTML's own characters.
         services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddControllersWithViews(o => o.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
-        services.AddDataProtection().PersistKeysToDbContext<NewsPushDbContext>().SetApplicationName("NewsPush");
         services.AddProblemDetails();
         services.AddHealthChecks();
         services.AddMemoryCache();
@@ -56,6 +71,8 @@ public static class NewsPushWebExtensions
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations()
             .Validate<IHostEnvironment>((o, env) => !env.IsProduction() || EmailOptions.IsAbsoluteHttps(o.PublicBaseUrl),
                 "Email:PublicBaseUrl must be the site's public https:// address in Production (e.g. https://news.example.com): the links in e-mails, feeds and pushes are built from it.")
+            .Validate<IHostEnvironment>((o, env) => !env.IsProduction() || !string.IsNullOrWhiteSpace(o.SmtpHost) || o.UsePickupFolder,
+                "Email:SmtpHost is required in Production: without it mail, password resets included, is only written to a folder. Set Email:UsePickupFolder=true if another program delivers that folder.")
             .ValidateOnStart();
         services.AddSingleton<IMailer, Mailer>();
         services.AddNewsPushRecommendations(builder.Configuration, builder.Environment.ContentRootPath);
@@ -87,6 +104,8 @@ public static class NewsPushWebExtensions
 
     public static WebApplication UseNewsPush(this WebApplication app)
     {
+        // First: the real client's address and scheme from the known proxies (ForwardedHeaders:KnownProxies/KnownNetworks).
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");

@@ -59,7 +59,7 @@ public sealed class DataSeeder(
             await db.SaveChangesAsync(ct);
         }
 
-        if (!o.DemoContent || await db.Columns.AnyAsync(ct))
+        if (o.DemoContent != true || await db.Columns.AnyAsync(ct))
         {
             return;
         }
@@ -82,6 +82,12 @@ public sealed class DataSeeder(
         }
 
         var generated = string.IsNullOrWhiteSpace(password);
+        if (generated && options.Value.RequireAdminPassword && userRoles.Contains(Roles.Admin))
+        {
+            throw new InvalidOperationException(
+                $"Seed:AdminPassword is required to create the first admin ({email}) in Production: generated passwords are printed only in Development. " +
+                "Set it (environment Seed__AdminPassword or a secret store) for the first start, then remove it.");
+        }
         password = generated ? GeneratePassword() : password!;
         var user = new ApplicationUser
         {
@@ -99,11 +105,16 @@ public sealed class DataSeeder(
             db.ReaderPreferences.Add(ReaderPreferences.ForNewReader(user.Id, "UTC", clock.GetUtcNow().UtcDateTime));
             await db.SaveChangesAsync();
         }
-        if (generated)
+        if (generated && options.Value.ShowGeneratedPasswords)
         {
             // Printed once: the password is not stored anywhere else.
             logger.LogWarning("Created {Roles} account {Email} with password {Password} (shown once; set Seed:AdminPassword to choose it)",
                 string.Join("/", userRoles), email, password);
+        }
+        else if (generated)
+        {
+            logger.LogWarning("Created {Roles} account {Email} with a random password that is not shown outside Development: use \"Forgot your password?\" to choose one",
+                string.Join("/", userRoles), email);
         }
         return user;
     }
@@ -251,8 +262,16 @@ public sealed class DataSeeder(
             a.ViewCount += (int)(random.NextDouble() * random.NextDouble() * 400);
         }
         await db.SaveChangesAsync(ct);
-        logger.LogWarning("Seeded {Count} demo readers reader1@newspush.local … reader{Count}@newspush.local with password {Password}",
-            o.DemoReaderCount, o.DemoReaderCount, password);
+        if (o.ShowGeneratedPasswords || !string.IsNullOrWhiteSpace(o.DemoReaderPassword))
+        {
+            logger.LogWarning("Seeded {Count} demo readers reader1@newspush.local … reader{Count}@newspush.local with password {Password}",
+                o.DemoReaderCount, o.DemoReaderCount, o.ShowGeneratedPasswords ? password : "(Seed:DemoReaderPassword)");
+        }
+        else
+        {
+            logger.LogWarning("Seeded {Count} demo readers reader1@newspush.local … reader{Count}@newspush.local with a random password that is not shown outside Development (set Seed:DemoReaderPassword)",
+                o.DemoReaderCount, o.DemoReaderCount);
+        }
     }
 
     private static Article ComposeEnglish(Random random, SeedCatalog.ColumnSeed seed)

@@ -5,8 +5,17 @@ public sealed class SeedOptions
 {
     public const string SectionName = "Seed";
 
-    /// <summary>Seed columns, articles and demo readers on an empty database.</summary>
-    public bool DemoContent { get; set; } = true;
+    /// <summary>Seed columns, articles and demo readers on an empty database. Unset: yes, except in Production (the web host decides).</summary>
+    public bool? DemoContent { get; set; }
+
+    /// <summary>
+    /// Write generated passwords to the log (the web host sets it in Development only). Otherwise a generated password is
+    /// never shown, and the first admin needs <see cref="AdminPassword"/> (<see cref="RequireAdminPassword"/>).
+    /// </summary>
+    public bool ShowGeneratedPasswords { get; set; } = true;
+
+    /// <summary>Refuse to create the first admin with a generated password (set by the web host in Production).</summary>
+    public bool RequireAdminPassword { get; set; }
     public int ArticleCount { get; set; } = 320;
     public int DemoReaderCount { get; set; } = 24;
     public string AdminEmail { get; set; } = "admin@newspush.local";

@@ -2,65 +2,189 @@ using NewsPush.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Preferences;
-using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Account;
 
 [Route("account")]
 public sealed class AccountController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users, AccountEmails emails, TimeProvider clock,
-    NewsPushDbContext db, PreferencesService preferences, FormRateLimiter limiter, ILogger<AccountController> logger) : Controller
+    NewsPushDbContext db, PreferencesService preferences, AccountThrottle throttle, AccountSessions sessions, IOptions<AccountOptions> accountOptions,
+    ILogger<AccountController> logger) : Controller
 {
-    /// <summary>The form again with what was typed (never the password) and how long to wait, when this address or user posted too often.</summary>
-    private IActionResult? Refused(object model)
+    private const string WrongLogin = "The e-mail or password is not right.";
+
+    /// <summary>A password hash of nothing, made with the site's hasher (same iterations), so an unknown address costs a sign-in as much as a known one.</summary>
+    private static string? dummyHash;
+
+    /// <summary>The form again with what was typed (never the password) and how long to wait, when this address or account posted too often.</summary>
+    private IActionResult? Refused(object model, string form, string? email)
     {
-        if (limiter.RefuseRegister(HttpContext) is not { } wait)
+        if (throttle.Refuse(HttpContext, form, email) is not { } wait)
         {
             return null;
         }
+        return TooMany(model, wait);
+    }
+
+    private ViewResult TooMany(object model, TimeSpan wait, string? view = null)
+    {
         ModelState.Clear();
-        ModelState.AddModelError("", $"Too many attempts from this address: {FormRateLimiter.TryAgainIn(wait)}.");
+        ModelState.AddModelError("", $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.");
         Response.StatusCode = StatusCodes.Status429TooManyRequests;
         Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return View(model);
+        return view is null ? View(model) : View(view, model);
     }
+
+    private string LocalOrHome(string? returnUrl) => Url.IsLocalUrl(returnUrl) ? returnUrl! : "/";
+
+    private async Task<bool> IsStaffAsync(ApplicationUser user) => await users.IsInRoleAsync(user, Roles.Admin) || await users.IsInRoleAsync(user, Roles.Editor);
 
     [HttpGet("login")]
     public IActionResult Login(string? returnUrl) => View(new LoginViewModel { ReturnUrl = returnUrl });
 
-    [HttpPost("login"), EnableRateLimiting(RateLimitOptions.LoginPolicy)]
+    [HttpPost("login")]
     public async Task<IActionResult> Login(LoginViewModel model)
     {
         if (!ModelState.IsValid)
         {
             return View(model);
         }
+        if (Refused(model, AccountThrottle.SignIn, model.Email) is { } refused)
+        {
+            return refused;
+        }
         var user = await users.FindByEmailAsync(model.Email);
         if (user is null || user.DeletedAt is not null)
         {
-            ModelState.AddModelError("", "The e-mail or password is not right.");
-            return View(model);
+            // As long as checking a real password, and the same answer.
+            dummyHash ??= users.PasswordHasher.HashPassword(new ApplicationUser(), Guid.NewGuid().ToString());
+            users.PasswordHasher.VerifyHashedPassword(user ?? new ApplicationUser(), dummyHash, model.Password);
+            return WrongPassword(model);
         }
-        var result = await signIn.PasswordSignInAsync(user, model.Password, model.RememberMe, lockoutOnFailure: true);
+        // No lockout on failures (anyone could keep someone else's account locked): AccountThrottle delays instead.
+        var result = await signIn.PasswordSignInAsync(user, model.Password, model.RememberMe, lockoutOnFailure: false);
         if (result.Succeeded)
         {
-            return LocalRedirect(Url.IsLocalUrl(model.ReturnUrl) ? model.ReturnUrl! : "/");
+            throttle.Succeeded(model.Email);
+            if (accountOptions.Value.RequireMfaForStaff && !user.TwoFactorEnabled && await IsStaffAsync(user))
+            {
+                return LocalRedirect("/account/two-factor/setup?returnUrl=" + Uri.EscapeDataString(LocalOrHome(model.ReturnUrl)));
+            }
+            return LocalRedirect(LocalOrHome(model.ReturnUrl));
         }
-        ModelState.AddModelError("", result.IsLockedOut
-            ? "This account is locked after too many failed attempts or by an administrator. Try again later."
-            : result.IsNotAllowed ? "Confirm your e-mail address before logging in." : "The e-mail or password is not right.");
+        if (result.RequiresTwoFactor)
+        {
+            return LocalRedirect($"/account/login/two-factor?rememberMe={model.RememberMe}&returnUrl={Uri.EscapeDataString(LocalOrHome(model.ReturnUrl))}");
+        }
+        if (result.IsLockedOut && await users.CheckPasswordAsync(user, model.Password))
+        {
+            // Said only to whoever knows the password: the lock is an administrator's.
+            ModelState.AddModelError("", "This account is locked by an administrator.");
+            return View(model);
+        }
+        return WrongPassword(model);
+    }
+
+    private ViewResult WrongPassword(LoginViewModel model)
+    {
+        throttle.Failed(HttpContext, model.Email);
+        ModelState.AddModelError("", WrongLogin);
+        return View(model);
+    }
+
+    [HttpGet("login/two-factor")]
+    public async Task<IActionResult> LoginTwoFactor(bool rememberMe, string? returnUrl)
+    {
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null)
+        {
+            return LocalRedirect("/account/login");
+        }
+        return View(new LoginTwoFactorViewModel { RememberMe = rememberMe, ReturnUrl = returnUrl });
+    }
+
+    [HttpPost("login/two-factor")]
+    public async Task<IActionResult> LoginTwoFactor(LoginTwoFactorViewModel model)
+    {
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
+        {
+            return LocalRedirect("/account/login");
+        }
+        if (!ModelState.IsValid)
+        {
+            return View(model);
+        }
+        if (Refused(model, AccountThrottle.SignIn, user.Email) is { } refused)
+        {
+            return refused;
+        }
+        var code = model.Code.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        var result = code.Length == 6 && code.All(char.IsAsciiDigit)
+            ? await signIn.TwoFactorAuthenticatorSignInAsync(code, model.RememberMe, rememberClient: false)
+            : await signIn.TwoFactorRecoveryCodeSignInAsync(model.Code.Replace(" ", "", StringComparison.Ordinal));
+        if (result.Succeeded)
+        {
+            throttle.Succeeded(user.Email);
+            return LocalRedirect(LocalOrHome(model.ReturnUrl));
+        }
+        throttle.Failed(HttpContext, user.Email);
+        ModelState.AddModelError(nameof(model.Code), "That code is not right. Enter the code your app shows now, or one of your recovery codes.");
         return View(model);
     }
 
     [HttpPost("logout"), Authorize]
-    public async Task<IActionResult> Logout()
+    public async Task<IActionResult> Logout(CancellationToken ct)
     {
+        // Recorded on the server: a copy of this session's cookie stops working too.
+        await sessions.SignOutSessionAsync(User, ct);
         await signIn.SignOutAsync();
         return LocalRedirect("/");
+    }
+
+    [HttpGet("security"), Authorize]
+    public async Task<IActionResult> Security()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+        return View(new SecurityViewModel(user.Email ?? "", user.TwoFactorEnabled, accountOptions.Value.RequireMfaForStaff && await IsStaffAsync(user)));
+    }
+
+    [HttpGet("sign-out-everywhere"), Authorize]
+    public IActionResult SignOutEverywhere() => View();
+
+    /// <summary>A new security stamp ends every session of the account (browsers and the apps' refresh tokens), this one included.</summary>
+    [HttpPost("sign-out-everywhere"), Authorize]
+    public async Task<IActionResult> SignOutEverywhereConfirmed(string? currentPassword)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+        // ASVS 7.5.2: authenticated again with a factor before ending sessions.
+        if (throttle.Refuse(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            ViewData["Error"] = $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.";
+            return View(nameof(SignOutEverywhere));
+        }
+        if (string.IsNullOrEmpty(currentPassword) || !await users.CheckPasswordAsync(user, currentPassword))
+        {
+            throttle.Failed(HttpContext, user.Email);
+            ViewData["Error"] = "Your password is not right.";
+            return View(nameof(SignOutEverywhere));
+        }
+        await users.UpdateSecurityStampAsync(user);
+        await signIn.SignOutAsync();
+        logger.LogInformation("User {UserId} signed out everywhere", user.Id);
+        return View("Message", new MessageViewModel("Signed out everywhere", "Every session of your account has ended, on all your devices and browsers. Log in again to continue.", "Log in", "/account/login"));
     }
 
     [HttpGet("access-denied")]
@@ -77,7 +201,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpPost("register")]
     public async Task<IActionResult> Register(RegisterViewModel model, CancellationToken ct)
     {
-        if (Refused(model) is { } refused)
+        if (Refused(model, AccountThrottle.Register, model.Email) is { } refused)
         {
             return refused;
         }
@@ -145,7 +269,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpPost("resend-confirmation")]
     public async Task<IActionResult> ResendConfirmation(EmailFormModel model, CancellationToken ct)
     {
-        if (Refused(model) is { } refused)
+        if (Refused(model, AccountThrottle.Register, model.Email) is { } refused)
         {
             return refused;
         }
@@ -167,7 +291,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpPost("forgot-password")]
     public async Task<IActionResult> ForgotPassword(EmailFormModel model, CancellationToken ct)
     {
-        if (Refused(model) is { } refused)
+        if (Refused(model, AccountThrottle.Register, model.Email) is { } refused)
         {
             return refused;
         }
@@ -178,6 +302,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         var user = await users.FindByEmailAsync(model.Email);
         if (user is { DeletedAt: null })
         {
+            // Queued, not sent here: the answer comes as fast for an address with an account as for one without.
             await emails.SendPasswordResetAsync(user, ct);
         }
         // The same answer either way, so the form does not reveal who has an account.
@@ -187,20 +312,28 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpGet("reset-password")]
     public IActionResult ResetPassword(string? email, string? code) => View(new ResetPasswordViewModel { Email = email ?? "", Code = code ?? "" });
 
-    [HttpPost("reset-password"), EnableRateLimiting(RateLimitOptions.LoginPolicy)]
+    [HttpPost("reset-password")]
     public async Task<IActionResult> ResetPassword(ResetPasswordViewModel model)
     {
         if (!ModelState.IsValid)
         {
             return View(model);
         }
+        if (Refused(model, AccountThrottle.SignIn, model.Email) is { } refused)
+        {
+            return refused;
+        }
         var user = await users.FindByEmailAsync(model.Email);
         var token = AccountEmails.Decode(model.Code);
-        if (user is null || token is null)
+        if (user is null || user.DeletedAt is not null || token is null)
         {
+            // The work of a real reset (hashing the new password), so timing does not tell whether the address has an account.
+            users.PasswordHasher.HashPassword(new ApplicationUser(), model.Password);
+            throttle.Failed(HttpContext, model.Email);
             ModelState.AddModelError("", "This reset link is not valid or has expired. Request a new one.");
             return View(model);
         }
+        // A new password changes the security stamp: every session of the account ends.
         var result = await users.ResetPasswordAsync(user, token, model.Password);
         if (!result.Succeeded)
         {
@@ -209,16 +342,21 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
                 ModelState.AddModelError(error.Code == "InvalidToken" ? "" : nameof(model.Password),
                     error.Code == "InvalidToken" ? "This reset link is not valid or has expired. Request a new one." : error.Description);
             }
+            if (result.Errors.Any(e => e.Code == "InvalidToken"))
+            {
+                throttle.Failed(HttpContext, model.Email);
+            }
             return View(model);
         }
         await users.ResetAccessFailedCountAsync(user);
-        return View("Message", new MessageViewModel("Password changed", "Your new password is set. Log in with it.", "Log in", "/account/login"));
+        throttle.Succeeded(model.Email);
+        return View("Message", new MessageViewModel("Password changed", "Your new password is set, and every session of your account has been signed out. Log in with it.", "Log in", "/account/login"));
     }
 
     [HttpGet("change-password"), Authorize]
     public IActionResult ChangePassword() => View(new ChangePasswordViewModel());
 
-    [HttpPost("change-password"), Authorize, EnableRateLimiting(RateLimitOptions.LoginPolicy)]
+    [HttpPost("change-password"), Authorize]
     public async Task<IActionResult> ChangePassword(ChangePasswordViewModel model)
     {
         if (!ModelState.IsValid)
@@ -230,6 +368,10 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             return Challenge();
         }
+        if (Refused(model, AccountThrottle.SignIn, user.Email) is { } refused)
+        {
+            return refused;
+        }
         var result = await users.ChangePasswordAsync(user, model.CurrentPassword, model.NewPassword);
         if (!result.Succeeded)
         {
@@ -238,9 +380,14 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
                 ModelState.AddModelError(error.Code == "PasswordMismatch" ? nameof(model.CurrentPassword) : nameof(model.NewPassword),
                     error.Code == "PasswordMismatch" ? "Your current password is not right." : error.Description);
             }
+            if (result.Errors.Any(e => e.Code == "PasswordMismatch"))
+            {
+                throttle.Failed(HttpContext, user.Email);
+            }
             return View(model);
         }
+        // The new security stamp ends the account's other sessions; this one continues with a fresh cookie.
         await signIn.RefreshSignInAsync(user);
-        return View("Message", new MessageViewModel("Password changed", "Your password is changed.", "Go to the front page", "/"));
+        return View("Message", new MessageViewModel("Password changed", "Your password is changed. Your other sessions have been signed out.", "Go to the front page", "/"));
     }
 }

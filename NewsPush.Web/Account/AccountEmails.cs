@@ -9,8 +9,12 @@ using NewsPush.Web.Infrastructure.Email;
 
 namespace NewsPush.Web.Account;
 
-/// <summary>The account e-mails: confirm address and reset password. Tokens travel Base64Url-encoded.</summary>
-public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer mailer, IOptions<EmailOptions> options, IHttpContextAccessor http)
+/// <summary>
+/// The account e-mails: confirm address and reset password. Tokens travel Base64Url-encoded. The messages are handed to
+/// <see cref="AccountMailQueue"/> and sent after the answer, so a form takes as long for an address with an account as
+/// for one without (no account enumeration by timing).
+/// </summary>
+public sealed class AccountEmails(UserManager<ApplicationUser> users, AccountMailQueue mailer, IOptions<EmailOptions> options, IHttpContextAccessor http)
 {
     public static string Encode(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
 
@@ -55,6 +59,38 @@ public sealed class AccountEmails(UserManager<ApplicationUser> users, IMailer ma
                    $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(linkText)}</a></p>" +
                    "<p>" + WebUtility.HtmlEncode(text.Split("\n\n").Last()) + "</p>";
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
-        await mailer.SendAsync(message, ct);
+        await mailer.EnqueueAsync(message, ct);
     }
+}
+
+/// <summary>Account e-mails waiting to be sent; <see cref="AccountMailSender"/> sends them in the background.</summary>
+public sealed class AccountMailQueue
+{
+    private readonly System.Threading.Channels.Channel<MimeMessage> queue = System.Threading.Channels.Channel.CreateBounded<MimeMessage>(
+        new System.Threading.Channels.BoundedChannelOptions(10_000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.Wait });
+
+    public ValueTask EnqueueAsync(MimeMessage message, CancellationToken ct) => queue.Writer.WriteAsync(message, ct);
+
+    public IAsyncEnumerable<MimeMessage> ReadAllAsync(CancellationToken ct) => queue.Reader.ReadAllAsync(ct);
+}
+
+public sealed partial class AccountMailSender(AccountMailQueue queue, IMailer mailer, ILogger<AccountMailSender> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var message in queue.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await mailer.SendAsync(message, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e, message.Subject ?? "");
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Could not send the account e-mail \"{Subject}\"; the reader can ask for it again")]
+    private static partial void LogFailed(ILogger logger, Exception e, string subject);
 }

@@ -57,6 +57,38 @@ public static class AppSignIn
             }
             return await next(context);
         });
+        // The site's delays per account and address cover the apps' login too (Identity's lockout is off: see AddAccounts).
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            if (context.Arguments.OfType<Microsoft.AspNetCore.Identity.Data.LoginRequest>().FirstOrDefault() is not { } login)
+            {
+                return await next(context);
+            }
+            var http = context.HttpContext;
+            var throttle = http.RequestServices.GetRequiredService<AccountThrottle>();
+            if (throttle.Refuse(http, AccountThrottle.SignIn, login.Email) is { } wait)
+            {
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts.", detail: $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.");
+            }
+            var result = await next(context);
+            var inner = result is INestedHttpResult nested ? nested.Result : result;
+            var status = (inner as IStatusCodeHttpResult)?.StatusCode ?? http.Response.StatusCode;
+            if (status is >= 200 and < 300)
+            {
+                throttle.Succeeded(login.Email);
+            }
+            else if (status == StatusCodes.Status401Unauthorized && string.IsNullOrEmpty(login.TwoFactorCode) && string.IsNullOrEmpty(login.TwoFactorRecoveryCode)
+                     && inner is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult { ProblemDetails.Detail: "RequiresTwoFactor" })
+            {
+                // The password was right; the app must now ask for the code.
+            }
+            else
+            {
+                throttle.Failed(http, login.Email);
+            }
+            return result;
+        });
         group.MapIdentityApi<ApplicationUser>();
         // The site's login limit (per IP: the caller is anonymous) covers the app's login and refresh too.
         group.RequireRateLimiting(RateLimitOptions.LoginPolicy);

@@ -5,10 +5,11 @@ using NewsPush.Data.Entities;
 namespace NewsPush.Web.Account;
 
 /// <summary>
-/// OWASP ASVS 5 (V6.2): rejects passwords found on a list of common and breached passwords, and
-/// passwords that are just the account's e-mail or name. No composition rules.
+/// OWASP ASVS 5 (V6.2): rejects passwords found on a list of common and breached passwords, passwords that are just
+/// the account's e-mail or name, and passwords made of the site's context words (<see cref="AccountOptions.ContextWords"/>,
+/// ASVS 6.1.2 / 6.2.11) with only digits and symbols around them. No composition rules.
 /// </summary>
-public sealed class CommonPasswordValidator : IPasswordValidator<ApplicationUser>
+public sealed class CommonPasswordValidator(Microsoft.Extensions.Options.IOptions<AccountOptions> options) : IPasswordValidator<ApplicationUser>
 {
     private static readonly Lazy<HashSet<string>> List = new(Load);
 
@@ -40,7 +41,28 @@ public sealed class CommonPasswordValidator : IPasswordValidator<ApplicationUser
                 Description = "Do not use your e-mail address or name as your password.",
             }));
         }
+        if (IsContextWords(password, options.Value.ContextWords))
+        {
+            return Task.FromResult(IdentityResult.Failed(new IdentityError
+            {
+                Code = "ContextPassword",
+                Description = "Do not build your password from the site's name. Choose a longer phrase of your own.",
+            }));
+        }
         return Task.FromResult(IdentityResult.Success);
+    }
+
+    /// <summary>True when the password's letters are all context words ("NewsPush2024!", "news-room 1"): fewer than 4 other letters.</summary>
+    public static bool IsContextWords(string password, IEnumerable<string> words)
+    {
+        var letters = new string(password.ToLowerInvariant().Where(char.IsLetter).ToArray());
+        var any = false;
+        foreach (var word in words.Select(w => new string(w.ToLowerInvariant().Where(char.IsLetter).ToArray())).Where(w => w.Length > 0).OrderByDescending(w => w.Length))
+        {
+            any |= letters.Contains(word, StringComparison.Ordinal);
+            letters = letters.Replace(word, "", StringComparison.Ordinal);
+        }
+        return any && letters.Length < 4;
     }
 
     private static HashSet<string> Load()

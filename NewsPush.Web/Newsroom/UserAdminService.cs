@@ -89,6 +89,20 @@ public sealed class UserAdminService(NewsPushDbContext db, UserManager<Applicati
         return null;
     }
 
+    /// <summary>Ends every session of the user: a new security stamp (staff at their next request, readers within a minute, apps at their next refresh).</summary>
+    public async Task<string?> EndSessionsAsync(string userId, ClaimsPrincipal actor, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null || user.DeletedAt is not null)
+        {
+            return "The user does not exist.";
+        }
+        await users.UpdateSecurityStampAsync(user);
+        audit.Add(actor, "user.signed-out", nameof(ApplicationUser), user.Id, user.Email);
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
     /// <summary>
     /// Deletes a user's personal data. Their comments stay, anonymized; the account row is scrubbed rather than
     /// removed so articles and pushes they authored keep a valid reference.
@@ -151,7 +165,17 @@ public sealed class UserAdminService(NewsPushDbContext db, UserManager<Applicati
             user.LockoutEnd = DateTimeOffset.MaxValue;
             user.SecurityStamp = Guid.NewGuid().ToString("N");
             user.DeletedAt = clock.GetUtcNow().UtcDateTime;
-            audit.Add(actor, "user.deleted", nameof(ApplicationUser), user.Id, $"personal data of {email} removed");
+            // The audit log keeps what happened, not who the person was: their address (in details, and as the name of
+            // what they did themselves) becomes the account's pseudonym.
+            var pseudonym = $"deleted user {user.Id}";
+            if (!string.IsNullOrEmpty(email))
+            {
+                await db.AuditLog.Where(e => e.Details != null && e.Details.Contains(email))
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.Details, e => e.Details!.Replace(email, pseudonym)), ct);
+                await db.AuditLog.Where(e => e.ActorId == userId || e.ActorName == email)
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.ActorName, pseudonym), ct);
+            }
+            audit.Add(actor, "user.deleted", nameof(ApplicationUser), user.Id, "personal data removed");
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         });

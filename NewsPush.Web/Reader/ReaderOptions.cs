@@ -22,7 +22,7 @@ public sealed class RateLimitOptions
     [Required]
     public RateLimitRule Login { get; set; } = new() { PermitLimit = 10, WindowSeconds = 60 };
 
-    /// <summary>Register, resend-confirmation and forgot-password together (<see cref="FormRateLimiter"/>).</summary>
+    /// <summary>Register, resend-confirmation and forgot-password together, per client address and per e-mail address (Account.AccountThrottle).</summary>
     [Required]
     public RateLimitRule Register { get; set; } = new() { PermitLimit = 5, WindowSeconds = 3600 };
 

@@ -25,7 +25,6 @@ public static class ReaderServiceCollectionExtensions
         services.AddScoped<FeedService>();
         services.AddSingleton<ViewCounter>();
         services.AddSingleton<ReaderCache>();
-        services.AddSingleton<FormRateLimiter>();
         // Anonymous reader pages are the same for everyone: serve them from memory. The default policy
         // already skips signed-in readers and responses that set cookies.
         services.AddOutputCache(o => o.AddPolicy(ReaderCache.Policy, b => b.Expire(TimeSpan.FromSeconds(30)).Tag(ReaderCache.Policy)));
@@ -76,7 +75,9 @@ public static class ReaderServiceCollectionExtensions
                 return RateLimitPartition.GetNoLimiter("get");
             }
             var r = rule(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value);
-            var key = context.User.UserId() is { } userId
+            // Sign-in is limited by the client's address only (a cookie must not buy a fresh bucket: registering signs
+            // you in); comments by the signed-in user. The account forms add a limit per e-mail address (AccountThrottle).
+            var key = name != RateLimitOptions.LoginPolicy && context.User.UserId() is { } userId
                 ? "user:" + userId
                 : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
             return RateLimitPartition.GetFixedWindowLimiter(name + "|" + key, _ => new FixedWindowRateLimiterOptions

@@ -47,10 +47,9 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
         var first = await LastMailToAsync(factory, email);
 
         var response = await client.PostFormAsync("/account/resend-confirmation", new Dictionary<string, string> { ["Email"] = email });
-        var files = Directory.GetFiles(factory.MailPickupFolder, "*.eml");
 
         Assert.Contains("Check your inbox", await response.Content.ReadAsStringAsync());
-        Assert.True(files.Length >= 2);
+        Assert.Equal(2, await MailCountToAsync(factory, email, 2));
         var link = LinkIn(await LastMailToAsync(factory, email), "/account/confirm-email");
         Assert.Contains("E-mail confirmed", await client.GetStringAsync(link));
         Assert.NotEmpty(first);
@@ -77,6 +76,8 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
     [InlineData("x@test.local", "password123", null, "too common")]
     [InlineData("x@test.local", "qwertyuiop", null, "too common")]
     [InlineData("x@test.local", "iloveyou2024", null, "too common")]
+    [InlineData("x@test.local", "NewsPush2024!", null, "from the site's name")]
+    [InlineData("x@test.local", "news-room 1234", null, "from the site's name")]
     [InlineData("x@test.local", "a long passphrase of mine", "something else", "do not match")]
     public async Task InvalidRegistrationsGetAValidationMessage(string email, string password, string? confirm, string message)
     {
@@ -96,6 +97,8 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
         var long64 = await client2.PostFormAsync("/account/register", Registration(Unique("long") + "@test.local", new string('k', 40) + " and twenty-four more xx"));
 
         Assert.Equal(HttpStatusCode.Redirect, lowerOnly.StatusCode);
+        Assert.False(CommonPasswordValidator.IsContextWords("newspush is where I read the morning", ["newspush"]));
+        Assert.False(CommonPasswordValidator.IsContextWords("badminton on tuesdays", ["admin"]));
         Assert.Equal(HttpStatusCode.Redirect, long64.StatusCode);
         Assert.True(CommonPasswordValidator.Count > 3000);
     }
@@ -109,22 +112,6 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
         var response = await client.PostFormAsync("/account/register", Registration(user.Email!, "a long passphrase of mine"));
 
         Assert.Contains("already exists", await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
-    public async Task FiveWrongPasswordsLockTheAccountEvenForTheRightOne()
-    {
-        var user = await factory.CreateUserAsync(Unique("lock") + "@test.local");
-        using var client = NewClient();
-        for (var i = 0; i < 5; i++)
-        {
-            await client.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = user.Email!, ["Password"] = "wrong password " + i });
-        }
-
-        var response = await client.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = user.Email!, ["Password"] = NewsPushFactory.Password });
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("locked", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -246,7 +233,7 @@ public sealed class RateLimitTests(LowRateLimitFactory factory) : IClassFixture<
             statuses.Add((await guesser.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = "a@b.c", ["Password"] = "wrong wrong" })).StatusCode);
         }
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
-        Assert.Contains("Too many requests", await (await guesser.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = "a@b.c", ["Password"] = "x" })).Content.ReadAsStringAsync());
+        Assert.Contains("Too many attempts", await (await guesser.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = "a@b.c", ["Password"] = "x" })).Content.ReadAsStringAsync());
 
         // Comments: per user.
         var (_, slug) = await PublishAsync(factory, "Rate limited", "Body");

@@ -42,27 +42,6 @@ public sealed class AppSignInTests(DeviceFactory factory) : IClassFixture<Device
         Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
     }
 
-    [Fact]
-    public async Task FiveWrongPasswordsLockTheAccountForTheAppAsForTheSite()
-    {
-        var reader = await factory.CreateReaderAsync("auth2");
-        using var anonymous = Anonymous();
-        for (var i = 0; i < 5; i++)
-        {
-            var wrong = await anonymous.PostAsJsonAsync("/api/auth/login", new { email = reader.Email, password = "not the password" });
-            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-            Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
-        }
-        var right = await anonymous.PostAsJsonAsync("/api/auth/login", new { email = reader.Email, password = NewsPushFactory.Password });
-        Assert.Equal(HttpStatusCode.Unauthorized, right.StatusCode);
-        Assert.Equal("LockedOut", (await right.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-
-        // The site's own form says the same.
-        using var site = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var page = await site.PostFormAsync("/account/login", new Dictionary<string, string> { ["Email"] = reader.Email!, ["Password"] = NewsPushFactory.Password });
-        Assert.Contains("This account is locked", await page.Content.ReadAsStringAsync());
-    }
-
     [Theory]
     [InlineData("/api/auth/register")]
     [InlineData("/api/auth/forgotPassword")]

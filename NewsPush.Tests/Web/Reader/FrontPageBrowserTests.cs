@@ -8,8 +8,8 @@ namespace NewsPush.Tests.Web.Reader;
 
 /// <summary>
 /// The front page, an article and an author page in Chromium at 1280 and 390 px: no sideways scrolling, no serious or
-/// critical axe-core finding, every picture has alt text and loads. Screenshots of the front page and an article go to
-/// docs/screenshots.
+/// critical axe-core finding, every picture has alt text and loads. (The README's screenshots are
+/// made by <see cref="NewsPush.Tests.Web.DocsScreenshotTests"/>.)
 /// </summary>
 public sealed class FrontPageBrowserTests(BrowserHost<PicturesSqliteFactory> host) : IClassFixture<BrowserHost<PicturesSqliteFactory>>
 {
@@ -44,11 +44,6 @@ public sealed class FrontPageBrowserTests(BrowserHost<PicturesSqliteFactory> hos
 
                 var violations = await Axe.RunAsync(page);
                 Assert.True(!violations.Any(v => v.Impact is "serious" or "critical"), $"{path} at {width}:\n" + string.Join("\n", violations));
-                if ((name, width) is ("front-page", 1280) or ("article", 390))
-                {
-                    await page.EvaluateAsync("() => window.scrollTo(0, 0)");
-                    await DocsScreenshot(page, $"{name}-{width}");
-                }
             }
         }
     }
@@ -107,18 +102,5 @@ public sealed class FrontPageBrowserTests(BrowserHost<PicturesSqliteFactory> hos
         await Assertions.Expect(tab.Page.Locator("html")).ToHaveAttributeAsync("data-bs-theme", "dark");
         var background = await tab.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
         Assert.NotEqual("rgb(255, 255, 255)", background);
-    }
-
-    /// <summary>A small PNG of the window (not the whole page) for the README, in docs/screenshots.</summary>
-    private static async Task DocsScreenshot(IPage page, string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NewsPush.sln")))
-        {
-            dir = dir.Parent;
-        }
-        var folder = Path.Combine(dir!.FullName, "docs", "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = false });
     }
 }

@@ -44,7 +44,8 @@ public static partial class ReaderTestData
     /// <summary>The newest .eml in the pickup folder sent to <paramref name="email"/>, decoded.</summary>
     public static async Task<string> LastMailToAsync(NewsPushFactory factory, string email)
     {
-        for (var i = 0; i < 20; i++)
+        // Account e-mails are sent in the background after the answer (AccountMailQueue): wait up to 15 s.
+        for (var i = 0; i < 150; i++)
         {
             if (Directory.Exists(factory.MailPickupFolder))
             {
@@ -60,6 +61,29 @@ public static partial class ReaderTestData
             await Task.Delay(100);
         }
         throw new Xunit.Sdk.XunitException($"No mail to {email} in {factory.MailPickupFolder}");
+    }
+
+    /// <summary>Waits until the pickup folder holds at least <paramref name="count"/> mails to <paramref name="email"/> (sent in the background) and returns how many.</summary>
+    public static async Task<int> MailCountToAsync(NewsPushFactory factory, string email, int count)
+    {
+        var found = 0;
+        for (var i = 0; i < 150 && found < count; i++)
+        {
+            found = 0;
+            if (Directory.Exists(factory.MailPickupFolder))
+            {
+                foreach (var file in Directory.GetFiles(factory.MailPickupFolder, "*.eml"))
+                {
+                    var message = await MimeKit.MimeMessage.LoadAsync(file);
+                    found += message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase)) ? 1 : 0;
+                }
+            }
+            if (found < count)
+            {
+                await Task.Delay(100);
+            }
+        }
+        return found;
     }
 
     public static string LinkIn(string mailText, string pathPrefix)

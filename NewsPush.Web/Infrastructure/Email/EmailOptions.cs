@@ -13,6 +13,12 @@ public sealed class EmailOptions
     /// <summary>Relative to Database:DataFolder unless absolute.</summary>
     public string PickupFolder { get; set; } = "mail-pickup";
     public string? SmtpHost { get; set; }
+
+    /// <summary>
+    /// Write mail to <see cref="PickupFolder"/> on purpose (another program delivers it). Production refuses to start with
+    /// neither an SMTP host nor this: mail, password resets included, would be written to a folder and never arrive.
+    /// </summary>
+    public bool UsePickupFolder { get; set; }
     [Range(1, 65535)]
     public int SmtpPort { get; set; } = 25;
     public bool SmtpUseTls { get; set; }

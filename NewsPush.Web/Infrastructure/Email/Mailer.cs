@@ -35,7 +35,10 @@ public sealed class Mailer(IOptions<EmailOptions> options, IOptions<DatabaseOpti
             var folder = database.Value.ResolveUnderDataFolder(environment.ContentRootPath, o.PickupFolder);
             Directory.CreateDirectory(folder);
             var path = Path.Combine(folder, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
-            await message.WriteToAsync(path, ct);
+            // Written under another name and then renamed, so whoever reads the folder never sees half a message.
+            var partial = path + ".partial";
+            await message.WriteToAsync(partial, ct);
+            File.Move(partial, path);
             return;
         }
         var (client, reused) = await RentAsync(o, ct);

@@ -35,6 +35,11 @@ public sealed class UsersController(UserAdminService users) : Controller
     public async Task<IActionResult> Delete(string id, string? q, int page = 1, CancellationToken ct = default) =>
         Done(await users.DeleteAsync(id, User, ct), "User deleted: personal data removed, comments kept anonymously.", q, page);
 
+    /// <summary>ASVS 7.4.5: ends every session of the user (browsers and app refresh tokens) without locking them.</summary>
+    [HttpPost("{id}/sign-out")]
+    public async Task<IActionResult> SignOutEverywhere(string id, string? q, int page = 1, CancellationToken ct = default) =>
+        Done(await users.EndSessionsAsync(id, User, ct), "User signed out everywhere: they must sign in again.", q, page);
+
     private RedirectToActionResult Done(string? error, string success, string? q, int page)
     {
         TempData["Message"] = error ?? success;
