@@ -287,7 +287,8 @@ public sealed class RecommendationEngine
         for (var i = 0; i < n; i++)
         {
             var a = ws.Shortlist[i];
-            ws.RecentMatch[i] = FeatureBuilder.Build(Index, ws.Reader, a, Now.Ticks, Stats.Clicks[a], Stats.Impressions[a], ws.Features.AsSpan(i * f, f));
+            var signals = FeatureBuilder.From(Index, Stats, ws.Reader, a);
+            ws.RecentMatch[i] = FeatureBuilder.Build(Index, ws.Reader, a, Now.Ticks, signals, ws.Features.AsSpan(i * f, f));
         }
         if (Scorer is not null && !ws.Reader.IsEmpty)
         {

@@ -40,29 +40,53 @@ public sealed class RecommenderDataLoader(NewsPushDbContext db, IOptions<Recomme
             .Select(a => a.Id).ToListAsync(ct);
     }
 
-    /// <summary>Decayed clicks and impressions per article as of now, replayed from the interaction log.</summary>
+    /// <summary>
+    /// Decayed clicks and impressions per article as of now, the site-wide click-through rate, each
+    /// column's click age and the co-clicks (each click with the reader's previous clicks), replayed
+    /// from the interaction log.
+    /// </summary>
     public async Task<ArticleStats> LoadStatsAsync(ArticleIndex index, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now.AddDays(-7);
-        var tracker = new PopularityTracker(index.Count, Evaluator.PopularityHalfLife);
+        var behaviour = new BehaviourTracker(index, Evaluator.PopularityHalfLife);
+        var recentClicks = new Dictionary<string, List<int>>();
         await foreach (var e in db.Interactions.AsNoTracking()
             .Where(i => i.OccurredAt >= since && (i.Type == InteractionType.Impression || i.Type == InteractionType.Click || i.Type == InteractionType.DigestClick))
-            .OrderBy(i => i.OccurredAt).Select(i => new { i.ArticleId, i.Type, i.OccurredAt }).AsAsyncEnumerable().WithCancellation(ct))
+            .OrderBy(i => i.OccurredAt).Select(i => new { i.UserId, i.ArticleId, i.Type, i.OccurredAt }).AsAsyncEnumerable().WithCancellation(ct))
         {
             if (index.TryGetIndex(e.ArticleId, out var a))
             {
                 if (e.Type == InteractionType.Impression)
                 {
-                    tracker.Add(a, e.OccurredAt, false);
+                    behaviour.AddImpression(a, e.OccurredAt, false);
                 }
                 else
                 {
-                    tracker.AddClick(a, e.OccurredAt);
+                    behaviour.AddClick(a, e.OccurredAt);
+                    AddCoClick(behaviour.CoClicks, recentClicks, e.UserId, a);
                 }
             }
         }
-        return tracker.Snapshot(now);
+        return behaviour.Snapshot(now);
+    }
+
+    private static void AddCoClick(CoClickTable table, Dictionary<string, List<int>> recentClicks, string userId, int article)
+    {
+        if (!recentClicks.TryGetValue(userId, out var recent))
+        {
+            recentClicks[userId] = recent = new List<int>(CoClickTable.Window + 1);
+        }
+        if (recent.Contains(article))
+        {
+            return;
+        }
+        table.AddClick(article, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(recent));
+        recent.Insert(0, article);
+        if (recent.Count > CoClickTable.Window)
+        {
+            recent.RemoveAt(recent.Count - 1);
+        }
     }
 
     /// <summary>Follows and declared interests of the given readers (tags by slug).</summary>
@@ -96,12 +120,17 @@ public sealed class RecommenderDataLoader(NewsPushDbContext db, IOptions<Recomme
             var clicks = await db.Interactions.AsNoTracking()
                 .Where(i => chunk.Contains(i.UserId) && i.OccurredAt >= since && (i.Type == InteractionType.Click || i.Type == InteractionType.DigestClick))
                 .Select(i => new { i.UserId, i.ArticleId, LastReadAt = i.OccurredAt }).ToListAsync(ct);
+            var shown = await db.Interactions.AsNoTracking()
+                .Where(i => chunk.Contains(i.UserId) && i.OccurredAt >= since && i.Type == InteractionType.Impression)
+                .GroupBy(i => i.UserId).Select(g => new { UserId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.UserId, x => x.Count, ct);
+            var clickCounts = clicks.GroupBy(c => c.UserId).ToDictionary(g => g.Key, g => g.Count());
             var interests = await LoadInterestsAsync(chunk, ct);
             var history = reads.Concat(clicks).GroupBy(r => r.UserId).ToDictionary(g => g.Key,
                 g => (IReadOnlyList<int>)g.GroupBy(r => r.ArticleId).Select(a => (Id: a.Key, At: a.Max(x => x.LastReadAt))).OrderBy(a => a.At).Select(a => a.Id).ToList());
             foreach (var userId in chunk)
             {
-                result[userId] = new ReaderProfile(userId, history.GetValueOrDefault(userId) ?? [], interests.GetValueOrDefault(userId) ?? ReaderInterests.None);
+                result[userId] = new ReaderProfile(userId, history.GetValueOrDefault(userId) ?? [], interests.GetValueOrDefault(userId) ?? ReaderInterests.None,
+                    new ReaderActivity(shown.GetValueOrDefault(userId), clickCounts.GetValueOrDefault(userId)));
             }
         }
         return result;
