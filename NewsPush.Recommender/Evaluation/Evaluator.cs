@@ -222,7 +222,8 @@ public static class Evaluator
                 }
                 var clicks = (float)tracker.ClicksAt(a, impression.Time);
                 var signals = new FeatureBuilder.Signals(clicks, (float)tracker.ImpressionsAt(a, impression.Time), globalCtr,
-                    behaviour.ColumnLogClickAge(index.ColumnOf[a]), behaviour.CoClicks.Score(a, reader.CoRecent));
+                    behaviour.ColumnLogClickAge(index.ColumnOf[a]), behaviour.CoClicks.Score(a, reader.CoRecent),
+                    behaviour.TotalClicks(a), behaviour.TotalShown(a));
                 FeatureBuilder.Build(index, reader, a, now, signals, row);
                 foreach (var d in disabled)
                 {

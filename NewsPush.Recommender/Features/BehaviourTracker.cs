@@ -11,6 +11,8 @@ public sealed class BehaviourTracker
     private readonly ArticleIndex index;
     private readonly double[] columnLogAgeSum;
     private readonly double[] columnClickCount;
+    private readonly float[] totalClicks;
+    private readonly float[] totalShown;
     private double shown;
     private double clicked;
 
@@ -21,7 +23,14 @@ public sealed class BehaviourTracker
         CoClicks = new CoClickTable(index.Count);
         columnLogAgeSum = new double[index.ColumnCount];
         columnClickCount = new double[index.ColumnCount];
+        totalClicks = new float[index.Count];
+        totalShown = new float[index.Count];
     }
+
+    /// <summary>Clicks on the article so far, not decayed: with <see cref="TotalShown"/>, its lasting appeal (quality).</summary>
+    public float TotalClicks(int article) => totalClicks[article];
+
+    public float TotalShown(int article) => totalShown[article];
 
     public PopularityTracker Popularity { get; }
     public CoClickTable CoClicks { get; }
@@ -33,9 +42,11 @@ public sealed class BehaviourTracker
     {
         Popularity.Add(article, at, wasClicked);
         shown++;
+        totalShown[article]++;
         if (wasClicked)
         {
             clicked++;
+            totalClicks[article]++;
             AddClickAge(article, at);
         }
     }
@@ -44,6 +55,7 @@ public sealed class BehaviourTracker
     public void AddClick(int article, DateTime at)
     {
         Popularity.AddClick(article, at);
+        totalClicks[article]++;
         AddClickAge(article, at);
     }
 
@@ -59,7 +71,7 @@ public sealed class BehaviourTracker
         {
             ages[c] = ColumnLogClickAge(c);
         }
-        return s with { GlobalCtr = GlobalCtr, ColumnLogClickAge = ages, CoClicks = CoClicks };
+        return s with { GlobalCtr = GlobalCtr, ColumnLogClickAge = ages, CoClicks = CoClicks, TotalClicks = (float[])totalClicks.Clone(), TotalShown = (float[])totalShown.Clone() };
     }
 
     private void AddClickAge(int article, DateTime at)

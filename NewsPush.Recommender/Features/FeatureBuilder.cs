@@ -11,7 +11,7 @@ namespace NewsPush.Recommender.Features;
 /// </remarks>
 public static class FeatureBuilder
 {
-    public const int FeatureCount = 21;
+    public const int FeatureCount = 22;
 
     /// <summary>The width of rows before the behaviour features (models stored before them).</summary>
     public const int LegacyFeatureCount = 12;
@@ -25,7 +25,7 @@ public static class FeatureBuilder
         "TextSimilarity", "MaxRecentSimilarity", "ColumnShare", "TagShare", "FollowsColumn", "FollowedTags",
         "DeclaredColumn", "DeclaredTags", "LogAgeHours", "LogRecentClicks", "SmoothedCtr", "LogHistoryLength",
         "LogImpressions", "BayesCtr", "HasText", "CoClick", "ReaderCtr", "LogReaderShown", "ColumnRelativeAge",
-        "RecentColumnShare", "RecentTagShare",
+        "RecentColumnShare", "RecentTagShare", "LifetimeCtr",
     ];
 
     public const int TextSimilarity = 0;
@@ -49,15 +49,17 @@ public static class FeatureBuilder
     public const int ColumnRelativeAge = 18;
     public const int RecentColumnShare = 19;
     public const int RecentTagShare = 20;
+    public const int LifetimeCtr = 21;
 
     /// <summary>What behaviour says about one article for one reader at one moment.</summary>
-    public readonly record struct Signals(float Clicks, float Impressions, float GlobalCtr, float ColumnLogClickAge, float CoClick);
+    public readonly record struct Signals(float Clicks, float Impressions, float GlobalCtr, float ColumnLogClickAge, float CoClick, float TotalClicks, float TotalShown);
 
     /// <summary>The signals of <paramref name="article"/> from a frozen snapshot.</summary>
     public static Signals From(ArticleIndex index, ArticleStats stats, ReaderState reader, int article) =>
         new(stats.Clicks[article], stats.Impressions[article], stats.GlobalCtr,
             stats.ColumnLogClickAge is { } ages ? ages[index.ColumnOf[article]] : 0,
-            stats.CoClicks?.Score(article, reader.CoRecent) ?? 0);
+            stats.CoClicks?.Score(article, reader.CoRecent) ?? 0,
+            stats.TotalClicks?[article] ?? stats.Clicks[article], stats.TotalShown?[article] ?? stats.Impressions[article]);
 
     /// <summary>Fills <paramref name="f"/> and returns the recent read most similar to the article (-1 if none).</summary>
     public static int Build(ArticleIndex index, ReaderState reader, int article, long nowTicks, in Signals s, Span<float> f)
@@ -134,6 +136,7 @@ public static class FeatureBuilder
         var recent = Math.Max(1, reader.RecentLength);
         f[RecentColumnShare] = (float)recentColumn / recent;
         f[RecentTagShare] = (float)recentTag / recent;
+        f[LifetimeCtr] = (s.TotalClicks + (ArticlePriorImpressions * s.GlobalCtr)) / (s.TotalShown + ArticlePriorImpressions);
         return best;
     }
 

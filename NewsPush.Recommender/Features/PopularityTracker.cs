@@ -77,4 +77,9 @@ public sealed record ArticleStats(float[] Clicks, float[] Impressions)
     public float[]? ColumnLogClickAge { get; init; }
 
     public CoClickTable? CoClicks { get; init; }
+
+    /// <summary>Clicks and impressions per article over the whole replayed log, not decayed; null = use the decayed ones.</summary>
+    public float[]? TotalClicks { get; init; }
+
+    public float[]? TotalShown { get; init; }
 }
