@@ -6,7 +6,7 @@ public enum CommentStatus { Visible = 0, Pending = 1, Hidden = 2, Deleted = 3 }
 
 public enum FollowKind { Column = 0, Tag = 1 }
 
-public enum InteractionType { Impression = 0, Click = 1, Dwell = 2, Rating = 3, Follow = 4, Bookmark = 5, DigestOpen = 6, DigestClick = 7 }
+public enum InteractionType { Impression = 0, Click = 1, Dwell = 2, Rating = 3, Follow = 4, Bookmark = 5, DigestOpen = 6, DigestClick = 7, NotInterested = 8 }
 
 public enum DigestFrequency { Off = 0, Daily = 1, Weekly = 2 }
 

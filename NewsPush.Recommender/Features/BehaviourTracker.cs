@@ -51,10 +51,11 @@ public sealed class BehaviourTracker
         }
     }
 
-    /// <summary>A click outside an impression (a read from a digest or a link).</summary>
+    /// <summary>A click logged apart from its impression (the site's log; a read from a digest or a link).</summary>
     public void AddClick(int article, DateTime at)
     {
         Popularity.AddClick(article, at);
+        clicked++;
         totalClicks[article]++;
         AddClickAge(article, at);
     }

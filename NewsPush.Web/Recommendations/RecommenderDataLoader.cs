@@ -139,23 +139,27 @@ public sealed class RecommenderDataLoader(NewsPushDbContext db, IOptions<Recomme
     /// <summary>
     /// Impressions for training: impression events of one reader with the same source and time form
     /// one list; an item counts as clicked when the reader clicked it within the click window. The
-    /// history of each impression is what the reader read or clicked before it.
+    /// history of each impression is what the reader read or clicked before it. "Not interested" is a
+    /// negative label: the story counts as not clicked in the reader's lists up to then (even if clicked),
+    /// and one the reader dismissed without a logged impression becomes a list of its own, not clicked.
     /// </summary>
     public async Task<RecommenderDataset> LoadDatasetAsync(CancellationToken ct)
     {
         var since = clock.GetUtcNow().UtcDateTime.AddDays(-O.HistoryDays);
         var articles = await LoadArticlesAsync(since.AddDays(-O.CandidateDays), ct);
         var events = await db.Interactions.AsNoTracking()
-            .Where(i => i.OccurredAt >= since && (i.Type == InteractionType.Impression || i.Type == InteractionType.Click || i.Type == InteractionType.DigestClick))
+            .Where(i => i.OccurredAt >= since && (i.Type == InteractionType.Impression || i.Type == InteractionType.Click || i.Type == InteractionType.DigestClick || i.Type == InteractionType.NotInterested))
             .Select(i => new { i.UserId, i.ArticleId, i.Type, i.Source, i.OccurredAt, i.Value })
             .ToListAsync(ct);
         var reads = await db.ArticleReads.AsNoTracking().Where(r => r.FirstReadAt >= since)
             .Select(r => new { r.UserId, r.ArticleId, r.FirstReadAt }).ToListAsync(ct);
 
         var window = TimeSpan.FromMinutes(O.ClickWindowMinutes);
-        var clicks = events.Where(e => e.Type != InteractionType.Impression)
+        var clicks = events.Where(e => e.Type is InteractionType.Click or InteractionType.DigestClick)
             .GroupBy(e => (e.UserId, e.ArticleId)).ToDictionary(g => g.Key, g => g.Select(e => e.OccurredAt).Order().ToList());
-        var historyByUser = events.Where(e => e.Type != InteractionType.Impression).Select(e => (e.UserId, e.ArticleId, At: e.OccurredAt))
+        var dismissed = events.Where(e => e.Type == InteractionType.NotInterested)
+            .GroupBy(e => (e.UserId, e.ArticleId)).ToDictionary(g => g.Key, g => g.Max(e => e.OccurredAt));
+        var historyByUser = events.Where(e => e.Type is InteractionType.Click or InteractionType.DigestClick).Select(e => (e.UserId, e.ArticleId, At: e.OccurredAt))
             .Concat(reads.Select(r => (r.UserId, r.ArticleId, At: r.FirstReadAt)))
             .GroupBy(e => e.UserId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.At).ToList());
 
@@ -164,11 +168,22 @@ public sealed class RecommenderDataLoader(NewsPushDbContext db, IOptions<Recomme
         {
             var at = g.Key.OccurredAt;
             var items = g.OrderBy(e => e.Value).DistinctBy(e => e.ArticleId).Select(e => new ImpressionItem(e.ArticleId,
-                clicks.TryGetValue((e.UserId, e.ArticleId), out var times) && times.Any(t => t >= at && t <= at + window))).ToList();
+                !(dismissed.TryGetValue((e.UserId, e.ArticleId), out var dismissedAt) && at <= dismissedAt)
+                && clicks.TryGetValue((e.UserId, e.ArticleId), out var times) && times.Any(t => t >= at && t <= at + window))).ToList();
             var history = historyByUser.TryGetValue(g.Key.UserId, out var h)
                 ? h.Where(x => x.At < at).Select(x => x.ArticleId).Distinct().ToList()
                 : [];
             impressions.Add(new ImpressionRecord($"{g.Key.UserId}@{at:O}", g.Key.UserId, at, history, items));
+        }
+        var shown = events.Where(e => e.Type == InteractionType.Impression).GroupBy(e => (e.UserId, e.ArticleId)).ToDictionary(g => g.Key, g => g.Min(e => e.OccurredAt));
+        foreach (var ((userId, articleId), at) in dismissed)
+        {
+            if (shown.TryGetValue((userId, articleId), out var first) && first <= at)
+            {
+                continue;
+            }
+            var history = historyByUser.TryGetValue(userId, out var h) ? h.Where(x => x.At < at).Select(x => x.ArticleId).Distinct().ToList() : [];
+            impressions.Add(new ImpressionRecord($"{userId}@{at:O}/not-interested", userId, at, history, [new ImpressionItem(articleId, false)]));
         }
         var interests = await LoadInterestsAsync(null, ct);
         return new RecommenderDataset(articles, impressions.OrderBy(i => i.Time).ToList(), interests);
