@@ -12,7 +12,9 @@ public sealed class CoClickTable(int articleCount)
     /// <summary>Reads paired with each click (and the reader-side history used to score a candidate).</summary>
     public const int Window = 10;
 
-    private readonly Dictionary<long, float> pairs = [];
+    // long.GetHashCode is high ^ low 32 bits: for pairs of article indexes that is a ^ h, a few
+    // thousand distinct codes for hundreds of thousands of pairs (chains of dozens per lookup).
+    private readonly Dictionary<long, float> pairs = new(MixedKey.Instance);
     private readonly float[] clicks = new float[articleCount];
     private readonly float[] appearances = new float[articleCount];
 
@@ -78,4 +80,17 @@ public sealed class CoClickTable(int articleCount)
     }
 
     private static long Key(int clicked, int read) => ((long)clicked << 32) | (uint)read;
+
+    private sealed class MixedKey : IEqualityComparer<long>
+    {
+        public static readonly MixedKey Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long key)
+        {
+            var h = (ulong)key * 0x9E3779B97F4A7C15UL;
+            return (int)(h >> 32) ^ (int)h;
+        }
+    }
 }

@@ -22,7 +22,7 @@ internal static class RecommenderCommands
     private const string Usage = """
         Usage:
           recommender train                         train on the database's interactions, store the version, activate if it beats popularity
-          recommender evaluate [--mind <folder>] [--synthetic [--variant default|sparse|nested] [--metadata-share <0..1>] [--seed <n>]] [--trainer <name>|all] [--ablation] [--json <file>] [--max-impressions <n>] [--readers <n>] [--store]
+          recommender evaluate [--mind <folder>] [--synthetic [--variant default|sparse|nested] [--metadata-share <0..1>] [--seed <n>]] [--trainer <name>|all] [--leaves <n>] [--ablation] [--json <file>] [--max-impressions <n>] [--readers <n>] [--store]
                                                     metric table (model, random, popularity, recency; true probability on synthetic data) and coverage; default source is the database
           recommender import-mind <folder> [--max-impressions <n>] [--keep-dates]
                                                     import MIND news.tsv/behaviors.tsv into the database (dates shifted to end now)
@@ -112,9 +112,10 @@ internal static class RecommenderCommands
             Console.Error.WriteLine("No impressions to evaluate on.");
             return 2;
         }
+        var trees = Option(args, "--leaves") is { } leaves ? new TreeSettings(Leaves: int.Parse(leaves, CultureInfo.InvariantCulture)) : new TreeSettings();
         if (args.Contains("--ablation"))
         {
-            return await AblationAsync(train, test, Enum.Parse<TrainerKind>(trainerName, ignoreCase: true), truth, json, progress, ct);
+            return await AblationAsync(train, test, Enum.Parse<TrainerKind>(trainerName, ignoreCase: true), trees, truth, json, progress, ct);
         }
         var trainers = trainerName.Equals("all", StringComparison.OrdinalIgnoreCase)
             ? Enum.GetValues<TrainerKind>()
@@ -122,7 +123,7 @@ internal static class RecommenderCommands
         var reports = new List<EvaluationReport>();
         foreach (var trainer in trainers)
         {
-            var options = new EvaluationOptions { Trainer = trainer, Progress = progress, TrueProbability = truth };
+            var options = new EvaluationOptions { Trainer = trainer, Progress = progress, TrueProbability = truth, Trees = trees };
             var result = test is null ? Evaluator.Evaluate(train, options) : Evaluator.Evaluate(train, test, options);
             reports.Add(result.Report);
             Console.WriteLine();
@@ -162,11 +163,12 @@ internal static class RecommenderCommands
         ("− freshness per column", [FeatureBuilder.ColumnRelativeAge]),
         ("− recent column and subcategory shares", [FeatureBuilder.RecentColumnShare, FeatureBuilder.RecentTagShare]),
         ("− smoothed CTR and impressions", [FeatureBuilder.LogImpressions, FeatureBuilder.BayesCtr]),
+        ("− lifetime CTR", [FeatureBuilder.LifetimeCtr]),
         ("− subcategory (tag) interest", [FeatureBuilder.TagShare, FeatureBuilder.RecentTagShare]),
         ("− text", [FeatureBuilder.TextSimilarity, FeatureBuilder.MaxRecentSimilarity, FeatureBuilder.HasText]),
     ];
 
-    private static async Task<int> AblationAsync(RecommenderDataset train, RecommenderDataset? test, TrainerKind trainer, Func<ImpressionRecord, int, double>? truth, string? json, IProgress<string> progress, CancellationToken ct)
+    private static async Task<int> AblationAsync(RecommenderDataset train, RecommenderDataset? test, TrainerKind trainer, TreeSettings trees, Func<ImpressionRecord, int, double>? truth, string? json, IProgress<string> progress, CancellationToken ct)
     {
         var rows = new List<object>();
         Console.WriteLine($"| Features ({trainer}) | AUC | nDCG@10 | AUC − popularity |{(truth is null ? "" : " share of the true lift |")}");
@@ -174,7 +176,7 @@ internal static class RecommenderCommands
         foreach (var (name, off) in Ablations)
         {
             ct.ThrowIfCancellationRequested();
-            var options = new EvaluationOptions { Trainer = trainer, DisabledFeatures = off.ToHashSet(), TrueProbability = truth };
+            var options = new EvaluationOptions { Trainer = trainer, Trees = trees, DisabledFeatures = off.ToHashSet(), TrueProbability = truth };
             var report = (test is null ? Evaluator.Evaluate(train, options) : Evaluator.Evaluate(train, test, options)).Report;
             var trueAuc = report.Baselines.FirstOrDefault(b => b.Name == Evaluator.TrueProbabilityName)?.Auc;
             var share = trueAuc is { } t ? (report.Model.Auc - 0.5) / (t - 0.5) : (double?)null;
