@@ -27,10 +27,13 @@ public sealed record ReaderInterests(
 /// A reader at a moment: the articles read so far (oldest first, most recent last), interests, and
 /// everything that must never be recommended again (<see cref="Read"/> includes the history).
 /// </summary>
-public sealed record ReaderProfile(string ReaderId, IReadOnlyList<int> History, ReaderInterests Interests)
+public sealed record ReaderProfile(string ReaderId, IReadOnlyList<int> History, ReaderInterests Interests, ReaderActivity Activity = default)
 {
     public static ReaderProfile Anonymous { get; } = new("", [], ReaderInterests.None);
 }
+
+/// <summary>How many items a reader was shown and clicked so far: their click propensity.</summary>
+public readonly record struct ReaderActivity(int Shown, int Clicks);
 
 /// <summary>One article shown in an impression and whether it was clicked.</summary>
 public readonly record struct ImpressionItem(int ArticleId, bool Clicked);

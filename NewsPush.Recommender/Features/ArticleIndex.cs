@@ -54,6 +54,11 @@ public sealed class ArticleIndex
             TagsOf[i] = tags;
         }
         Parallel.For(0, Count, i => vectorizer.Vectorize(articles[i], Vectors.AsSpan(i * Dimensions, Dimensions)));
+        HasText = new bool[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            HasText[i] = VectorMath.Dot(Vector(i), Vector(i)) > 0;
+        }
         ColumnNames = columnNames;
         TagNames = tagNames;
         ColumnCentroids = new float[ColumnCount * Dimensions];
@@ -82,6 +87,9 @@ public sealed class ArticleIndex
     public int[] ColumnOf { get; }
     public int[][] TagsOf { get; }
     public long[] PublishedTicks { get; }
+
+    /// <summary>False for articles known only by id (no title, summary or body): only behaviour ranks them.</summary>
+    public bool[] HasText { get; }
     public float[] ColumnCentroids { get; }
     public IReadOnlyList<string> ColumnNames { get; }
     public IReadOnlyList<string> TagNames { get; }

@@ -62,8 +62,24 @@ public sealed class PopularityTracker(int articleCount, TimeSpan halfLife)
     }
 }
 
-/// <summary>Decayed clicks and impressions per article index, frozen at one moment.</summary>
+/// <summary>
+/// Decayed clicks and impressions per article index, frozen at one moment, with the behaviour that
+/// <see cref="BehaviourTracker"/> adds (site-wide click-through rate, per-column click age, co-clicks).
+/// </summary>
 public sealed record ArticleStats(float[] Clicks, float[] Impressions)
 {
     public static ArticleStats Empty(int count) => new(new float[count], new float[count]);
+
+    /// <summary>Clicks per shown item, the prior of every smoothed rate.</summary>
+    public float GlobalCtr { get; init; } = 0.05f;
+
+    /// <summary>Per column index: mean log(1 + age in hours) of its articles when clicked; null = unknown.</summary>
+    public float[]? ColumnLogClickAge { get; init; }
+
+    public CoClickTable? CoClicks { get; init; }
+
+    /// <summary>Clicks and impressions per article over the whole replayed log, not decayed; null = use the decayed ones.</summary>
+    public float[]? TotalClicks { get; init; }
+
+    public float[]? TotalShown { get; init; }
 }

@@ -40,6 +40,14 @@ public sealed class ReaderState
     public HashSet<int> FollowedTags { get; } = [];
     public HashSet<int> DeclaredTags { get; } = [];
     public int[] Recent { get; } = new int[RecentCount];
+
+    /// <summary>The <see cref="CoClickTable.Window"/> most recent distinct reads, most recent first (co-click features).</summary>
+    public ReadOnlySpan<int> CoRecent => coRecent.AsSpan(0, coRecentLength);
+    private readonly int[] coRecent = new int[CoClickTable.Window];
+    private int coRecentLength;
+
+    /// <summary>Items shown to and clicked by the reader so far (<see cref="ReaderActivity"/>).</summary>
+    public ReaderActivity Activity { get; private set; }
     public int RecentLength { get; private set; }
     public int HistoryLength { get; private set; }
     /// <summary>Indexes of read articles that are in the index (never recommended).</summary>
@@ -52,10 +60,12 @@ public sealed class ReaderState
     /// <summary>True when the reader has neither history nor interests: popular-and-fresh applies.</summary>
     public bool IsEmpty { get; private set; }
 
-    public void Load(ReaderProfile profile) => Load(profile.History, profile.Interests);
+    public void Load(ReaderProfile profile) => Load(profile.History, profile.Interests, profile.Activity);
 
-    public void Load(IReadOnlyList<int> history, ReaderInterests interests)
+    public void Load(IReadOnlyList<int> history, ReaderInterests interests, ReaderActivity activity = default)
     {
+        Activity = activity;
+        coRecentLength = 0;
         Array.Clear(Text);
         Array.Clear(ColumnShare);
         Array.Clear(FollowsColumn);
@@ -106,6 +116,10 @@ public sealed class ReaderState
             if (RecentLength < RecentCount)
             {
                 Recent[RecentLength++] = a;
+            }
+            if (coRecentLength < coRecent.Length && Array.IndexOf(coRecent, a, 0, coRecentLength) < 0)
+            {
+                coRecent[coRecentLength++] = a;
             }
         }
         if (totalWeight > 0)

@@ -287,9 +287,13 @@ public sealed class RecommendationEngine
         for (var i = 0; i < n; i++)
         {
             var a = ws.Shortlist[i];
-            ws.RecentMatch[i] = FeatureBuilder.Build(Index, ws.Reader, a, Now.Ticks, Stats.Clicks[a], Stats.Impressions[a], ws.Features.AsSpan(i * f, f));
+            var signals = FeatureBuilder.From(Index, Stats, ws.Reader, a);
+            ws.RecentMatch[i] = FeatureBuilder.Build(Index, ws.Reader, a, Now.Ticks, signals, ws.Features.AsSpan(i * f, f));
         }
-        if (Scorer is not null && !ws.Reader.IsEmpty)
+        // The model ranks readers with a history; a newcomer known only by follows and declared
+        // interests gets the first stage: training rows almost never come from readers with no reads,
+        // so the model's score there is out of its range (it put a declared column last).
+        if (Scorer is not null && ws.Reader.HistoryLength > 0)
         {
             Scorer.Score(ws.Features.AsSpan(0, n * f), ws.Scores.AsSpan(0, n));
         }

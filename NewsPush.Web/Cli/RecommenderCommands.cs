@@ -22,8 +22,8 @@ internal static class RecommenderCommands
     private const string Usage = """
         Usage:
           recommender train                         train on the database's interactions, store the version, activate if it beats popularity
-          recommender evaluate [--mind <folder>] [--synthetic] [--trainer <name>|all] [--json <file>] [--max-impressions <n>] [--readers <n>] [--store]
-                                                    metric table (model, random, popularity, recency); default source is the database
+          recommender evaluate [--mind <folder>] [--synthetic [--variant default|sparse|nested] [--metadata-share <0..1>] [--seed <n>]] [--trainer <name>|all] [--leaves <n>] [--ablation] [--json <file>] [--max-impressions <n>] [--readers <n>] [--store]
+                                                    metric table (model, random, popularity, recency; true probability on synthetic data) and coverage; default source is the database
           recommender import-mind <folder> [--max-impressions <n>] [--keep-dates]
                                                     import MIND news.tsv/behaviors.tsv into the database (dates shifted to end now)
           bench recommender [--readers <n>] [--candidates <n>] [--interactions <n>]
@@ -72,6 +72,7 @@ internal static class RecommenderCommands
         var maxImpressions = int.Parse(Option(args, "--max-impressions") ?? int.MaxValue.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         RecommenderDataset train;
         RecommenderDataset? test = null;
+        Func<ImpressionRecord, int, double>? truth = null;
         if (mind is not null)
         {
             progress.Report($"Reading MIND data from {mind}…");
@@ -80,8 +81,27 @@ internal static class RecommenderCommands
         else if (args.Contains("--synthetic"))
         {
             var readers = int.Parse(Option(args, "--readers") ?? "3000", CultureInfo.InvariantCulture);
-            progress.Report($"Generating a synthetic world with {readers} readers…");
-            train = new SyntheticDataGenerator(new SyntheticOptions { Readers = readers }).Generate().Dataset;
+            var variant = Option(args, "--variant") ?? "default";
+            var world = variant switch
+            {
+                "sparse" => SyntheticOptions.SparseMetadata,
+                "nested" => SyntheticOptions.NestedDrift,
+                "default" => new SyntheticOptions(),
+                _ => throw new ArgumentException($"Unknown --variant {variant}: default, sparse or nested."),
+            };
+            world = world with { Readers = readers };
+            if (Option(args, "--metadata-share") is { } share)
+            {
+                world = world with { MetadataShare = double.Parse(share, CultureInfo.InvariantCulture) };
+            }
+            if (Option(args, "--seed") is { } seed)
+            {
+                world = world with { Seed = int.Parse(seed, CultureInfo.InvariantCulture) };
+            }
+            progress.Report($"Generating the {variant} synthetic world with {readers} readers…");
+            var generated = new SyntheticDataGenerator(world).Generate();
+            train = generated.Dataset;
+            truth = generated.TrueProbability;
         }
         else
         {
@@ -93,13 +113,18 @@ internal static class RecommenderCommands
             Console.Error.WriteLine("No impressions to evaluate on.");
             return 2;
         }
+        var trees = Option(args, "--leaves") is { } leaves ? new TreeSettings(Leaves: int.Parse(leaves, CultureInfo.InvariantCulture)) : new TreeSettings();
+        if (args.Contains("--ablation"))
+        {
+            return await AblationAsync(train, test, Enum.Parse<TrainerKind>(trainerName, ignoreCase: true), trees, truth, json, progress, ct);
+        }
         var trainers = trainerName.Equals("all", StringComparison.OrdinalIgnoreCase)
             ? Enum.GetValues<TrainerKind>()
             : [Enum.Parse<TrainerKind>(trainerName, ignoreCase: true)];
         var reports = new List<EvaluationReport>();
         foreach (var trainer in trainers)
         {
-            var options = new EvaluationOptions { Trainer = trainer, Progress = progress };
+            var options = new EvaluationOptions { Trainer = trainer, Progress = progress, TrueProbability = truth, Trees = trees };
             var result = test is null ? Evaluator.Evaluate(train, options) : Evaluator.Evaluate(train, test, options);
             reports.Add(result.Report);
             Console.WriteLine();
@@ -125,6 +150,44 @@ internal static class RecommenderCommands
         {
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(reports.Count == 1 ? reports[0] : (object)reports, ModelTrainingService.Json), ct);
             Console.WriteLine($"Wrote {json}");
+        }
+        return 0;
+    }
+
+    /// <summary>The feature groups of the ablation table in docs/recommender.md.</summary>
+    private static readonly (string Name, int[] Off)[] Ablations =
+    [
+        ("all features", []),
+        ("− every feature added for issue 18 (the 12 before)", [.. Enumerable.Range(FeatureBuilder.LegacyFeatureCount, FeatureBuilder.FeatureCount - FeatureBuilder.LegacyFeatureCount)]),
+        ("− co-click similarity", [FeatureBuilder.CoClick]),
+        ("− reader click propensity", [FeatureBuilder.ReaderCtr, FeatureBuilder.LogReaderShown]),
+        ("− freshness per column", [FeatureBuilder.ColumnRelativeAge]),
+        ("− recent column and subcategory shares", [FeatureBuilder.RecentColumnShare, FeatureBuilder.RecentTagShare]),
+        ("− smoothed CTR and impressions", [FeatureBuilder.LogImpressions, FeatureBuilder.BayesCtr]),
+        ("− lifetime CTR", [FeatureBuilder.LifetimeCtr]),
+        ("− subcategory (tag) interest", [FeatureBuilder.TagShare, FeatureBuilder.RecentTagShare]),
+        ("− text", [FeatureBuilder.TextSimilarity, FeatureBuilder.MaxRecentSimilarity, FeatureBuilder.HasText]),
+    ];
+
+    private static async Task<int> AblationAsync(RecommenderDataset train, RecommenderDataset? test, TrainerKind trainer, TreeSettings trees, Func<ImpressionRecord, int, double>? truth, string? json, IProgress<string> progress, CancellationToken ct)
+    {
+        var rows = new List<object>();
+        Console.WriteLine($"| Features ({trainer}) | AUC | nDCG@10 | AUC − popularity |{(truth is null ? "" : " share of the true lift |")}");
+        Console.WriteLine($"|---|---:|---:|---:|{(truth is null ? "" : "---:|")}");
+        foreach (var (name, off) in Ablations)
+        {
+            ct.ThrowIfCancellationRequested();
+            var options = new EvaluationOptions { Trainer = trainer, Trees = trees, DisabledFeatures = off.ToHashSet(), TrueProbability = truth };
+            var report = (test is null ? Evaluator.Evaluate(train, options) : Evaluator.Evaluate(train, test, options)).Report;
+            var trueAuc = report.Baselines.FirstOrDefault(b => b.Name == Evaluator.TrueProbabilityName)?.Auc;
+            var share = trueAuc is { } t ? (report.Model.Auc - 0.5) / (t - 0.5) : (double?)null;
+            Console.WriteLine(FormattableString.Invariant($"| {name} | {report.Model.Auc:F4} | {report.Model.Ndcg10:F4} | {report.Model.Auc - report.Popularity.Auc:+0.0000;-0.0000} |{(share is { } x ? $" {100 * x:F1} % |" : "")}"));
+            rows.Add(new { Features = name, Disabled = off, report.Model.Auc, report.Model.Ndcg10, PopularityAuc = report.Popularity.Auc, TrueAuc = trueAuc });
+        }
+        progress.Report("Ablation done.");
+        if (json is not null)
+        {
+            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(rows, ModelTrainingService.Json), ct);
         }
         return 0;
     }
@@ -200,6 +263,7 @@ internal static class RecommenderCommands
         progress.Report($"Articles done; writing interactions…");
 
         var seenHistory = new HashSet<string>();
+        var withoutMetadata = 0;
         var pending = 0;
         var done = 0;
         foreach (var imp in impressions.OrderBy(i => i.Time))
@@ -219,6 +283,8 @@ internal static class RecommenderCommands
                 var item = imp.Items[p];
                 if (!idMap.TryGetValue(item.ArticleId, out var articleId))
                 {
+                    // The site shows only articles it can render: an id without news.tsv metadata has no title.
+                    withoutMetadata++;
                     continue;
                 }
                 db.Interactions.Add(new Interaction { UserId = user, ArticleId = articleId, Type = InteractionType.Impression, Value = p, Source = "mind", OccurredAt = at });
@@ -239,7 +305,7 @@ internal static class RecommenderCommands
             }
         }
         await db.SaveChangesAsync(ct);
-        progress.Report($"Imported {articles.Count} articles and {impressions.Count} impressions.");
+        progress.Report($"Imported {articles.Count} articles and {impressions.Count} impressions; {withoutMetadata} shown items name an article news.tsv does not describe and were not imported (the site cannot show an article without a title; `recommender evaluate --mind` scores them from behaviour).");
         return 0;
     }
 
@@ -330,19 +396,27 @@ internal static class RecommenderBenchmark
         var articles = world.Dataset.Articles;
         var index = new ArticleIndex(articles, trained.Model.Vectorizer);
         var now = articles.Max(a => a.PublishedAt);
-        var tracker = new PopularityTracker(index.Count, Evaluator.PopularityHalfLife);
+        // Behaviour as the site replays it: popularity, click-through rates, click ages and co-clicks.
+        var behaviour = new BehaviourTracker(index, Evaluator.PopularityHalfLife);
+        var replay = new ReaderState(index);
         foreach (var imp in world.Dataset.Impressions)
         {
+            replay.Load(imp.History, ReaderInterests.None);
             foreach (var item in imp.Items)
             {
                 if (index.TryGetIndex(item.ArticleId, out var a))
                 {
-                    tracker.Add(a, imp.Time, item.Clicked);
+                    behaviour.AddImpression(a, imp.Time, item.Clicked);
+                    if (item.Clicked)
+                    {
+                        behaviour.CoClicks.AddClick(a, replay.CoRecent);
+                    }
                 }
             }
         }
         var candidateIds = articles.OrderByDescending(a => a.PublishedAt).Take(candidateCount).Select(a => a.Id).ToList();
-        var engine = new RecommendationEngine(index, tracker.Snapshot(now), now, candidateIds, trained.Model.Scorer);
+        var engine = new RecommendationEngine(index, behaviour.Snapshot(now), now, candidateIds, trained.Model.Scorer);
+        print($"Co-click pairs: {behaviour.CoClicks.PairCount:N0}");
         var feedReaders = SyntheticDataGenerator.GenerateReaders(world, 2000, 5);
         var ws = engine.CreateWorkspace();
         for (var i = 0; i < 200; i++)

@@ -58,6 +58,38 @@ public sealed class MindImporterTests
     }
 
     [Fact]
+    public void EvaluationScoresItemsNewsTsvDoesNotDescribeAndTheTablePrintsCoverage()
+    {
+        // A partial download: news.tsv of both halves lacks N5 and N6, which behaviors.tsv still shows.
+        var folder = Directory.CreateTempSubdirectory("mind-partial-").FullName;
+        try
+        {
+            foreach (var half in new[] { "MINDtiny_train", "MINDtiny_dev" })
+            {
+                Directory.CreateDirectory(Path.Combine(folder, half));
+                File.Copy(Path.Combine(Fixtures(), half, "behaviors.tsv"), Path.Combine(folder, half, "behaviors.tsv"));
+                File.WriteAllLines(Path.Combine(folder, half, "news.tsv"),
+                    File.ReadAllLines(Path.Combine(Fixtures(), half, "news.tsv")).Where(l => !l.StartsWith("N5\t") && !l.StartsWith("N6\t")));
+            }
+            var (train, dev) = MindImporter.ReadBenchmark(folder);
+            var report = Evaluator.Evaluate(train, dev!, new EvaluationOptions()).Report;
+
+            var coverage = report.Coverage!;
+            Assert.Equal(9, coverage.TestItems);
+            Assert.Equal(9, coverage.TestItemsScored);
+            Assert.Equal(3, coverage.TestItemsWithoutMetadata);
+            Assert.Equal(3, coverage.TestImpressionsScored);
+            // Without N5 (the only click of dev impression 2) and N6 there would be nothing to rank: both impressions with clicks count.
+            Assert.Equal(2, report.Model.AucImpressions);
+            Assert.Contains("Coverage: test impressions scored 3 of 3 (100.0 %), items scored 9 of 9 (100.0 %; 3 without metadata", report.ToTable());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MissingFilesAreReportedClearly()
     {
         var ex = Assert.Throws<FileNotFoundException>(() => MindImporter.Read(Path.GetTempPath()));

@@ -13,7 +13,7 @@ public sealed class TrainedScorerFixture
 {
     public IPairScorer Scorer { get; } = Evaluator.Evaluate(
         new SyntheticDataGenerator(new SyntheticOptions { Readers = 250, Articles = 300, Days = 7 }).Generate().Dataset,
-        new EvaluationOptions { Trees = new TreeSettings(Trees: 40) }).Model.Scorer;
+        new EvaluationOptions { Trees = new TreeSettings(Trees: 60, Leaves: 8) }).Model.Scorer;
 }
 
 public sealed class RecommendationEngineTests(TrainedScorerFixture fixture) : IClassFixture<TrainedScorerFixture>
