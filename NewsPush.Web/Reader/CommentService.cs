@@ -72,7 +72,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         db.Comments.Add(comment);
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount + 1), ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         return (CommentResult.Ok, comment.Id);
     }
 
@@ -97,7 +97,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = markdown.RenderComment(comment.Body);
         comment.EditedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 
@@ -118,7 +118,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = "";
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == comment.ArticleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount - 1), ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 

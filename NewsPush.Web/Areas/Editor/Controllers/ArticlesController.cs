@@ -105,7 +105,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             await featureImages.RemoveAsync(id, ct);
             audit.Add(User, "article.image-removed", nameof(Article), id.ToString(), article.Title);
             await db.SaveChangesAsync(ct);
-            readerCache.Invalidate();
+            await readerCache.InvalidateAsync(ct);
             TempData["Message"] = "Feature image removed.";
             return RedirectToAction(nameof(Edit), new { id });
         }
@@ -124,7 +124,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         }
         audit.Add(User, file is null ? "article.image-described" : "article.image-set", nameof(Article), id.ToString(), article.Title);
         await db.SaveChangesAsync(ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         TempData["Message"] = file is null ? "Alt text saved." : "Feature image saved.";
         return RedirectToAction(nameof(Edit), new { id });
     }
