@@ -49,6 +49,7 @@ public static class InboxLinks
     public static bool IsExternal(string? link) => !PushEndpoints.IsLocal(link) && IsWeb(link);
 
     private static bool IsWeb(string? link) =>
-        Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        link is not null && !PushEndpoints.HasControlCharacter(link)
+        && Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && uri.Host.Length > 0 && link == link.Trim();
 }
