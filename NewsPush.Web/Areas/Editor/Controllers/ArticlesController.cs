@@ -13,7 +13,7 @@ namespace NewsPush.Web.Areas.Editor.Controllers;
 
 [Area("Editor"), Authorize(Policy = NewsroomServiceCollectionExtensions.EditorPolicy), Route("editor/articles")]
 public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization,
-    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit) : Controller
+    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit, MarkdownRenderer markdown) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(ArticleStatus? status, int? columnId, string? authorId, string? q, int page = 1, CancellationToken ct = default)
@@ -38,7 +38,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
     {
         if (preview is not null || !ModelState.IsValid || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error))
         {
-            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? "") });
+            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), PreviewHtml = preview is null ? null : markdown.RenderArticle(form.BodyMarkdown ?? "") });
         }
         var id = await articles.CreateAsync(form.ToInput(), User, ct);
         TempData["Message"] = "Draft saved.";
@@ -81,7 +81,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error)
             || await articles.UpdateAsync(id, form.ToInput(), User, ct) is { } updateError && Invalid(updateError))
         {
-            return View(await EditModelAsync(article, form, preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? ""), null, ct));
+            return View(await EditModelAsync(article, form, preview is null ? null : markdown.RenderArticle(form.BodyMarkdown ?? ""), null, ct));
         }
         TempData["Message"] = "Saved.";
         return RedirectToAction(nameof(Edit), new { id });
