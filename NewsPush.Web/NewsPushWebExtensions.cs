@@ -66,8 +66,7 @@ public static class NewsPushWebExtensions
         services.AddScoped<ReaderTime>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditLogReader>();
-        services.AddSingleton<InteractionRecorder>();
-        services.AddHostedService<InteractionWriter>();
+        services.AddInteractions();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations()
             .Validate<IHostEnvironment>((o, env) => !env.IsProduction() || EmailOptions.IsAbsoluteHttps(o.PublicBaseUrl),
                 "Email:PublicBaseUrl must be the site's public https:// address in Production (e.g. https://news.example.com): the links in e-mails, feeds and pushes are built from it.")

@@ -90,6 +90,8 @@ public static class AppSignIn
             return result;
         });
         group.MapIdentityApi<ApplicationUser>();
+        // POST /api/auth/manage/info also answers a site cookie: such a call needs the page's antiforgery header (apps send a bearer token).
+        group.RequireAntiforgeryForCookies();
         // The site's login limit (per IP: the caller is anonymous) covers the app's login and refresh too.
         group.RequireRateLimiting(RateLimitOptions.LoginPolicy);
         return app;

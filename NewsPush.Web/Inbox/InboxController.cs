@@ -15,7 +15,7 @@ public sealed class InboxController(InboxService inbox) : Controller
     [HttpGet("")]
     public async Task<IActionResult> Index(int page = 1, bool archived = false, CancellationToken ct = default)
     {
-        page = Math.Clamp(page, 1, 100_000);
+        page = Math.Clamp(page, 1, InboxService.MaxPage(PageSize));
         return View(await inbox.ListAsync(UserId, page, PageSize, archived, ct));
     }
 

@@ -11,8 +11,9 @@ public static class InboxEndpoints
         api.MapGet("", async (string? page, string? pageSize, string? archived, HttpContext http, InboxService inbox, CancellationToken ct) =>
         {
             var errors = new Dictionary<string, string[]>();
-            var p = ParseInt(page, 1, "page", 1, int.MaxValue / InboxService.MaxPageSize, errors);
             var size = ParseInt(pageSize, 20, "pageSize", 1, InboxService.MaxPageSize, errors);
+            // Paging reaches the newest MaxDepth items: a deeper page is refused, not loaded.
+            var p = ParseInt(page, 1, "page", 1, InboxService.MaxPage(size), errors);
             var arch = false;
             if (archived is not null && !bool.TryParse(archived, out arch))
             {

@@ -12,7 +12,8 @@ public sealed record InboxItem(
 
 public sealed record InboxPage(IReadOnlyList<InboxItem> Items, int Page, int PageSize, int Total, int Unread, bool Archived)
 {
-    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+    /// <summary>The pages a reader can open: paging stops at <see cref="InboxService.MaxDepth"/> items.</summary>
+    public int PageCount => Math.Clamp((Total + PageSize - 1) / PageSize, 1, InboxService.MaxPage(PageSize));
 }
 
 /// <summary>One item of a digest as shown in the inbox, with its tracked link.</summary>
@@ -49,6 +50,7 @@ public static class InboxLinks
     public static bool IsExternal(string? link) => !PushEndpoints.IsLocal(link) && IsWeb(link);
 
     private static bool IsWeb(string? link) =>
-        Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        link is not null && !PushEndpoints.HasControlCharacter(link)
+        && Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && uri.Host.Length > 0 && link == link.Trim();
 }

@@ -18,6 +18,13 @@ public sealed class InboxService(
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>How deep paging reaches: the newest 10,000 items. A page is a merge of two sources, each read up to
+    /// page × size rows, so a deeper page would load that much of the inbox; older items stay reachable by archiving.</summary>
+    public const int MaxDepth = 10_000;
+
+    /// <summary>The last page a list of <paramref name="pageSize"/> items can ask for.</summary>
+    public static int MaxPage(int pageSize) => MaxDepth / pageSize;
+
     public async Task<int> UnreadCountAsync(string userId, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -47,6 +54,10 @@ public sealed class InboxService(
 
     public async Task<InboxPage> ListAsync(string userId, int page, int pageSize, bool archived, CancellationToken ct)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(page, MaxPage(pageSize));
         var now = clock.GetUtcNow().UtcDateTime;
         var messages = db.InboxMessages.AsNoTracking()
             .Where(m => m.UserId == userId && (archived ? m.ArchivedAt != null : m.ArchivedAt == null));
@@ -54,8 +65,13 @@ public sealed class InboxService(
             .Where(b => b.ExpiresAt == null || b.ExpiresAt > now).Where(audience.Reaches(userId))
             .Select(b => new { b, r = db.BroadcastReceipts.FirstOrDefault(r => r.BroadcastId == b.Id && r.UserId == userId) })
             .Where(x => archived ? x.r != null && x.r.ArchivedAt != null : x.r == null || x.r.ArchivedAt == null);
+        var total = await messages.CountAsync(ct) + await broadcasts.CountAsync(ct);
+        if ((page - 1) * pageSize >= total)
+        {
+            return new InboxPage([], page, pageSize, total, await UnreadCountAsync(userId, ct), archived);
+        }
         var take = page * pageSize;
-        // Two sorted sources merged: each contributes at most page × size rows to the page.
+        // Two sorted sources merged: each contributes at most page × size rows (≤ MaxDepth) to the page.
         var fromMessages = await messages.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(take)
             .Select(m => new InboxItem(InboxItemKind.Message, m.Id, m.Kind, m.Title, m.Body, m.Link, m.CreatedAt, m.ReadAt != null, m.ArchivedAt != null, m.DigestId))
             .ToListAsync(ct);
@@ -65,7 +81,6 @@ public sealed class InboxService(
             .ToListAsync(ct);
         var items = fromMessages.Concat(fromBroadcasts).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
             .Skip((page - 1) * pageSize).Take(pageSize).ToList();
-        var total = await messages.CountAsync(ct) + await broadcasts.CountAsync(ct);
         return new InboxPage(items, page, pageSize, total, await UnreadCountAsync(userId, ct), archived);
     }
 

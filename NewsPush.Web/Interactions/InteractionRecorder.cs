@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 
@@ -7,9 +9,11 @@ namespace NewsPush.Web.Interactions;
 /// <summary>
 /// Takes interaction events off the request path: <see cref="Record"/> only enqueues; a background
 /// writer stores them in batches. If the queue is full (a storm), the oldest events are dropped —
-/// they are training signal, not records anyone is owed.
+/// they are training signal, not records anyone is owed. A reader's events beyond
+/// <see cref="InteractionOptions.DailyCapPerReader"/> a day are dropped when written (the count is the database's, so
+/// it holds across restarts and nodes, give or take batches written at the same moment).
 /// </summary>
-public sealed class InteractionRecorder
+public sealed class InteractionRecorder(IOptions<InteractionOptions> options, TimeProvider clock)
 {
     private readonly Channel<Interaction> queue = Channel.CreateBounded<Interaction>(
         new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -42,6 +46,11 @@ public sealed class InteractionRecorder
             }
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+            batch = await WithinDailyCapAsync(db, batch, ct);
+            if (batch.Count == 0)
+            {
+                return;
+            }
             db.Interactions.AddRange(batch);
             await db.SaveChangesAsync(ct);
         }
@@ -49,6 +58,25 @@ public sealed class InteractionRecorder
         {
             flushing.Release();
         }
+    }
+
+    /// <summary>The batch less each reader's events beyond the day's cap (counting what is stored for today already).</summary>
+    private async Task<List<Interaction>> WithinDailyCapAsync(NewsPushDbContext db, List<Interaction> batch, CancellationToken ct)
+    {
+        var cap = options.Value.DailyCapPerReader;
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        var kept = new List<Interaction>(batch.Count);
+        foreach (var chunk in batch.Select(i => i.UserId).Distinct().Chunk(500))
+        {
+            var stored = await db.Interactions.Where(i => chunk.Contains(i.UserId) && i.OccurredAt >= today)
+                .GroupBy(i => i.UserId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+            var users = chunk.ToHashSet();
+            foreach (var g in batch.Where(i => users.Contains(i.UserId)).GroupBy(i => i.UserId))
+            {
+                kept.AddRange(g.Take(Math.Max(0, cap - stored.GetValueOrDefault(g.Key))));
+            }
+        }
+        return kept;
     }
 }
 

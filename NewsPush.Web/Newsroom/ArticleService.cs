@@ -1,7 +1,5 @@
 using NewsPush.Web.Infrastructure;
 using System.Security.Claims;
-using Ganss.Xss;
-using Markdig;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
@@ -26,11 +24,6 @@ public sealed record ArticleInput(string Title, string Summary, string BodyMarkd
 public sealed class ArticleService(NewsPushDbContext db, AuditLog audit, TimeProvider clock)
 {
     public const int PageSize = 25;
-
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().DisableHtml().Build();
-    private static readonly HtmlSanitizer Sanitizer = new();
-
-    public static string RenderMarkdown(string markdown) => Sanitizer.Sanitize(Markdown.ToHtml(markdown ?? "", Pipeline));
 
     public async Task<(IReadOnlyList<ArticleListRow> Rows, int Total)> ListAsync(ArticleListQuery q, CancellationToken ct)
     {

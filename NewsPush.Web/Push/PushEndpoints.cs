@@ -19,6 +19,12 @@ public static class PushEndpoints
 
         app.MapGet("/t/c/{token}", async (string token, string? a, string? u, TrackingService tracking, CancellationToken ct) =>
         {
+            if (u is not null && HasControlCharacter(u))
+            {
+                // Browsers drop tabs and newlines from URLs ("/\t/evil.example" would become "//evil.example"): refused, not redirected.
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The link is not valid.",
+                    detail: "The target address contains control characters.");
+            }
             await tracking.RecordClickAsync(token, int.TryParse(a, out var articleId) ? articleId : null, ct);
             // Only local targets: the link must not become an open redirect.
             return Results.LocalRedirect(IsLocal(u) ? u! : "/");
@@ -31,6 +37,12 @@ public static class PushEndpoints
         return app;
     }
 
+    /// <summary>A path on this site: one leading '/', no backslash, no control or invisible formatting character.</summary>
     public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains("\\", StringComparison.Ordinal);
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) && !url.Contains("\\", StringComparison.Ordinal)
+        && !HasControlCharacter(url);
+
+    /// <summary>C0/C1 controls (tab, newline, NUL, …) and format characters (bidi overrides, zero-width marks).</summary>
+    public static bool HasControlCharacter(string value) =>
+        value.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
 }

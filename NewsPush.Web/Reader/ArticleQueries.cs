@@ -134,7 +134,7 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
 
     public async Task<(double? Average, int Count)> RatingAsync(int articleId, CancellationToken ct)
     {
-        var r = await cache.GetOrCreateAsync("rating:" + articleId, async entry =>
+        var r = await cache.GetOrCreateAsync(ReaderCache.RatingKey(articleId), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60);
             entry.AddExpirationToken(readerCache.Token);

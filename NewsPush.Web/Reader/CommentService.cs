@@ -10,6 +10,14 @@ public enum CommentResult { Ok, NotFound, Forbidden, Blocked, Invalid }
 /// <summary>Comments with one level of replies. Bodies are Markdown with raw HTML off; only sanitized HTML is stored for display.</summary>
 public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdown, ReaderCache readerCache, IMemoryCache cache, TimeProvider clock)
 {
+    /// <summary>Comments on articles readers can see: once an article is unpublished, archived, scheduled again or its
+    /// column hidden, its comments cannot be read, edited or reported by id (deleting one's own stays possible).</summary>
+    private IQueryable<Comment> OnVisibleArticles()
+    {
+        var visible = db.Articles.PubliclyVisible(clock.GetUtcNow().UtcDateTime);
+        return db.Comments.Where(c => visible.Any(a => a.Id == c.ArticleId));
+    }
+
     private sealed record CommentRow(long Id, long? ParentId, string? AuthorId, string Name, string BodyHtml, DateTime CreatedAt, DateTime? EditedAt, CommentStatus Status);
 
     /// <summary>The article's threads for one reader; the rows are cached per article until a comment changes.</summary>
@@ -72,19 +80,19 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         db.Comments.Add(comment);
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount + 1), ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         return (CommentResult.Ok, comment.Id);
     }
 
     /// <summary>The author's own, visible comment with its article, or null.</summary>
     public async Task<CommentEditViewModel?> ForEditAsync(long id, string userId, CancellationToken ct) =>
-        await db.Comments.AsNoTracking().Where(c => c.Id == id && c.AuthorId == userId && c.Status == CommentStatus.Visible)
+        await OnVisibleArticles().AsNoTracking().Where(c => c.Id == id && c.AuthorId == userId && c.Status == CommentStatus.Visible)
             .Select(c => new CommentEditViewModel(c.Id, c.Article!.Slug, c.Article.Title, new CommentFormModel { Body = c.Body, ParentId = c.ParentId }))
             .FirstOrDefaultAsync(ct);
 
     public async Task<(CommentResult Result, string? Slug)> EditAsync(long id, string userId, string body, CancellationToken ct)
     {
-        var comment = await db.Comments.Include(c => c.Article).FirstOrDefaultAsync(c => c.Id == id && c.Status == CommentStatus.Visible, ct);
+        var comment = await OnVisibleArticles().Include(c => c.Article).FirstOrDefaultAsync(c => c.Id == id && c.Status == CommentStatus.Visible, ct);
         if (comment is null)
         {
             return (CommentResult.NotFound, null);
@@ -97,7 +105,7 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = markdown.RenderComment(comment.Body);
         comment.EditedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 
@@ -118,18 +126,18 @@ public sealed class CommentService(NewsPushDbContext db, MarkdownRenderer markdo
         comment.BodyHtml = "";
         await db.SaveChangesAsync(ct);
         await db.Articles.Where(a => a.Id == comment.ArticleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CommentCount, a => a.CommentCount - 1), ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         return (CommentResult.Ok, comment.Article!.Slug);
     }
 
     public async Task<ReportViewModel?> ForReportAsync(long id, CancellationToken ct) =>
-        await db.Comments.AsNoTracking().Where(c => c.Id == id && c.Status == CommentStatus.Visible)
+        await OnVisibleArticles().AsNoTracking().Where(c => c.Id == id && c.Status == CommentStatus.Visible)
             .Select(c => new ReportViewModel(c.Id, c.Article!.Slug, c.BodyHtml, new ReportFormModel())).FirstOrDefaultAsync(ct);
 
     /// <summary>Records the report once per reader; the moderation queue sees the count.</summary>
     public async Task<CommentResult> ReportAsync(long id, string userId, string reason, CancellationToken ct)
     {
-        if (!await db.Comments.AnyAsync(c => c.Id == id && c.Status == CommentStatus.Visible, ct))
+        if (!await OnVisibleArticles().AnyAsync(c => c.Id == id && c.Status == CommentStatus.Visible, ct))
         {
             return CommentResult.NotFound;
         }

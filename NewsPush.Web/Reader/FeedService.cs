@@ -62,6 +62,37 @@ public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> ema
 
     public string ArticleUrl(string slug) => BaseUrl + Slugs.ArticlePath(slug);
 
+    /// <summary>
+    /// The text without the characters XML 1.0 cannot carry (controls other than tab and newlines, lone surrogates,
+    /// U+FFFE/U+FFFF): an editor's paste or a reader's display name must not make the writer throw and the feed fail.
+    /// </summary>
+    public static string XmlSafe(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+        StringBuilder? clean = null;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (XmlConvert.IsXmlChar(c))
+            {
+                clean?.Append(c);
+            }
+            else if (i + 1 < value.Length && XmlConvert.IsXmlSurrogatePair(value[i + 1], c))
+            {
+                clean?.Append(c).Append(value[i + 1]);
+                i++;
+            }
+            else
+            {
+                clean ??= new StringBuilder(value, 0, i, value.Length);
+            }
+        }
+        return clean?.ToString() ?? value;
+    }
+
     public string Rss(Feed feed)
     {
         var sb = new StringBuilder();
@@ -72,9 +103,9 @@ public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> ema
             w.WriteAttributeString("version", "2.0");
             w.WriteAttributeString("xmlns", "atom", null, "http://www.w3.org/2005/Atom");
             w.WriteStartElement("channel");
-            w.WriteElementString("title", feed.Title);
+            w.WriteElementString("title", XmlSafe(feed.Title));
             w.WriteElementString("link", feed.SiteUrl);
-            w.WriteElementString("description", string.IsNullOrEmpty(feed.Description) ? feed.Title : feed.Description);
+            w.WriteElementString("description", XmlSafe(string.IsNullOrEmpty(feed.Description) ? feed.Title : feed.Description));
             w.WriteElementString("language", "en");
             if (feed.Entries.Count > 0)
             {
@@ -88,14 +119,14 @@ public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> ema
             foreach (var e in feed.Entries)
             {
                 w.WriteStartElement("item");
-                w.WriteElementString("title", e.Title);
+                w.WriteElementString("title", XmlSafe(e.Title));
                 w.WriteElementString("link", ArticleUrl(e.Slug));
                 w.WriteStartElement("guid");
                 w.WriteAttributeString("isPermaLink", "true");
                 w.WriteString(ArticleUrl(e.Slug));
                 w.WriteEndElement();
-                w.WriteElementString("description", e.Summary);
-                w.WriteElementString("category", e.ColumnName);
+                w.WriteElementString("description", XmlSafe(e.Summary));
+                w.WriteElementString("category", XmlSafe(e.ColumnName));
                 w.WriteElementString("pubDate", e.Published.ToString("r", CultureInfo.InvariantCulture));
                 w.WriteEndElement();
             }
@@ -113,8 +144,8 @@ public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> ema
         {
             w.WriteStartDocument();
             w.WriteStartElement("feed", ns);
-            w.WriteElementString("title", ns, feed.Title);
-            w.WriteElementString("subtitle", ns, feed.Description);
+            w.WriteElementString("title", ns, XmlSafe(feed.Title));
+            w.WriteElementString("subtitle", ns, XmlSafe(feed.Description));
             w.WriteElementString("id", ns, feed.SelfUrl);
             w.WriteElementString("updated", ns, (feed.Entries.Count > 0 ? feed.Entries.Max(e => e.Updated) : DateTime.UnixEpoch).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             WriteLink(w, feed.SelfUrl, "self", "application/atom+xml");
@@ -125,15 +156,15 @@ public sealed class FeedService(NewsPushDbContext db, IOptions<EmailOptions> ema
             foreach (var e in feed.Entries)
             {
                 w.WriteStartElement("entry", ns);
-                w.WriteElementString("title", ns, e.Title);
+                w.WriteElementString("title", ns, XmlSafe(e.Title));
                 w.WriteElementString("id", ns, ArticleUrl(e.Slug));
                 WriteLink(w, ArticleUrl(e.Slug), "alternate", "text/html");
                 w.WriteElementString("published", ns, e.Published.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
                 w.WriteElementString("updated", ns, e.Updated.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
                 w.WriteStartElement("category", ns);
-                w.WriteAttributeString("term", e.ColumnName);
+                w.WriteAttributeString("term", XmlSafe(e.ColumnName));
                 w.WriteEndElement();
-                w.WriteElementString("summary", ns, e.Summary);
+                w.WriteElementString("summary", ns, XmlSafe(e.Summary));
                 w.WriteEndElement();
             }
             w.WriteEndElement();

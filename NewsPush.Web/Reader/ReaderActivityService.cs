@@ -57,7 +57,8 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
 
     public async Task<bool> RateAsync(string userId, int articleId, int stars, CancellationToken ct)
     {
-        if (stars is < 1 or > 5 || !await db.Articles.PubliclyVisible(Now).AnyAsync(a => a.Id == articleId, ct))
+        var slug = stars is < 1 or > 5 ? null : await db.Articles.PubliclyVisible(Now).Where(a => a.Id == articleId).Select(a => a.Slug).FirstOrDefaultAsync(ct);
+        if (slug is null)
         {
             return false;
         }
@@ -76,7 +77,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
             .SetProperty(a => a.RatingSum, a => a.RatingSum + delta)
             .SetProperty(a => a.RatingCount, a => a.RatingCount + (existing == null ? 1 : 0)), ct);
         recorder.Record(userId, articleId, InteractionType.Rating, stars, "article", Now);
-        readerCache.Invalidate();
+        await readerCache.RatingChangedAsync(articleId, slug, ct);
         return true;
     }
 

@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Primitives;
 
 namespace NewsPush.Web.Reader;
 
 /// <summary>
-/// Expiry signal for cached reader pages: when an article, column, comment or rating is saved, every cached
-/// list, article and anonymous page is dropped at once, so a publish or correction shows immediately
-/// (on this node; other nodes within the cache lifetime).
+/// Expiry of cached reader pages. When an article, column or comment is saved, every cached list, article and anonymous
+/// page is dropped at once (<see cref="InvalidateAsync"/>), so a publish or correction shows immediately (on this node;
+/// other nodes within the cache lifetime). A rating changes one article's figures only: <see cref="RatingChangedAsync"/>
+/// drops that article's rating and its anonymous page, so readers rating (which any signed-in reader may do on every
+/// request) never empty the caches everyone else is served from.
 /// </summary>
-public sealed class ReaderCache(IOutputCacheStore outputCache)
+public sealed class ReaderCache(IOutputCacheStore outputCache, IMemoryCache memory, ILogger<ReaderCache> logger)
 {
     /// <summary>Output-cache policy and tag of anonymous reader pages.</summary>
     public const string Policy = "reader";
@@ -17,17 +20,76 @@ public sealed class ReaderCache(IOutputCacheStore outputCache)
 
     public IChangeToken Token => new CancellationChangeToken(Volatile.Read(ref source).Token);
 
+    /// <summary>The memory-cache key of an article's rating figures (<see cref="ArticleQueries.RatingAsync"/>).</summary>
+    public static string RatingKey(int articleId) => "rating:" + articleId;
+
+    /// <summary>The output-cache tag of an article's anonymous page (added by <see cref="ArticlePageTagPolicy"/>).</summary>
+    public static string ArticleTag(string slug) => "article:" + slug;
+
+    /// <summary>Drops every cached reader list, article and anonymous page.</summary>
+    public async Task InvalidateAsync(CancellationToken ct)
+    {
+        ExpireMemory();
+        await outputCache.EvictByTagAsync(Policy, ct);
+    }
+
+    /// <summary>
+    /// <see cref="InvalidateAsync"/> for callers that cannot await (EF's synchronous SaveChanges): the in-memory entries
+    /// go at once, the anonymous pages as soon as the store has evicted them, without blocking this thread on it.
+    /// </summary>
     public void Invalidate()
+    {
+        ExpireMemory();
+        var eviction = outputCache.EvictByTagAsync(Policy, CancellationToken.None);
+        if (!eviction.IsCompletedSuccessfully)
+        {
+            _ = ObserveAsync(eviction);
+        }
+    }
+
+    /// <summary>A rating was saved: that article's rating figures and anonymous page only.</summary>
+    public async Task RatingChangedAsync(int articleId, string slug, CancellationToken ct)
+    {
+        memory.Remove(RatingKey(articleId));
+        await outputCache.EvictByTagAsync(ArticleTag(slug), ct);
+    }
+
+    private void ExpireMemory()
     {
         var old = Interlocked.Exchange(ref source, new CancellationTokenSource());
         old.Cancel();
         old.Dispose();
-        var eviction = outputCache.EvictByTagAsync(Policy, CancellationToken.None);
-        if (!eviction.IsCompleted)
+    }
+
+    private async Task ObserveAsync(ValueTask eviction)
+    {
+        try
         {
-            eviction.AsTask().GetAwaiter().GetResult();
+            await eviction;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Evicting cached reader pages failed; they expire within their lifetime");
         }
     }
+}
+
+/// <summary>Tags an article page's output-cache entry with <see cref="ReaderCache.ArticleTag"/>, so one article's page can be dropped alone.</summary>
+public sealed class ArticlePageTagPolicy : IOutputCachePolicy
+{
+    public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        if (context.HttpContext.Request.RouteValues.TryGetValue("slug", out var slug) && slug is string s
+            && context.HttpContext.Request.Path.StartsWithSegments("/article", StringComparison.Ordinal))
+        {
+            context.Tags.Add(ReaderCache.ArticleTag(s));
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
 }
 
 /// <summary>

@@ -25,9 +25,11 @@ public static class ReaderServiceCollectionExtensions
         services.AddScoped<FeedService>();
         services.AddSingleton<ViewCounter>();
         services.AddSingleton<ReaderCache>();
+        services.AddOptions<BeaconOptions>().BindConfiguration(BeaconOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BeaconLimiter>();
         // Anonymous reader pages are the same for everyone: serve them from memory. The default policy
         // already skips signed-in readers and responses that set cookies.
-        services.AddOutputCache(o => o.AddPolicy(ReaderCache.Policy, b => b.Expire(TimeSpan.FromSeconds(30)).Tag(ReaderCache.Policy)));
+        services.AddOutputCache(o => o.AddPolicy(ReaderCache.Policy, b => b.Expire(TimeSpan.FromSeconds(30)).Tag(ReaderCache.Policy).AddPolicy<ArticlePageTagPolicy>()));
         services.AddHostedService<ViewCountWriter>();
 
         services.AddSingleton<IFullTextProvider, SqliteFullText>();

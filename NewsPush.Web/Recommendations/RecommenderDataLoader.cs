@@ -147,8 +147,12 @@ public sealed class RecommenderDataLoader(NewsPushDbContext db, IOptions<Recomme
     {
         var since = clock.GetUtcNow().UtcDateTime.AddDays(-O.HistoryDays);
         var articles = await LoadArticlesAsync(since.AddDays(-O.CandidateDays), ct);
-        var events = await db.Interactions.AsNoTracking()
-            .Where(i => i.OccurredAt >= since && (i.Type == InteractionType.Impression || i.Type == InteractionType.Click || i.Type == InteractionType.DigestClick || i.Type == InteractionType.NotInterested))
+        var perReader = O.MaxInteractionsPerReader;
+        var signals = db.Interactions.AsNoTracking()
+            .Where(i => i.OccurredAt >= since && (i.Type == InteractionType.Impression || i.Type == InteractionType.Click || i.Type == InteractionType.DigestClick || i.Type == InteractionType.NotInterested));
+        // Each reader's newest MaxInteractionsPerReader only (ROW_NUMBER per reader in SQL): one account cannot outweigh the rest.
+        var events = await signals.Select(i => i.UserId).Distinct()
+            .SelectMany(userId => signals.Where(i => i.UserId == userId).OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).Take(perReader))
             .Select(i => new { i.UserId, i.ArticleId, i.Type, i.Source, i.OccurredAt, i.Value })
             .ToListAsync(ct);
         var reads = await db.ArticleReads.AsNoTracking().Where(r => r.FirstReadAt >= since)

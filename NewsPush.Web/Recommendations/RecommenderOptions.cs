@@ -40,4 +40,8 @@ public sealed class RecommenderOptions
     [Range(1, 1440)]
     public int ClickWindowMinutes { get; set; } = 30;
 
+    /// <summary>Training reads at most this many of one reader's newest impressions and clicks, so one account cannot outweigh the rest.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxInteractionsPerReader { get; set; } = 20_000;
+
 }

@@ -79,6 +79,9 @@ public abstract class BroadcastAdminTests<TFactory>(TFactory factory) : IClassFi
     [InlineData("Title", "Body", "javascript:alert(document.cookie)", null, "The link must be a path on this site (starting with /) or an http:// or https:// address.")]
     [InlineData("Title", "Body", "//evil.example/login", null, "The link must be a path on this site")]
     [InlineData("Title", "Body", "data:text/html,hi", null, "The link must be a path on this site")]
+    [InlineData("Title", "Body", "/column\t/evil.example", null, "The link must be a path on this site")]
+    [InlineData("Title", "Body", "https://status.example.com/\u0007incident", null, "The link must be a path on this site")]
+    [InlineData("Title", "Body", "https://status.example.com/\u202Efdp.exe", null, "The link must be a path on this site")]
     [InlineData("Title", "Body", "/column/world", -60, "The expiry must be in the future (UTC)")]
     [InlineData("Title", "Body", "", 0, "The expiry must be in the future (UTC)")]
     public async Task InvalidBroadcastIsShownAgainWithItsMessageAndNothingIsStored(string title, string body, string link, int? expiresInMinutes, string message)

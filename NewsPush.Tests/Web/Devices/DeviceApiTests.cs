@@ -128,6 +128,7 @@ public abstract class DeviceApiTests<TFactory>(TFactory factory) where TFactory 
     [InlineData("{\"deviceId\":\"a\",\"platform\":\"android\",\"token\":\"short\"}", "token")]
     [InlineData("{\"deviceId\":\"a b\",\"platform\":\"android\",\"token\":\"x\"}", "deviceId")]
     [InlineData("{\"deviceId\":\"a\",\"platform\":\"android\",\"token\":\"fffffffffffffffffffffffffffff\",\"timeZone\":\"Mars/Olympus\"}", "timeZone")]
+    [InlineData("{\"deviceId\":\"a\",\"platform\":\"android\",\"token\":\"fffffffffffffffffffffffffffff\",\"timeZone\":\"Europe\"}", "timeZone")]
     [InlineData("{\"deviceId\":\"a\",\"platform\":\"android\",\"token\":\"fffffffffffffffffffffffffffff\",\"locale\":\"english please\"}", "locale")]
     [InlineData("{\"deviceId\":\"a\",\"platform\":\"android\",\"token\":\"fffffffffffffffffffffffffffff\",\"pushHoursStart\":\"25:00\",\"pushHoursEnd\":\"08:00\"}", "pushHoursStart")]
     [InlineData("{\"deviceId\":\"a\",\"platform\":\"android\",\"token\":\"fffffffffffffffffffffffffffff\",\"pushHoursStart\":\"08:00\"}", "pushHoursEnd")]

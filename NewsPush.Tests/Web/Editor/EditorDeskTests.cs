@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
 
@@ -110,6 +111,31 @@ public abstract class EditorDeskTests<TFactory>(TFactory factory) : IClassFixtur
         });
         Assert.Equal(HttpStatusCode.Redirect, save.StatusCode);
         Assert.Equal(["budget", "elections"], await TagsAsync());
+    }
+
+    [Theory]
+    [InlineData("# Sign in again {style=\"position:fixed;inset:0;background:white\" class=\"modal\"}")] // generic attributes: a full-page overlay
+    [InlineData("[Verify your account](https://evil.example/login){target=_blank style=\"font-size:40px\"}")]
+    [InlineData("![x](https://cdn.example/p.png){width=1 height=1 onerror=\"alert(1)\"}")]
+    [InlineData("<div dir=rtl><form action=\"https://evil.example\"><input name=p></form></div>")]
+    public async Task PreviewShowsExactlyWhatPublishingWouldShow(string body)
+    {
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var column = await factory.FirstVisibleColumnAsync();
+        var id = await editor.CreateArticleAsync(NewsroomTestExtensions.Unique("Same sanitizer"), column.Id);
+
+        var preview = await editor.PostFormAsync($"/editor/articles/{id}", new Dictionary<string, string>
+        {
+            ["Form.Title"] = "Preview title", ["Form.BodyMarkdown"] = body, ["Form.ColumnId"] = column.Id.ToString(), ["Form.Tags"] = "", ["preview"] = "1",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        var shown = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await preview.Content.ReadAsStringAsync()).GetElementById("preview");
+        Assert.NotNull(shown);
+        var published = factory.Services.GetRequiredService<NewsPush.Web.Reader.MarkdownRenderer>().RenderArticle(body);
+        var expected = new AngleSharp.Html.Parser.HtmlParser().ParseDocument($"<div id=\"expected\">{published}</div>").GetElementById("expected")!;
+        Assert.Equal(expected.InnerHtml, shown.InnerHtml);
+        Assert.Empty(shown.QuerySelectorAll("[style], [class], [onerror], [target], form, input"));
     }
 
     [Fact]

@@ -118,6 +118,9 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
     [InlineData("/api/inbox?page=abc", "page")]
     [InlineData("/api/inbox?page=0", "page")]
     [InlineData("/api/inbox?pageSize=1000", "pageSize")]
+    [InlineData("/api/inbox?page=21474836", "page")] // page × size would read the whole inbox
+    [InlineData("/api/inbox?page=101&pageSize=100", "page")]
+    [InlineData("/api/inbox?page=501", "page")]
     [InlineData("/api/inbox?archived=maybe", "archived")]
     public async Task BadQueryAnswersProblemDetails(string url, string field)
     {
@@ -128,6 +131,28 @@ public abstract class InboxTests<TFactory>(TFactory factory) : IClassFixture<TFa
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    [Fact]
+    public async Task DeepPageIsRefusedByTheServiceAndClampedOnTheInboxPage()
+    {
+        var reader = await factory.CreateReaderAsync("deep");
+        await SendAsync(reader.Id, "Only note");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var inbox = scope.ServiceProvider.GetRequiredService<InboxService>();
+            await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inbox.ListAsync(reader.Id, int.MaxValue / 100, 100, archived: false, CancellationToken.None));
+            var last = await inbox.ListAsync(reader.Id, InboxService.MaxPage(100), 100, archived: false, CancellationToken.None);
+            Assert.Empty(last.Items);
+            Assert.Equal(1, last.Total);
+        }
+        using var client = await factory.CreateLoggedInClientAsync(reader.Email!);
+        var response = await client.GetAsync("/inbox?page=2147483647");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("Only note", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var api = await JsonAsync(client, $"/api/inbox?page={InboxService.MaxPage(20)}");
+        Assert.Equal(1, api.GetProperty("total").GetInt32());
+        Assert.Empty(api.GetProperty("items").EnumerateArray());
     }
 
     [Theory]

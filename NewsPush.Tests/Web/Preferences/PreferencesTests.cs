@@ -39,6 +39,9 @@ public sealed class PreferencesTests(PushSqliteFactory factory) : IClassFixture<
 
     [Theory]
     [InlineData("Mars/Olympus_Mons", "22:00", "06:30", "07:45", "not a known time zone")]
+    [InlineData("Europe", "22:00", "06:30", "07:45", "not a known time zone")] // a folder of the zone database: the system lookup throws an I/O error
+    [InlineData("America/Argentina", "22:00", "06:30", "07:45", "not a known time zone")]
+    [InlineData("../../../etc/passwd", "22:00", "06:30", "07:45", "not a known time zone")]
     [InlineData("Europe/Paris", "22:00", "", "07:45", "both ends of the quiet hours")]
     [InlineData("Europe/Paris", "", "", "25:99", "delivery time as HH:mm")]
     public async Task RejectsBadInputWithAClearMessageAndSavesNothing(string zone, string quietStart, string quietEnd, string time, string message)

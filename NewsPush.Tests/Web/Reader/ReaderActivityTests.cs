@@ -123,7 +123,7 @@ public sealed class ReaderActivityTests(SqliteFactory factory) : IClassFixture<S
         var user = await factory.CreateUserAsync(Unique("bcn") + "@test.local");
         var (id, slug) = await PublishAsync(factory, "Dwell here", "Body");
         using var client = await factory.CreateLoggedInClientAsync(user.Email!);
-        await client.GetStringAsync($"/article/{slug}");
+        await client.WithAntiforgeryHeaderAsync($"/article/{slug}");
 
         var impressions = await client.PostAsJsonAsync("/beacon", new { type = "impression", source = "home", articleIds = new[] { id } });
         var dwell = await client.PostAsJsonAsync("/beacon", new { type = "dwell", articleId = id, seconds = 42.5 });

@@ -29,4 +29,8 @@ public sealed class RealtimeOptions
     /// <summary>Readers remembered for a catch-up nudge while sending fails; beyond this, everyone is nudged once it works again.</summary>
     [Range(1, 1_000_000)]
     public int MaxPendingReaders { get; set; } = 10_000;
+
+    /// <summary>Hub connections one user may hold open on one node (a tab holds one); the next is closed.</summary>
+    [Range(1, 1000)]
+    public int MaxConnectionsPerUser { get; set; } = 10;
 }

@@ -24,6 +24,7 @@ public static class RealtimeServiceCollectionExtensions
         }
         services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReaderNotifier>();
+        services.AddSingleton<HubConnectionLimiter>();
         services.AddHostedService<ReaderNotifierService>();
         services.AddHealthChecks().AddCheck<ReaderNotifierHealthCheck>(ReaderNotifierHealthCheck.Name);
         return services;

@@ -48,7 +48,7 @@ public sealed class SearchIndexInterceptor(IEnumerable<IFullTextProvider> provid
     {
         if (Take(eventData.Context) is { } work && eventData.Context is NewsPushDbContext db)
         {
-            readerCache.Invalidate();
+            await readerCache.InvalidateAsync(cancellationToken);
             try
             {
                 var provider = ArticleSearchService.For(db, providers);

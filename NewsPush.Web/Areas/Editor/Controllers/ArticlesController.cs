@@ -14,7 +14,7 @@ namespace NewsPush.Web.Areas.Editor.Controllers;
 
 [Area("Editor"), Authorize(Policy = NewsroomServiceCollectionExtensions.EditorPolicy), Route("editor/articles")]
 public sealed class ArticlesController(ArticleService articles, PublishingService publishing, NewsPushDbContext db, IAuthorizationService authorization,
-    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit, IOptions<NewsroomOptions> newsroom) : Controller
+    FeatureImages featureImages, ReaderCache readerCache, AuditLog audit, IOptions<NewsroomOptions> newsroom, MarkdownRenderer markdown) : Controller
 {
     [HttpGet("")]
     public async Task<IActionResult> Index(ArticleStatus? status, int? columnId, string? authorId, string? q, int page = 1, CancellationToken ct = default)
@@ -39,7 +39,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
     {
         if (preview is not null || !ModelState.IsValid || await articles.ValidateAsync(form.ToInput(), ct) is { } error && Invalid(error))
         {
-            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), Newsroom = newsroom.Value, PreviewHtml = preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? "") });
+            return View("Edit", new ArticleEditViewModel { Form = form, Columns = await ColumnOptionsAsync(ct), Newsroom = newsroom.Value, PreviewHtml = preview is null ? null : markdown.RenderArticle(form.BodyMarkdown ?? "") });
         }
         var id = await articles.CreateAsync(form.ToInput(), User, ct);
         TempData["Message"] = "Draft saved.";
@@ -82,7 +82,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             || await articles.ValidateAsync(form.ToInput(), ct, id) is { } error && Invalid(error)
             || await articles.UpdateAsync(id, form.ToInput(), User, ct) is { } updateError && Invalid(updateError))
         {
-            return View(await EditModelAsync(article, form, preview is null ? null : ArticleService.RenderMarkdown(form.BodyMarkdown ?? ""), null, ct));
+            return View(await EditModelAsync(article, form, preview is null ? null : markdown.RenderArticle(form.BodyMarkdown ?? ""), null, ct));
         }
         TempData["Message"] = "Saved.";
         return RedirectToAction(nameof(Edit), new { id });
@@ -90,7 +90,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
 
     /// <summary>The live preview beside the editor: the body rendered as publishing renders it.</summary>
     [HttpPost("preview"), ValidateAntiForgeryToken, RequestSizeLimit(1_000_000)]
-    public IActionResult Preview([FromForm] string? markdown) => Json(new { html = ArticleService.RenderMarkdown(markdown ?? "") });
+    public IActionResult Preview([FromForm(Name = "markdown")] string? body) => Json(new { html = markdown.RenderArticle(body ?? "") });
 
     /// <summary>Uploads (or keeps) the feature image and saves its alt text; <paramref name="remove"/> takes the picture off the article.</summary>
     [HttpPost("{id:int}/image"), MediaUploadLimit]
@@ -110,7 +110,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
             await featureImages.RemoveAsync(id, ct);
             audit.Add(User, "article.image-removed", nameof(Article), id.ToString(), article.Title);
             await db.SaveChangesAsync(ct);
-            readerCache.Invalidate();
+            await readerCache.InvalidateAsync(ct);
             TempData["Message"] = "Feature image removed.";
             return RedirectToAction(nameof(Edit), new { id });
         }
@@ -129,7 +129,7 @@ public sealed class ArticlesController(ArticleService articles, PublishingServic
         }
         audit.Add(User, file is null ? "article.image-described" : "article.image-set", nameof(Article), id.ToString(), article.Title);
         await db.SaveChangesAsync(ct);
-        readerCache.Invalidate();
+        await readerCache.InvalidateAsync(ct);
         TempData["Message"] = file is null ? "Alt text saved." : "Feature image saved.";
         return RedirectToAction(nameof(Edit), new { id });
     }
