@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
@@ -55,10 +54,17 @@ public sealed class AccountEmails(UserManager<ApplicationUser> users, AccountMai
         var message = new MimeMessage();
         message.To.Add(new MailboxAddress(user.DisplayName, user.Email ?? throw new InvalidOperationException("The account has no e-mail address.")));
         message.Subject = subject;
-        var html = "<p>" + WebUtility.HtmlEncode(text.Split("\n\n")[0]) + "</p>" +
-                   $"<p><a href=\"{WebUtility.HtmlEncode(link)}\">{WebUtility.HtmlEncode(linkText)}</a></p>" +
-                   "<p>" + WebUtility.HtmlEncode(text.Split("\n\n").Last()) + "</p>";
-        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        var paragraphs = text.Split("\n\n");
+        var html = new StringBuilder(2048);
+        EmailLayout.Open(html, subject, paragraphs[0], options.Value.BaseUrl(http.HttpContext?.Request) + "/", "");
+        html.Append("<h1 style=\"margin:0 0 12px;font-size:22px;line-height:1.25\">").Append(EmailLayout.E(subject)).Append("</h1>")
+            .Append("<p style=\"margin:0 0 8px\">").Append(EmailLayout.E(paragraphs[0])).Append("</p>");
+        EmailLayout.Button(html, link, linkText);
+        html.Append("<p class=\"np-muted\" style=\"margin:0 0 8px;color:#495057;font-size:14px\">If the button does not work, paste this address into your browser:<br>")
+            .Append("<a class=\"np-link\" href=\"").Append(EmailLayout.E(link)).Append("\" style=\"color:#0b5ed7\">").Append(EmailLayout.E(link)).Append("</a></p>")
+            .Append("<p style=\"margin:16px 0 0\">").Append(EmailLayout.E(paragraphs[^1])).Append("</p>");
+        EmailLayout.Close(html, "NewsPush account e-mail: sent because of something done with this address on the site.");
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html.ToString() }.ToMessageBody();
         await mailer.EnqueueAsync(message, ct);
     }
 }

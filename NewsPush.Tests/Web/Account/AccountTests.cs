@@ -30,7 +30,13 @@ public sealed class AccountTests(SqliteFactory factory) : IClassFixture<SqliteFa
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/me/onboarding", response.Headers.Location!.ToString());
         Assert.Contains("What would you like to read?", await client.GetStringAsync("/me/onboarding"));
-        var link = LinkIn(await LastMailToAsync(factory, email), "/account/confirm-email");
+        var mail = await LastMessageToAsync(factory, email);
+        var link = LinkIn(mail.TextBody ?? "", "/account/confirm-email");
+        // The HTML part looks like the site (masthead, one column for the phone, a button to the same link as the text).
+        Assert.Contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains(">NewsPush</a>", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains(">Confirm my address</a>", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(link), mail.HtmlBody, StringComparison.Ordinal);
         var confirmed = await client.GetStringAsync(link);
         Assert.Contains("E-mail confirmed", confirmed);
         var user = await factory.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == email));

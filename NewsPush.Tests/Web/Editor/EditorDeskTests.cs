@@ -130,12 +130,18 @@ public abstract class EditorDeskTests<TFactory>(TFactory factory) : IClassFixtur
         });
 
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
-        var shown = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await preview.Content.ReadAsStringAsync()).GetElementById("preview");
+        var shown = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await preview.Content.ReadAsStringAsync()).GetElementById("live-preview");
         Assert.NotNull(shown);
         var published = factory.Services.GetRequiredService<NewsPush.Web.Reader.MarkdownRenderer>().RenderArticle(body);
         var expected = new AngleSharp.Html.Parser.HtmlParser().ParseDocument($"<div id=\"expected\">{published}</div>").GetElementById("expected")!;
         Assert.Equal(expected.InnerHtml, shown.InnerHtml);
         Assert.Empty(shown.QuerySelectorAll("[style], [class], [onerror], [target], form, input"));
+
+        // The live preview beside the editor (as the editor types) renders through the same sanitizer.
+        var live = await editor.PostFormAsync($"/editor/articles/{id}", new Dictionary<string, string> { ["markdown"] = body }, "/editor/articles/preview");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        var html = System.Text.Json.JsonDocument.Parse(await live.Content.ReadAsStringAsync()).RootElement.GetProperty("html").GetString();
+        Assert.Equal(published, html);
     }
 
     [Fact]

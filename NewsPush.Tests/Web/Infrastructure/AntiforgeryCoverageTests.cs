@@ -23,6 +23,7 @@ public sealed class AntiforgeryCoverageTests(SqliteFactory factory) : IClassFixt
     {
         ["beacon"] = "checks the header itself, after its sign-in, rate and size checks (BeaconTests.RefusesACookieBeaconWithoutTheAntiforgeryHeader)",
         ["api/push/subscriptions/renew"] = "anonymous: the proof is the subscription's endpoint and auth secret (the service worker has no page and no cookie)",
+        ["t/s/{token}"] = "the service worker's \"shown\" report: no cookie is read; the delivery's 128-bit tracking token in the path is the credential, and it only records that the notification was shown (AnalyticsTests)",
         ["unsubscribe"] = "RFC 8058 one-click POST from the mail client: authorized by the signed token in the link, not by a cookie",
         ["healthz"] = "the health probe: reports state, changes nothing",
         ["error/{code:int?}"] = "the error page: renders, changes nothing",

@@ -41,8 +41,11 @@ public static partial class ReaderTestData
     [GeneratedRegex("<[^>]+>")]
     private static partial Regex TagRegex();
 
-    /// <summary>The newest .eml in the pickup folder sent to <paramref name="email"/>, decoded.</summary>
-    public static async Task<string> LastMailToAsync(NewsPushFactory factory, string email)
+    /// <summary>The text of the newest .eml in the pickup folder sent to <paramref name="email"/>, decoded.</summary>
+    public static async Task<string> LastMailToAsync(NewsPushFactory factory, string email) => (await LastMessageToAsync(factory, email)).TextBody ?? "";
+
+    /// <summary>The newest .eml in the pickup folder sent to <paramref name="email"/>, as a message.</summary>
+    public static async Task<MimeKit.MimeMessage> LastMessageToAsync(NewsPushFactory factory, string email)
     {
         // Account e-mails are sent in the background after the answer (AccountMailQueue): wait up to 15 s.
         for (var i = 0; i < 150; i++)
@@ -54,7 +57,7 @@ public static partial class ReaderTestData
                     var message = await MimeKit.MimeMessage.LoadAsync(file);
                     if (message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase)))
                     {
-                        return message.TextBody ?? "";
+                        return message;
                     }
                 }
             }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
+using NewsPush.Web.Infrastructure.Email;
 
 namespace NewsPush.Web.Push.Channels;
 
@@ -22,16 +22,11 @@ public sealed record EmailModel(string DisplayName, string Subject, string? Intr
 
 /// <summary>
 /// The e-mail of any content — a digest's list of stories, or one story with an intro — HTML and plain text from one
-/// model; every value is encoded for its part. The HTML looks like the site: its dark masthead, one 600 px column that
-/// narrows to the phone, the lead story's picture; tables and inline styles for the clients that ignore style sheets,
-/// a <c>prefers-color-scheme</c> block and explicit colours on every surface so dark-mode clients keep the contrast.
+/// model; every value is encoded for its part. The HTML is framed by <see cref="EmailLayout"/> (the site's masthead, one
+/// column that narrows to the phone, dark-mode safe colours), with the lead story's picture and thumbnails.
 /// </summary>
 public static class EmailTemplate
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
-
-    private const string Font = "-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,'Noto Sans','Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif";
-
     public static string RenderText(EmailModel m)
     {
         var sb = new StringBuilder();
@@ -52,32 +47,7 @@ public static class EmailTemplate
     public static string RenderHtml(EmailModel m)
     {
         var sb = new StringBuilder(4096);
-        sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-            .Append("<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"supported-color-schemes\" content=\"light dark\">")
-            .Append("<title>").Append(E(m.Subject)).Append("</title><style>")
-            .Append("body{margin:0;padding:0}")
-            .Append("@media (max-width:620px){.np-container{width:100%!important}.np-pad{padding-left:16px!important;padding-right:16px!important}.np-thumb{display:none!important}}")
-            .Append("@media (prefers-color-scheme:dark){.np-bg{background:#121417!important}.np-card{background:#1e2126!important;color:#e9ecef!important}")
-            .Append(".np-muted{color:#adb5bd!important}.np-link{color:#8bb9fe!important}.np-rule{border-color:#343a40!important}}")
-            .Append("</style></head>");
-        sb.Append("<body class=\"np-bg\" style=\"margin:0;padding:0;background:#f1f3f5\">");
-        // The preview line mail clients show after the subject.
-        sb.Append("<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\">")
-            .Append(E(!string.IsNullOrWhiteSpace(m.Intro) ? m.Intro : string.Join(" · ", m.Stories.Take(3).Select(s => s.Title)))).Append("</div>");
-        sb.Append("<table role=\"presentation\" class=\"np-bg\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"background:#f1f3f5\"><tr><td align=\"center\" style=\"padding:24px 8px\">");
-        sb.Append("<table role=\"presentation\" class=\"np-container\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:600px;max-width:600px\">");
-
-        // Masthead: the site's dark bar, the same in both schemes.
-        sb.Append("<tr><td class=\"np-pad\" style=\"background:#212529;padding:16px 24px;border-radius:8px 8px 0 0;font-family:").Append(Font).Append("\">")
-            .Append("<a href=\"").Append(E(m.HomeUrl)).Append("\" style=\"color:#ffffff;font-size:20px;font-weight:700;text-decoration:none\">NewsPush</a>");
-        if (m.Label.Length > 0)
-        {
-            sb.Append("<span style=\"color:#ced4da;font-size:14px\">&nbsp;&nbsp;").Append(E(m.Label)).Append("</span>");
-        }
-        sb.Append("</td></tr>");
-
-        sb.Append("<tr><td class=\"np-card np-pad\" style=\"background:#ffffff;color:#212529;padding:24px;font-family:").Append(Font).Append(";font-size:16px;line-height:1.5;word-break:break-word;overflow-wrap:anywhere\">");
+        EmailLayout.Open(sb, m.Subject, !string.IsNullOrWhiteSpace(m.Intro) ? m.Intro : string.Join(" · ", m.Stories.Take(3).Select(s => s.Title)), m.HomeUrl, m.Label);
         if (m.IsCritical)
         {
             sb.Append("<p style=\"margin:0 0 8px\"><span style=\"display:inline-block;background:#b02a37;color:#ffffff;font-size:12px;font-weight:700;letter-spacing:.04em;text-transform:uppercase;padding:2px 8px;border-radius:4px\">Breaking</span></p>");
@@ -92,14 +62,8 @@ public static class EmailTemplate
         {
             Story(sb, m.Stories[i], lead: i == 0);
         }
-        sb.Append("</td></tr>");
-
-        sb.Append("<tr><td class=\"np-pad np-muted\" style=\"padding:16px 24px;color:#6c757d;font-family:").Append(Font).Append(";font-size:12px;line-height:1.5\">")
-            .Append("You get this because of your NewsPush preferences. ")
-            .Append("<a class=\"np-link\" href=\"").Append(E(m.PreferencesUrl)).Append("\" style=\"color:#495057\">Change what you receive</a> · ")
-            .Append("<a class=\"np-link\" href=\"").Append(E(m.UnsubscribeUrl)).Append("\" style=\"color:#495057\">Unsubscribe</a>")
-            .Append("</td></tr></table></td></tr></table>");
-        sb.Append("<img src=\"").Append(E(m.OpenPixelUrl)).Append("\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\"></body></html>");
+        EmailLayout.Close(sb, "You get this because of your NewsPush preferences. " + EmailLayout.FooterLink(m.PreferencesUrl, "Change what you receive") + " · "
+            + EmailLayout.FooterLink(m.UnsubscribeUrl, "Unsubscribe"), m.OpenPixelUrl);
         return sb.ToString();
     }
 
@@ -129,5 +93,5 @@ public static class EmailTemplate
         sb.Append("</tr></table>");
     }
 
-    private static string E(string value) => Html.Encode(value);
+    private static string E(string value) => EmailLayout.E(value);
 }
