@@ -19,8 +19,7 @@ public sealed class DocsScreenshotTests(BrowserHost<PicturesSqliteFactory> host)
     public async Task TheReadersPages()
     {
         await host.Factory.ReadyAsync();
-        var slug = await host.Factory.WithDbAsync(db => db.Articles.Where(a => a.Status == ArticleStatus.Published && a.FeatureImageId != null)
-            .OrderByDescending(a => a.PublishedAt).Select(a => a.Slug).FirstAsync());
+        var (_, slug) = await NewestPicturedArticleAsync();
         // Two messages in the reader's inbox, one read, as a morning's digest and an announcement leave them.
         await host.Factory.WithDbAsync(async db =>
         {
@@ -47,8 +46,7 @@ public sealed class DocsScreenshotTests(BrowserHost<PicturesSqliteFactory> host)
     public async Task TheNewsroomsPages()
     {
         await host.Factory.ReadyAsync();
-        var id = await host.Factory.WithDbAsync(db => db.Articles.Where(a => a.Status == ArticleStatus.Published && a.FeatureImageId != null)
-            .OrderByDescending(a => a.PublishedAt).Select(a => a.Id).FirstAsync());
+        var (id, _) = await NewestPicturedArticleAsync();
         await using (var editor = await host.LoggedInPageAsync(NewsPushFactory.EditorEmail))
         {
             await ShootAsync(editor.Page, $"/editor/articles/{id}", 1280, "editor", editor.Page.Locator("#live-preview h1, #live-preview p").First);
@@ -57,6 +55,11 @@ public sealed class DocsScreenshotTests(BrowserHost<PicturesSqliteFactory> host)
         await ShootAsync(admin.Page, "/admin", 1280, "admin-menu", admin.Page.GetByRole(AriaRole.Link, new() { Name = "Recommender models" }).Last);
         await ShootAsync(admin.Page, "/admin", 390, "admin-menu", admin.Page.GetByRole(AriaRole.Link, new() { Name = "Recommender models" }).Last);
     }
+
+    /// <summary>The newest published article with a feature image: the one the shots show.</summary>
+    private Task<(int Id, string Slug)> NewestPicturedArticleAsync() =>
+        host.Factory.WithDbAsync(async db => await db.Articles.Where(a => a.Status == ArticleStatus.Published && a.FeatureImageId != null)
+            .OrderByDescending(a => a.PublishedAt).Select(a => new ValueTuple<int, string>(a.Id, a.Slug)).FirstAsync());
 
     private static async Task ShootAsync(IPage page, string url, int width, string name, ILocator mainContent)
     {

@@ -214,7 +214,7 @@ public sealed class RollupBuilder(NewsPushDbContext db, TimeProvider clock, IOpt
                 var k = key.Item2;
                 db.InteractionRollups.Add(new InteractionRollup
                 {
-                    Grain = key.Item1, BucketStart = k.Hour, ColumnId = k.ColumnId, Source = k.Source.Length > 32 ? k.Source[..32] : k.Source,
+                    Grain = key.Item1, BucketStart = k.Hour, ColumnId = k.ColumnId, Source = k.Source,
                     ModelVersionId = k.ModelVersionId, Type = k.Type, Count = v.Count, ValueSum = v.Sum,
                 });
             }

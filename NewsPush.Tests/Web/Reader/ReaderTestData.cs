@@ -45,14 +45,17 @@ public static partial class ReaderTestData
     public static async Task<string> LastMailToAsync(NewsPushFactory factory, string email) => (await LastMessageToAsync(factory, email)).TextBody ?? "";
 
     /// <summary>The newest .eml in the pickup folder sent to <paramref name="email"/>, as a message.</summary>
-    public static async Task<MimeKit.MimeMessage> LastMessageToAsync(NewsPushFactory factory, string email)
+    public static Task<MimeKit.MimeMessage> LastMessageToAsync(NewsPushFactory factory, string email) => LastMessageToAsync(factory.MailPickupFolder, email);
+
+    /// <summary>The newest .eml in <paramref name="folder"/> sent to <paramref name="email"/>, waiting for it as account mail is sent in the background.</summary>
+    public static async Task<MimeKit.MimeMessage> LastMessageToAsync(string folder, string email)
     {
         // Account e-mails are sent in the background after the answer (AccountMailQueue): wait up to 15 s.
         for (var i = 0; i < 150; i++)
         {
-            if (Directory.Exists(factory.MailPickupFolder))
+            if (Directory.Exists(folder))
             {
-                foreach (var file in Directory.GetFiles(factory.MailPickupFolder, "*.eml").OrderByDescending(File.GetLastWriteTimeUtc))
+                foreach (var file in Directory.GetFiles(folder, "*.eml").OrderByDescending(File.GetLastWriteTimeUtc))
                 {
                     var message = await MimeKit.MimeMessage.LoadAsync(file);
                     if (message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase)))
@@ -63,7 +66,7 @@ public static partial class ReaderTestData
             }
             await Task.Delay(100);
         }
-        throw new Xunit.Sdk.XunitException($"No mail to {email} in {factory.MailPickupFolder}");
+        throw new Xunit.Sdk.XunitException($"No mail to {email} in {folder}");
     }
 
     /// <summary>Waits until the pickup folder holds at least <paramref name="count"/> mails to <paramref name="email"/> (sent in the background) and returns how many.</summary>
