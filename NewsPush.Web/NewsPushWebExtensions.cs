@@ -64,6 +64,7 @@ public static class NewsPushWebExtensions
 
         services.AddHttpContextAccessor();
         services.AddScoped<ReaderTime>();
+        services.AddSingleton<ReaderZoneCache>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditLogReader>();
         services.AddInteractions();

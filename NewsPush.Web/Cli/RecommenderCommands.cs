@@ -31,6 +31,7 @@ internal static class RecommenderCommands
           bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
           bench devices [--devices <n>] [--ios-share <0..1>] [--fcm-parallelism <n>] [--apns-parallelism <n>] [--breaking] [--breakdown] [--keep]
           bench campaign [--readers <n>] [--keep]
+          bench reader-site [--readers <n>] [--duration <s>] [--connections <n>] [--pages article,home,for-you,search] [--keep]
           bench analytics [--deliveries <n>] [--pushes <n>] [--readers <n>] [--provider Sqlite|PostgreSql --connection <cs>] [--keep]
         """;
 
@@ -330,6 +331,10 @@ internal static class RecommenderCommands
         if (args.FirstOrDefault() == "campaign")
         {
             return await CampaignBenchCommand.RunAsync(args[1..], ct);
+        }
+        if (args.FirstOrDefault() == "reader-site")
+        {
+            return await ReaderSiteBenchCommand.RunAsync(args[1..], ct);
         }
         if (args.FirstOrDefault() != "recommender")
         {

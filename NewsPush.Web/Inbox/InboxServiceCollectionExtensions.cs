@@ -7,6 +7,7 @@ public static class InboxServiceCollectionExtensions
     {
         services.AddScoped<InboxService>();
         services.AddScoped<BroadcastAudience>();
+        services.AddSingleton<UnreadBadgeCache>();
         return services;
     }
 

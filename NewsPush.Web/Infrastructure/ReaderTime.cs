@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Html;
+using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 
 namespace NewsPush.Web.Infrastructure;
@@ -9,7 +10,7 @@ namespace NewsPush.Web.Infrastructure;
 /// Times on reader pages as the reader reads them: in the zone of a signed-in reader's preferences, in UTC for everyone
 /// else (the anonymous pages are cached and shared), always with the zone's name. One lookup per request.
 /// </summary>
-public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, TimeProvider clock)
+public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, ReaderZoneCache zones, TimeProvider clock)
 {
     private TimeZoneInfo? zone;
 
@@ -19,7 +20,7 @@ public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, 
         {
             var context = http.HttpContext;
             var userId = context?.User.UserId();
-            zone = userId is null ? TimeZoneInfo.Utc : await db.TimeZoneOfAsync(userId, context!.RequestAborted);
+            zone = userId is null ? TimeZoneInfo.Utc : await zones.GetAsync(db, userId, context!.RequestAborted);
         }
         return zone;
     }
@@ -79,4 +80,28 @@ public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, 
         var iso = DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("o", CultureInfo.InvariantCulture);
         return new HtmlString($"<time datetime=\"{iso}\" title=\"{WebUtility.HtmlEncode(await FormatAsync(utc))}\">{WebUtility.HtmlEncode(await RelativeAsync(utc))}</time>");
     }
+}
+
+/// <summary>
+/// Each signed-in reader's zone, kept in memory for a minute so that a page's times need no query; saving preferences
+/// drops it (<see cref="Evict"/>), so the next page is in the new zone.
+/// </summary>
+public sealed class ReaderZoneCache(IMemoryCache cache)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    private static string Key(string userId) => "reader-zone:" + userId;
+
+    public async Task<TimeZoneInfo> GetAsync(NewsPushDbContext db, string userId, CancellationToken ct)
+    {
+        if (cache.TryGetValue(Key(userId), out TimeZoneInfo? zone) && zone is not null)
+        {
+            return zone;
+        }
+        zone = await db.TimeZoneOfAsync(userId, ct);
+        cache.Set(Key(userId), zone, Lifetime);
+        return zone;
+    }
+
+    public void Evict(string userId) => cache.Remove(Key(userId));
 }

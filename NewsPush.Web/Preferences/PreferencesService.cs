@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
@@ -5,7 +6,7 @@ using NewsPush.Data.Entities;
 namespace NewsPush.Web.Preferences;
 
 /// <summary>Reads and saves a reader's push preferences; one-click unsubscribe goes through here too.</summary>
-public sealed class PreferencesService(NewsPushDbContext db, TimeProvider clock)
+public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zones, TimeProvider clock)
 {
     public async Task<PreferencesViewModel> GetAsync(string userId, CancellationToken ct)
     {
@@ -72,6 +73,7 @@ public sealed class PreferencesService(NewsPushDbContext db, TimeProvider clock)
             p.Topics.Add(new ReaderTopic { UserId = userId, ColumnId = id });
         }
         await db.SaveChangesAsync(ct);
+        zones.Evict(userId);
     }
 
     /// <summary>One-click unsubscribe: no more e-mail, and nothing already queued goes out.</summary>

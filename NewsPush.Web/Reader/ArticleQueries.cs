@@ -10,7 +10,7 @@ namespace NewsPush.Web.Reader;
 
 /// <summary>Read side of the reader site: projections straight from the DbContext, no tracking.</summary>
 public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, MarkdownRenderer markdown, IArticleRecommender recommender,
-    CommentService comments, ReaderCache readerCache, IOptions<ReaderOptions> options, TimeProvider clock)
+    CommentService comments, ReaderCache readerCache, ReaderStateCache states, IOptions<ReaderOptions> options, TimeProvider clock)
 {
     /// <summary>The whole article page for one reader; the form is kept when redisplaying a rejected comment.</summary>
     public async Task<ArticlePageViewModel?> PageAsync(string slug, string? userId, CommentFormModel? form, CancellationToken ct)
@@ -149,14 +149,9 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
         {
             return new ReaderState(false, null, false, false, new HashSet<int>());
         }
-        var rating = await db.Ratings.AsNoTracking().Where(r => r.UserId == userId && r.ArticleId == article.Id).Select(r => (int?)r.Stars).FirstOrDefaultAsync(ct);
-        var bookmarked = await db.Bookmarks.AsNoTracking().AnyAsync(b => b.UserId == userId && b.ArticleId == article.Id, ct);
-        var tagIds = article.Tags.Select(t => t.Id).ToList();
-        var follows = await db.Follows.AsNoTracking()
-            .Where(f => f.UserId == userId && ((f.Kind == FollowKind.Column && f.TargetId == article.ColumnId) || (f.Kind == FollowKind.Tag && tagIds.Contains(f.TargetId))))
-            .Select(f => new { f.Kind, f.TargetId }).ToListAsync(ct);
-        return new ReaderState(true, rating, bookmarked, follows.Any(f => f.Kind == FollowKind.Column),
-            follows.Where(f => f.Kind == FollowKind.Tag).Select(f => f.TargetId).ToHashSet());
+        var state = await states.GetAsync(db, userId, ct);
+        return new ReaderState(true, state.Ratings.TryGetValue(article.Id, out var stars) ? stars : null, state.Bookmarks.Contains(article.Id),
+            state.FollowedColumns.Contains(article.ColumnId), article.Tags.Select(t => t.Id).Where(state.FollowedTags.Contains).ToHashSet());
     }
 
     /// <summary>An author's published articles, newest first; null when nobody by that id has published anything (or past the last page).</summary>

@@ -57,7 +57,7 @@ public sealed class ArticlesController(ArticleQueries queries, ReaderActivitySer
         {
             return NotFound();
         }
-        await activity.RecordOpenAsync(UserId, model.Article.Id, src ?? "direct", ct);
+        activity.RecordOpen(UserId, model.Article.Id, src ?? "direct");
         return View(model);
     }
 

@@ -77,7 +77,7 @@ public sealed class BeaconController(ReaderActivityService activity, BeaconLimit
                 activity.RecordImpressions(userId, e.ArticleIds, e.Source);
                 return NoContent();
             case "dwell" when e.ArticleId is { } id && e.Seconds is { } s && double.IsFinite(s) && s >= 0:
-                await activity.RecordDwellAsync(userId, id, s, ct);
+                activity.RecordDwell(userId, id, s);
                 return NoContent();
             default:
                 return Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown beacon", detail: "Send type 'impression' with articleIds, or 'dwell' with articleId and seconds.");

@@ -7,41 +7,30 @@ using NewsPush.Web.Interactions;
 namespace NewsPush.Web.Reader;
 
 /// <summary>What a reader does to articles: ratings, bookmarks, follows, reading history and interaction events.</summary>
-public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecorder recorder, ReaderCache readerCache, TimeProvider clock)
+public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecorder recorder, ReaderCache readerCache, ReadingHistory history,
+    ReaderStateCache states, IServiceProvider services, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>An article was opened: history upserted, click event recorded (views are counted by <see cref="ArticleViewCountingMiddleware"/>).</summary>
-    public async Task RecordOpenAsync(string? userId, int articleId, string? source, CancellationToken ct)
+    /// <summary>
+    /// An article was opened: history and click event noted, both written in batches off the request path (views are
+    /// counted by <see cref="ArticleViewCountingMiddleware"/>).
+    /// </summary>
+    public void RecordOpen(string? userId, int articleId, string? source)
     {
         if (userId is null)
         {
             return;
         }
         var now = Now;
-        var updated = await db.ArticleReads.Where(r => r.UserId == userId && r.ArticleId == articleId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastReadAt, now).SetProperty(r => r.ReadCount, r => r.ReadCount + 1), ct);
-        if (updated == 0)
-        {
-            db.ArticleReads.Add(new ArticleRead { UserId = userId, ArticleId = articleId, FirstReadAt = now, LastReadAt = now, ReadCount = 1 });
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // A parallel request inserted it first; that one counts.
-                db.ChangeTracker.Clear();
-            }
-        }
+        history.Opened(userId, articleId, now);
         recorder.Record(userId, articleId, InteractionType.Click, 1, Clean(source), now);
     }
 
-    public async Task RecordDwellAsync(string userId, int articleId, double seconds, CancellationToken ct)
+    public void RecordDwell(string userId, int articleId, double seconds)
     {
         seconds = Math.Clamp(seconds, 0, 3600);
-        await db.ArticleReads.Where(r => r.UserId == userId && r.ArticleId == articleId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.DwellSeconds, r => r.DwellSeconds + seconds), ct);
+        history.Dwelled(userId, articleId, seconds, Now);
         recorder.Record(userId, articleId, InteractionType.Dwell, seconds, "article", Now);
     }
 
@@ -76,6 +65,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
         await db.Articles.Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s
             .SetProperty(a => a.RatingSum, a => a.RatingSum + delta)
             .SetProperty(a => a.RatingCount, a => a.RatingCount + (existing == null ? 1 : 0)), ct);
+        states.Evict(userId);
         recorder.Record(userId, articleId, InteractionType.Rating, stars, "article", Now);
         await readerCache.RatingChangedAsync(articleId, slug, ct);
         return true;
@@ -85,12 +75,14 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
     public async Task<bool> ToggleBookmarkAsync(string userId, int articleId, CancellationToken ct)
     {
         var removed = await db.Bookmarks.Where(b => b.UserId == userId && b.ArticleId == articleId).ExecuteDeleteAsync(ct);
+        states.Evict(userId);
         if (removed > 0)
         {
             return false;
         }
         db.Bookmarks.Add(new Bookmark { UserId = userId, ArticleId = articleId, CreatedAt = Now });
         await db.SaveChangesAsync(ct);
+        states.Evict(userId);
         recorder.Record(userId, articleId, InteractionType.Bookmark, 1, "article", Now);
         return true;
     }
@@ -112,6 +104,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
         try
         {
             await db.SaveChangesAsync(ct);
+            states.Evict(userId);
         }
         catch (DbUpdateException)
         {
@@ -128,11 +121,14 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
         }
     }
 
-    public Task UnfollowAsync(string userId, FollowKind kind, int targetId, CancellationToken ct) =>
-        db.Follows.Where(f => f.UserId == userId && f.Kind == kind && f.TargetId == targetId).ExecuteDeleteAsync(ct);
+    public async Task UnfollowAsync(string userId, FollowKind kind, int targetId, CancellationToken ct)
+    {
+        await db.Follows.Where(f => f.UserId == userId && f.Kind == kind && f.TargetId == targetId).ExecuteDeleteAsync(ct);
+        states.Evict(userId);
+    }
 
     public async Task<FollowState> FollowStateAsync(string? userId, FollowKind kind, int targetId, CancellationToken ct) =>
-        new(targetId, userId is not null && await db.Follows.AnyAsync(f => f.UserId == userId && f.Kind == kind && f.TargetId == targetId, ct), userId is not null);
+        new(targetId, userId is not null && (await states.GetAsync(db, userId, ct)).Follows(kind, targetId), userId is not null);
 
     /// <summary>Replaces the declared interests with the picked columns and tags (followed ones stay).</summary>
     public async Task SetInterestsAsync(string userId, IReadOnlyCollection<int> columnIds, IReadOnlyCollection<int> tagIds, CancellationToken ct)
@@ -141,6 +137,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
         var validTags = await db.Tags.Where(t => tagIds.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct);
         await db.Follows.Where(f => f.UserId == userId && f.IsDeclaredInterest
             && !((f.Kind == FollowKind.Column && validColumns.Contains(f.TargetId)) || (f.Kind == FollowKind.Tag && validTags.Contains(f.TargetId)))).ExecuteDeleteAsync(ct);
+        states.Evict(userId);
         foreach (var id in validColumns)
         {
             await FollowAsync(userId, FollowKind.Column, id, true, ct);
@@ -181,6 +178,8 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
 
     public async Task<(IReadOnlyList<HistoryItem> Items, int PageCount)> HistoryAsync(string userId, int page, int pageSize, CancellationToken ct)
     {
+        // The reads noted in memory first, so the page shows the article just read.
+        await history.FlushAsync(services, ct);
         // Only what the reader may still open: an article taken back since is left out (its title may be a draft's now).
         var visible = db.Articles.PubliclyVisible(Now);
         var q = db.ArticleReads.AsNoTracking().Where(r => r.UserId == userId && visible.Any(a => a.Id == r.ArticleId));

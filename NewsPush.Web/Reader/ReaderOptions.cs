@@ -40,4 +40,16 @@ public sealed class ReaderOptions
 
     [Range(0, 3600)]
     public int ArticleCacheSeconds { get; set; } = 60;
+
+    /// <summary>How often reading history gathered in memory is written (<see cref="ReadingHistory"/>).</summary>
+    [Range(50, 60_000)]
+    public int HistoryFlushMilliseconds { get; set; } = 1000;
+
+    /// <summary>Reads waiting beyond this many (the database down for long) are not recorded, so memory stays bounded.</summary>
+    [Range(1000, 10_000_000)]
+    public int HistoryMaxPending { get; set; } = 200_000;
+
+    /// <summary>How long a reader's own state (ratings, bookmarks, follows) is kept in memory; changes evict it at once.</summary>
+    [Range(0, 3600)]
+    public int ReaderStateCacheSeconds { get; set; } = 120;
 }

@@ -31,6 +31,9 @@ public static class ReaderServiceCollectionExtensions
         // already skips signed-in readers and responses that set cookies.
         services.AddOutputCache(o => o.AddPolicy(ReaderCache.Policy, b => b.Expire(TimeSpan.FromSeconds(30)).Tag(ReaderCache.Policy).AddPolicy<ArticlePageTagPolicy>()));
         services.AddHostedService<ViewCountWriter>();
+        services.AddSingleton<ReadingHistory>();
+        services.AddHostedService<ReadingHistoryWriter>();
+        services.AddSingleton<ReaderStateCache>();
 
         services.AddSingleton<IFullTextProvider, SqliteFullText>();
         services.AddSingleton<IFullTextProvider, PostgreSqlFullText>();

@@ -73,10 +73,14 @@ public sealed partial class ReaderNotifier
         }
     }
 
+    /// <summary>Raised (synchronously, on the caller's thread) for every change: the reader's id, or null for everyone.</summary>
+    public event Action<string?>? Changed;
+
     /// <summary>Nudges the reader's open pages to re-read their unread count. Never blocks, never throws for a send.</summary>
     public void InboxChanged(string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Changed?.Invoke(userId);
         if (!queued.TryAdd(userId, 0))
         {
             return; // already waiting, and it will be sent after this caller's commit
@@ -101,7 +105,11 @@ public sealed partial class ReaderNotifier
     }
 
     /// <summary>Nudges every connected reader (a broadcast changed everyone's count).</summary>
-    public void InboxChangedForEveryone() => RequestEveryone();
+    public void InboxChangedForEveryone()
+    {
+        Changed?.Invoke(null);
+        RequestEveryone();
+    }
 
     /// <summary>Returns true when this call set the request (it was not already waiting).</summary>
     private bool RequestEveryone()

@@ -33,4 +33,11 @@ public sealed class RealtimeOptions
     /// <summary>Hub connections one user may hold open on one node (a tab holds one); the next is closed.</summary>
     [Range(1, 1000)]
     public int MaxConnectionsPerUser { get; set; } = 10;
+
+    /// <summary>
+    /// How long the unread count drawn into each page's badge is kept per reader. A change on this node drops it at once;
+    /// one on another node is seen within this time (the badge's live update asks the database itself).
+    /// </summary>
+    [Range(0, 300)]
+    public int BadgeCacheSeconds { get; set; } = 15;
 }
