@@ -132,6 +132,7 @@ public sealed class ReaderActivityTests(SqliteFactory factory) : IClassFixture<S
         using var anonymous = factory.CreateClient();
         var anon = await anonymous.PostAsJsonAsync("/beacon", new { type = "dwell", articleId = id, seconds = 5 });
         await FlushInteractionsAsync();
+        await factory.Services.GetRequiredService<NewsPush.Web.Reader.ReadingHistory>().FlushAsync(factory.Services, default);
 
         Assert.Equal(HttpStatusCode.NoContent, impressions.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, dwell.StatusCode);
