@@ -10,10 +10,12 @@ using NewsPush.Web.Recommendations;
 namespace NewsPush.Web.Cli;
 
 /// <summary>
-/// `bench-digest [--readers 100000] [--email 5000] [--smtp-port N] [--fallback-recommender] [--concurrent] [--keep] [--provider Sqlite|PostgreSql --connection "..."]`:
+/// `bench-digest [--readers 100000] [--email 5000] [--smtp-port N] [--fallback-recommender | --model [--interactions N]] [--concurrent] [--keep] [--provider Sqlite|PostgreSql --connection "..."]`:
 /// builds a fresh database of its own (never the site's), adds synthetic readers whose local time has just
 /// come, then times the digest run (compose + outbox) and the inbox delivery; with --email, the e-mail
 /// delivery to an SMTP server (start NewsPush.Tests/Web/Push/smtp-sink.js, or let the bench start it).
+/// With --model, a model is trained on synthetic interactions and activated through <see cref="ModelTrainingService"/>,
+/// readers get a reading history, and the site's registered recommender (the model path of the real digest job) ranks.
 /// </summary>
 public static class DigestBenchCommand
 {
@@ -25,7 +27,8 @@ public static class DigestBenchCommand
     {
         var readers = IntArg(args, "--readers", 100_000);
         var emailReaders = IntArg(args, "--email", 0);
-        var fallback = args.Contains("--fallback-recommender");
+        var withModel = args.Contains("--model");
+        var fallback = withModel || args.Contains("--fallback-recommender");
         var keep = args.Contains("--keep");
         var concurrent = args.Contains("--concurrent");
         var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
@@ -66,10 +69,17 @@ public static class DigestBenchCommand
             Console.WriteLine($"Creating {readers:N0} inbox readers and {emailReaders:N0} e-mail readers…");
             await CreateReadersAsync(app.Services, readers, DigestFrequency.Daily, inbox: true, email: false, now, ct);
             await CreateReadersAsync(app.Services, emailReaders, DigestFrequency.Weekly, inbox: false, email: true, now, ct);
+            if (withModel)
+            {
+                await ModelBench.PrepareAsync(app.Services, IntArg(args, "--interactions", 300_000), now, ct);
+            }
+            // The peak is the pipeline's, not the set-up's: collect, then restart the kernel's high-water mark.
+            var peakFromStart = ModelBench.ResetPeakMemory();
+            Console.WriteLine(peakFromStart ? "Peak memory counted from here." : "Peak memory counted from the process start (could not reset VmHWM).");
 
             Console.WriteLine();
-            Console.WriteLine($"| Step | Items | Wall s | CPU s | Rate (wall) |");
-            Console.WriteLine($"|---|---:|---:|---:|---:|");
+            Console.WriteLine($"| Step | Items | Wall s | CPU s | Rate (wall) | Load (1 min) |");
+            Console.WriteLine($"|---|---:|---:|---:|---:|---:|");
             if (concurrent)
             {
                 // As in production: the dispatcher works off the outbox while the runner is still composing.
@@ -87,12 +97,14 @@ public static class DigestBenchCommand
                 lastCpu = composeCpu + deliverCpu;
                 Row("Total: digests into the inbox", composed, composeSeconds + deliverSeconds, "digests/min", 60);
             }
+            Console.WriteLine(ModelBench.MemoryLine());
             if (emailReaders > 0)
             {
                 var (mailed, mailComposeSeconds) = await TimeAsync(app.Services, sp => sp.GetRequiredService<DigestRunner>().RunAsync(DigestFrequency.Weekly, ct), r => r.Composed);
                 Row("Compose digests + outbox (e-mail readers)", mailed, mailComposeSeconds, "digests/min", 60);
                 var (sent, sendSeconds) = await TimeAsync(app.Services, sp => sp.GetRequiredService<DeliveryDispatcher>().DispatchDueAsync(ct), n => n);
                 Row($"E-mail over SMTP (127.0.0.1:{smtpPort}, pooled connections)", sent, sendSeconds, "messages/s", 1);
+                Console.WriteLine(ModelBench.MemoryLine());
                 await using var scope = app.Services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
                 var failed = await db.Deliveries.CountAsync(d => d.Channel == DeliveryChannel.Email && d.Status != DeliveryStatus.Sent, ct);
@@ -148,7 +160,7 @@ public static class DigestBenchCommand
     }
 
     private static void Row(string step, int items, double seconds, string unit, int per) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {step} | {items:N0} | {seconds:F1} | {lastCpu:F1} | {(seconds > 0 ? items / seconds * per : 0):N0} {unit} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {step} | {items:N0} | {seconds:F1} | {lastCpu:F1} | {(seconds > 0 ? items / seconds * per : 0):N0} {unit} | {ModelBench.LoadAverage()} |"));
 
     private static double lastCpu;
 
