@@ -53,4 +53,8 @@ public class BroadcastReceipt
     public string UserId { get; set; } = "";
     public DateTime? ReadAt { get; set; }
     public DateTime? ArchivedAt { get; set; }
+    /// <summary>When the reader first opened it (its page, not "mark as read"): a breaking push's inbox "opened".</summary>
+    public DateTime? OpenedAt { get; set; }
+    /// <summary>When the reader first followed its link from the inbox: a breaking push's inbox "clicked".</summary>
+    public DateTime? ClickedAt { get; set; }
 }

@@ -26,6 +26,7 @@ public sealed class RollupBuilder(NewsPushDbContext db, TimeProvider clock, IOpt
     public const string DeliveriesMark = "deliveries";
     public const string EventsMark = "delivery-events";
     public const string InteractionsMark = "interactions";
+    public const string InboxPartsMark = "inbox-parts";
 
     /// <summary>The digest run a digest belongs to: the UTC day its digests were composed, counted from 1970-01-01.</summary>
     public static long DigestRunOf(DateTime createdAt) => (long)(createdAt.Date - DateTime.UnixEpoch).TotalDays;
@@ -43,7 +44,9 @@ public sealed class RollupBuilder(NewsPushDbContext db, TimeProvider clock, IOpt
             events += e;
             var i = await InteractionsStepAsync(ct);
             interactions += i;
-            if (step + e + i == 0)
+            var p = await InboxPartsStepAsync(ct);
+            deliveries += p;
+            if (step + e + i + p == 0)
             {
                 break;
             }
@@ -79,6 +82,40 @@ public sealed class RollupBuilder(NewsPushDbContext db, TimeProvider clock, IOpt
             .GroupBy(r => new DeliveryKey(Hour(r.CreatedAt), r.ContentKind, ContentOf(r.ContentKind, r.ContentId, r.DigestAt), r.Channel, DeliveryEventType.Queued, 0))
             .ToDictionary(g => g.Key, g => (Total: (long)g.Count(), Unique: (long)g.Count()));
         return await CommitDeliveryCountsAsync(DeliveriesMark, mark, settled[^1].Id, counts, settled.Count, ct);
+    }
+
+    /// <summary>
+    /// A breaking push's inbox part is one broadcast for all (no outbox rows): queued and sent to the readers it reached,
+    /// at once, when it was stored. Broadcasts are read in id order like the other sources; one waits (and the ones after
+    /// it) until its readers are counted (<c>CampaignSender</c> counts them right after storing it, or when the fan-out
+    /// resumes). Broadcasts of no push (an admin's) count nothing but move the watermark.
+    /// </summary>
+    private async Task<int> InboxPartsStepAsync(CancellationToken ct)
+    {
+        var mark = await MarkAsync(InboxPartsMark, ct);
+        var cutoff = Cutoff;
+        var rows = await db.Broadcasts.AsNoTracking().Where(b => b.Id > mark).OrderBy(b => b.Id).Take(options.Value.BatchSize)
+            .Select(b => new { b.Id, b.CampaignId, b.CreatedAt, b.AudienceCount })
+            .ToListAsync(ct);
+        // A part still uncounted an hour on was stored by a fan-out that died and never resumed (the push cancelled
+        // meanwhile): it counts nothing rather than hold back every later push.
+        var abandoned = cutoff.AddHours(-1);
+        var settled = rows.TakeWhile(r => r.CreatedAt <= cutoff && (r.CampaignId is null || r.AudienceCount is not null || r.CreatedAt <= abandoned)).ToList();
+        if (settled.Count == 0)
+        {
+            return 0;
+        }
+        var counts = new Dictionary<DeliveryKey, (long Total, long Unique)>();
+        foreach (var r in settled.Where(r => r.CampaignId is not null && r.AudienceCount > 0))
+        {
+            foreach (var metric in (ReadOnlySpan<DeliveryEventType>)[DeliveryEventType.Queued, DeliveryEventType.Sent])
+            {
+                var key = new DeliveryKey(Hour(r.CreatedAt), DeliveryContentKind.Breaking, r.CampaignId!.Value, DeliveryChannel.Inbox, metric, 0);
+                var n = (long)r.AudienceCount!.Value;
+                counts[key] = counts.TryGetValue(key, out var c) ? (c.Total + n, c.Unique + n) : (n, n);
+            }
+        }
+        return await CommitDeliveryCountsAsync(InboxPartsMark, mark, settled[^1].Id, counts, settled.Count, ct);
     }
 
     private async Task<int> EventsStepAsync(CancellationToken ct)

@@ -126,6 +126,11 @@ public sealed class CampaignSender(
     {
         if (await db.Broadcasts.AsNoTracking().SingleOrDefaultAsync(b => b.CampaignId == c.Id, ct) is { } existing)
         {
+            if (existing.AudienceCount is null)
+            {
+                // Stored by a run that stopped before counting its readers (the progress and the analytics wait for them).
+                await CountInboxReadersAsync(existing, ct);
+            }
             return existing;
         }
         var now = clock.GetUtcNow().UtcDateTime;
@@ -162,11 +167,16 @@ public sealed class CampaignSender(
                 ? await db.Broadcasts.AsNoTracking().SingleOrDefaultAsync(b => b.CampaignId == c.Id, ct) : null;
         }
         notifier.InboxChangedForEveryone();
+        await CountInboxReadersAsync(part, ct);
+        return part;
+    }
+
+    private async Task CountInboxReadersAsync(Broadcast part, CancellationToken ct)
+    {
         var inboxReaders = await audience.InboxReadersAsync(part, ct);
         await db.Broadcasts.Where(b => b.Id == part.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.AudienceCount, inboxReaders), ct);
         part.AudienceCount = inboxReaders;
-        logger.LogInformation("Push {CampaignId}: its inbox part reaches {Readers} readers", c.Id, inboxReaders);
-        return part;
+        logger.LogInformation("Push {CampaignId}: its inbox part reaches {Readers} readers", part.CampaignId, inboxReaders);
     }
 
     /// <summary>What each channel has done with a push: the inbox part's readers, then deliveries by channel and status.</summary>

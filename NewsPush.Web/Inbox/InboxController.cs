@@ -30,6 +30,11 @@ public sealed class InboxController(InboxService inbox) : Controller
         return model is null ? NotFound() : View(model);
     }
 
+    /// <summary>A broadcast's link followed from the inbox (a breaking push's click is counted), then the link itself.</summary>
+    [HttpGet("broadcast/{id:long}/open")]
+    public async Task<IActionResult> FollowLink(long id, CancellationToken ct) =>
+        await inbox.FollowLinkAsync(UserId, id, ct) is { } link ? Redirect(link) : NotFound();
+
     [HttpPost("{kind}/{id:long}/archive")]
     public async Task<IActionResult> Archive(string kind, long id, CancellationToken ct)
     {

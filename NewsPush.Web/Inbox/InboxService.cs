@@ -104,6 +104,10 @@ public sealed class InboxService(
         {
             return null;
         }
+        if (item.Kind == InboxItemKind.Broadcast && item.Category == InboxMessageKind.Breaking)
+        {
+            await RecordPushEventAsync(userId, id, DeliveryEventType.Opened, ct);
+        }
         IReadOnlyList<DigestEntryViewModel> entries = [];
         if (item.DigestId is { } digestId)
         {
@@ -120,6 +124,63 @@ public sealed class InboxService(
                 .ToListAsync(ct);
         }
         return new InboxMessageViewModel(item, entries);
+    }
+
+    /// <summary>
+    /// The reader follows a broadcast's link from the inbox: it is marked read and, for a breaking push's inbox part,
+    /// counted as opened and clicked. The link, or null when the broadcast is not the reader's or has no allowed link.
+    /// </summary>
+    public async Task<string?> FollowLinkAsync(string userId, long broadcastId, CancellationToken ct)
+    {
+        if (!await MarkReadAsync(userId, InboxItemKind.Broadcast, broadcastId, ct))
+        {
+            return null;
+        }
+        var b = await db.Broadcasts.AsNoTracking().Where(x => x.Id == broadcastId).Select(x => new { x.Link, x.CampaignId }).FirstAsync(ct);
+        if (b.Link is not { } link || !InboxLinks.IsAllowed(link))
+        {
+            return null;
+        }
+        if (b.CampaignId is not null)
+        {
+            await RecordPushEventAsync(userId, broadcastId, DeliveryEventType.Clicked, ct);
+        }
+        return link;
+    }
+
+    /// <summary>
+    /// A breaking push's inbox part has no delivery rows (one broadcast for all, ADR-012), so its opens and clicks are
+    /// events of the push on the inbox channel without a delivery id; the reader's receipt (which exists: the item was
+    /// marked read first) says whether each is the reader's first. A click is also an open when nothing opened it before.
+    /// </summary>
+    private async Task RecordPushEventAsync(string userId, long broadcastId, DeliveryEventType type, CancellationToken ct)
+    {
+        var push = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId && b.CampaignId != null)
+            .Select(b => new { CampaignId = b.CampaignId!.Value, ArticleId = db.PushCampaigns.Where(c => c.Id == b.CampaignId).Select(c => c.ArticleId).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct);
+        if (push is null)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var receipt = db.BroadcastReceipts.Where(r => r.BroadcastId == broadcastId && r.UserId == userId);
+        var firstOpen = await receipt.Where(r => r.OpenedAt == null).ExecuteUpdateAsync(s => s.SetProperty(r => r.OpenedAt, now), ct) > 0;
+        var events = new List<DeliveryEvent>(2);
+        DeliveryEvent Event(DeliveryEventType t, bool first, int articleId = 0) => new()
+        {
+            Channel = DeliveryChannel.Inbox, ContentKind = DeliveryContentKind.Breaking, ContentId = push.CampaignId,
+            Type = t, IsFirst = first, ArticleId = articleId, OccurredAt = now,
+        };
+        if (type == DeliveryEventType.Opened || firstOpen)
+        {
+            events.Add(Event(DeliveryEventType.Opened, firstOpen));
+        }
+        if (type == DeliveryEventType.Clicked)
+        {
+            var firstClick = await receipt.Where(r => r.ClickedAt == null).ExecuteUpdateAsync(s => s.SetProperty(r => r.ClickedAt, now), ct) > 0;
+            events.Add(Event(DeliveryEventType.Clicked, firstClick, push.ArticleId));
+        }
+        await db.AppendAsync(events, ct);
     }
 
     public async Task<bool> MarkReadAsync(string userId, InboxItemKind kind, long id, CancellationToken ct)

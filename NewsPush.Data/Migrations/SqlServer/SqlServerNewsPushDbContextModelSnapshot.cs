@@ -559,6 +559,12 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<DateTime?>("ArchivedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<DateTime?>("ReadAt")
                         .HasColumnType("datetime2");
 

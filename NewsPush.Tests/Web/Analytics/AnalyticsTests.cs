@@ -76,6 +76,34 @@ public abstract class AnalyticsTests(AnalyticsFactory factory)
         await client.PostAsync($"/t/s/{Of(readers[1], DeliveryContentKind.Breaking, DeliveryChannel.WebPush).TrackingToken}", null);
         await client.GetAsync($"/t/c/{wp0.TrackingToken}?u=%2F");
         await client.GetAsync($"/t/c/{Of(readers[3], DeliveryContentKind.Breaking, DeliveryChannel.Email).TrackingToken}?u=%2F");
+        // The push's inbox part (one broadcast for all, its readers counted by the sender): reader 0 opens it twice and
+        // follows its link twice, reader 1 follows the link without opening it first, reader 2 only marks it read.
+        var part = new Broadcast { CampaignId = push.Id, Title = push.Title, Body = push.Message, Link = "/", CreatedAt = now, ExpiresAt = now.AddDays(7), AudienceCount = readers.Count };
+        await factory.WithDbAsync(async db => { db.Broadcasts.Add(part); await db.SaveChangesAsync(); });
+        using (var r0 = await factory.CreateLoggedInClientAsync(readers[0].Email!))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await r0.GetAsync($"/inbox/broadcast/{part.Id}")).StatusCode);
+            await r0.GetAsync($"/inbox/broadcast/{part.Id}");
+            var follow = await r0.GetAsync($"/inbox/broadcast/{part.Id}/open");
+            Assert.Equal((HttpStatusCode.Redirect, "/"), (follow.StatusCode, follow.Headers.Location?.OriginalString));
+            await r0.GetAsync($"/inbox/broadcast/{part.Id}/open");
+        }
+        using (var r1 = await factory.CreateLoggedInClientAsync(readers[1].Email!))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await r1.GetAsync($"/inbox/broadcast/{part.Id}/open")).StatusCode);
+        }
+        using (var r2 = await factory.CreateLoggedInClientAsync(readers[2].Email!))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await r2.PostFormAsync("/inbox", postUrl: $"/inbox/broadcast/{part.Id}/read")).StatusCode);
+        }
+        // A reader outside the push's audience cannot count a click (the part is not in their inbox).
+        var outsider = await factory.CreateUserAsync($"out-{Guid.NewGuid():N}"[..12] + "@test.local");
+        using (var o = await factory.CreateLoggedInClientAsync(outsider.Email!))
+        {
+            await factory.WithDbAsync(db => db.Broadcasts.Where(b => b.Id == part.Id).ExecuteUpdateAsync(x => x.SetProperty(b => b.AudienceTargets, ",999999,").SetProperty(b => b.AudienceSegment, PushSegment.ColumnFollowers)));
+            Assert.Equal(HttpStatusCode.NotFound, (await o.GetAsync($"/inbox/broadcast/{part.Id}/open")).StatusCode);
+            await factory.WithDbAsync(db => db.Broadcasts.Where(b => b.Id == part.Id).ExecuteUpdateAsync(x => x.SetProperty(b => b.AudienceTargets, "").SetProperty(b => b.AudienceSegment, PushSegment.Everyone)));
+        }
         // A made-up token is refused, and an e-mail's token does not count as a browser's show.
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/t/s/{TrackingTokens.New()}", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/t/s/{mail0.TrackingToken}", null)).StatusCode);
@@ -93,14 +121,35 @@ public abstract class AnalyticsTests(AnalyticsFactory factory)
             bool Mine(DeliveryContentKind k, long id) => kind is null || (k == kind && (k == DeliveryContentKind.Digest ? digestRuns[id] : id) == contentId);
             var deliveries = (await db.Deliveries.AsNoTracking().ToListAsync()).Where(d => Mine(d.ContentKind, d.ContentId)).ToList();
             var events = (await db.DeliveryEvents.AsNoTracking().ToListAsync()).Where(e => Mine(e.ContentKind, e.ContentId)).ToList();
-            return deliveries.Select(d => d.Channel).Union(events.Select(e => e.Channel)).Distinct().OrderBy(c => c).Select(c =>
+            // A push's inbox part: no delivery rows; its readers are the broadcast's count, a reader's first open and
+            // click are on their receipt.
+            var parts = (await db.Broadcasts.AsNoTracking().Where(b => b.CampaignId != null).ToListAsync()).Where(b => Mine(DeliveryContentKind.Breaking, b.CampaignId!.Value)).ToList();
+            var partIds = parts.Select(b => b.Id).ToList();
+            var receipts = await db.BroadcastReceipts.AsNoTracking().Where(r => partIds.Contains(r.BroadcastId)).ToListAsync();
+            var channels = deliveries.Select(d => d.Channel).Union(events.Select(e => e.Channel)).Concat(parts.Count > 0 ? [DeliveryChannel.Inbox] : []);
+            return channels.Distinct().OrderBy(c => c).Select(c =>
             {
-                var ev = events.Where(e => e.Channel == c).ToList();
+                // Events of the push's inbox part have no delivery id: their readers are told apart by the receipts.
+                var ev = events.Where(e => e.Channel == c && e.DeliveryId != 0).ToList();
                 long Total(DeliveryEventType t) => ev.Count(e => e.Type == t);
                 long Unique(DeliveryEventType t) => ev.Where(e => e.Type == t).Select(e => e.DeliveryId).Distinct().Count();
-                return new ChannelFunnel(c, deliveries.Count(d => d.Channel == c), Total(DeliveryEventType.Sent), Total(DeliveryEventType.Failed),
+                var funnel = new ChannelFunnel(c, deliveries.Count(d => d.Channel == c), Total(DeliveryEventType.Sent), Total(DeliveryEventType.Failed),
                     Unique(DeliveryEventType.Delivered), Unique(DeliveryEventType.Opened), Total(DeliveryEventType.Opened),
                     Unique(DeliveryEventType.Clicked), Total(DeliveryEventType.Clicked));
+                if (c != DeliveryChannel.Inbox || parts.Count == 0)
+                {
+                    return funnel;
+                }
+                var part = events.Where(e => e.Channel == c && e.DeliveryId == 0).ToList();
+                Assert.Equal(part.Count(e => e.Type == DeliveryEventType.Opened && e.IsFirst), receipts.Count(r => r.OpenedAt != null));
+                Assert.Equal(part.Count(e => e.Type == DeliveryEventType.Clicked && e.IsFirst), receipts.Count(r => r.ClickedAt != null));
+                var audience = parts.Sum(b => (long)b.AudienceCount!.Value);
+                return funnel with
+                {
+                    Queued = funnel.Queued + audience, Sent = funnel.Sent + audience,
+                    OpenedUnique = funnel.OpenedUnique + receipts.Count(r => r.OpenedAt != null), OpenedTotal = funnel.OpenedTotal + part.Count(e => e.Type == DeliveryEventType.Opened),
+                    ClickedUnique = funnel.ClickedUnique + receipts.Count(r => r.ClickedAt != null), ClickedTotal = funnel.ClickedTotal + part.Count(e => e.Type == DeliveryEventType.Clicked),
+                };
             }).ToList();
         });
     }
@@ -141,6 +190,10 @@ public abstract class AnalyticsTests(AnalyticsFactory factory)
         var funnel = (await GetAsync<ContentReport>(admin, $"/api/analytics/pushes/{s.PushId}")).Channels;
         var webPush = funnel.Single(c => c.Channel == DeliveryChannel.WebPush);
         Assert.Equal((3L, 3L, 2L, 1L, 1L), (webPush.Queued, webPush.Sent, webPush.Delivered, webPush.OpenedUnique, webPush.ClickedUnique));
+        var inbox = funnel.Single(c => c.Channel == DeliveryChannel.Inbox);
+        // Queued and sent to its 4 readers at once; opened by readers 0 (twice) and 1 (by following the link), not 2
+        // (marked read only); clicked by 0 (twice) and 1.
+        Assert.Equal((4L, 4L, 2L, 3L, 2L, 3L), (inbox.Queued, inbox.Sent, inbox.OpenedUnique, inbox.OpenedTotal, inbox.ClickedUnique, inbox.ClickedTotal));
         var email = funnel.Single(c => c.Channel == DeliveryChannel.Email);
         Assert.Equal((4L, 4L, 1L), (email.Queued, email.Sent, email.ClickedUnique));
         var digestMail = (await GetAsync<ContentReport>(admin, $"/api/analytics/digest-runs/{s.DigestRun}")).Channels.Single(c => c.Channel == DeliveryChannel.Email);

@@ -69,6 +69,8 @@ public sealed partial class ReaderJourneyTests(BrowserHost<SqliteFactory> browse
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Log in" })).ToBeVisibleAsync();
 
         Assert.True(!cspErrors.Any(e => e.Contains("Content Security Policy", StringComparison.Ordinal)), string.Join("\n", cspErrors));
+        // Reads are written in batches off the request path: write what is pending before counting.
+        await browser.Factory.Services.GetRequiredService<NewsPush.Web.Reader.ReadingHistory>().FlushAsync(browser.Factory.Services, default);
         var (follows, reads, comments) = await browser.Factory.WithDbAsync(async db => (
             await db.Follows.CountAsync(f => f.UserId == user.Id && f.IsDeclaredInterest),
             await db.ArticleReads.CountAsync(r => r.UserId == user.Id),

@@ -1,0 +1,39 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NewsPush.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class BroadcastOpensAndClicks : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "ClickedAt",
+                table: "BroadcastReceipts",
+                type: "datetime2",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "OpenedAt",
+                table: "BroadcastReceipts",
+                type: "datetime2",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ClickedAt",
+                table: "BroadcastReceipts");
+
+            migrationBuilder.DropColumn(
+                name: "OpenedAt",
+                table: "BroadcastReceipts");
+        }
+    }
+}
