@@ -30,6 +30,13 @@ public sealed class DocsScreenshotTests(BrowserHost<PicturesSqliteFactory> host)
                 new InboxMessage { UserId = user.Id, Kind = InboxMessageKind.Digest, Title = "Your daily digest: 3 stories", Body = string.Join("\n", titles.Select(t => "• " + t)), Link = "/for-you", CreatedAt = now.AddHours(-2) },
                 new InboxMessage { UserId = user.Id, Kind = InboxMessageKind.System, Title = "New: follow your favourite writers", Body = "Open an author's page and choose Follow.", CreatedAt = now.AddDays(-1), ReadAt = now.AddHours(-20) });
             await db.SaveChangesAsync();
+            // And a breaking push's inbox part, as the newsroom sent it an hour ago.
+            var story = await db.Articles.Where(a => a.Status == ArticleStatus.Published).OrderByDescending(a => a.PublishedAt).FirstAsync();
+            var push = new PushCampaign { ArticleId = story.Id, Title = "Breaking: " + story.Title, Message = story.Summary, Status = CampaignStatus.Sent, CreatedAt = now.AddHours(-1), SentAt = now.AddHours(-1), UpdatedAt = now.AddHours(-1) };
+            db.PushCampaigns.Add(push);
+            await db.SaveChangesAsync();
+            db.Broadcasts.Add(new Broadcast { CampaignId = push.Id, Title = push.Title, Body = push.Message, Link = "/article/" + story.Slug, CreatedAt = now.AddHours(-1), ExpiresAt = now.AddDays(3), AudienceCount = 1 });
+            await db.SaveChangesAsync();
         });
         await using var tab = await host.LoggedInPageAsync(Reader, NewsPushFactory.Password);
         var page = tab.Page;
@@ -39,6 +46,8 @@ public sealed class DocsScreenshotTests(BrowserHost<PicturesSqliteFactory> host)
         await ShootAsync(page, "/for-you", 1280, "for-you", page.GetByRole(AriaRole.Heading, new() { Name = "For you" }));
         await ShootAsync(page, "/for-you", 390, "for-you", page.GetByRole(AriaRole.Heading, new() { Name = "For you" }));
         await ShootAsync(page, "/inbox", 390, "inbox", page.GetByRole(AriaRole.Heading, new() { Name = "Inbox" }));
+        await ShootAsync(page, "/inbox", 1280, "inbox", page.GetByRole(AriaRole.Heading, new() { Name = "Inbox" }));
+        await Assertions.Expect(page.Locator("#inbox-list .badge", new() { HasText = "breaking" })).ToBeVisibleAsync();
         await ShootAsync(page, "/preferences", 1280, "preferences", page.GetByLabel("Time zone", new() { Exact = true }));
     }
 
