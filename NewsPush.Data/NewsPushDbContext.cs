@@ -43,6 +43,7 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<PushCampaign> PushCampaigns => Set<PushCampaign>();
     public DbSet<DigestSchedule> DigestSchedules => Set<DigestSchedule>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<ModelVersionFile> ModelVersionFiles => Set<ModelVersionFile>();
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
     public DbSet<DeliveryEvent> DeliveryEvents => Set<DeliveryEvent>();
     public DbSet<DeliveryRollup> DeliveryRollups => Set<DeliveryRollup>();

@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure.Redis;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Identity;
@@ -92,6 +93,7 @@ public static class NewsPushWebExtensions
         services.AddApiDocs();
         services.AddDigests();
         services.AddAnalytics(builder.Configuration);
+        services.AddSharedRedis(builder.Configuration);
 
         return builder;
     }

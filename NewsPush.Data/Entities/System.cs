@@ -20,6 +20,18 @@ public class ModelVersion
     public DateTime? ActivatedAt { get; set; }
 }
 
+/// <summary>
+/// One file of a model version's folder (<c>model.json</c>, <c>model.zip</c>), kept in the database so that every web node
+/// can serve the active version, whichever node trained it: a node without the folder writes it from these rows.
+/// </summary>
+public class ModelVersionFile
+{
+    public int ModelVersionId { get; set; }
+    public ModelVersion? ModelVersion { get; set; }
+    public string Name { get; set; } = "";
+    public byte[] Content { get; set; } = [];
+}
+
 public class AuditLogEntry
 {
     public long Id { get; set; }

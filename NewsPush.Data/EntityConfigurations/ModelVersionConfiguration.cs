@@ -15,3 +15,13 @@ internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<Model
         builder.HasIndex(m => m.IsActive);
     }
 }
+
+internal sealed class ModelVersionFileConfiguration : IEntityTypeConfiguration<ModelVersionFile>
+{
+    public void Configure(EntityTypeBuilder<ModelVersionFile> builder)
+    {
+        builder.HasKey(f => new { f.ModelVersionId, f.Name });
+        builder.Property(f => f.Name).HasMaxLength(100);
+        builder.HasOne(f => f.ModelVersion).WithMany().HasForeignKey(f => f.ModelVersionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -21,9 +21,9 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     private static string? dummyHash;
 
     /// <summary>The form again with what was typed (never the password) and how long to wait, when this address or account posted too often.</summary>
-    private IActionResult? Refused(object model, string form, string? email)
+    private async Task<IActionResult?> RefusedAsync(object model, string form, string? email)
     {
-        if (throttle.Refuse(HttpContext, form, email) is not { } wait)
+        if (await throttle.RefuseAsync(HttpContext, form, email) is not { } wait)
         {
             return null;
         }
@@ -53,7 +53,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             return View(model);
         }
-        if (Refused(model, AccountThrottle.SignIn, model.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.SignIn, model.Email) is { } refused)
         {
             return refused;
         }
@@ -63,13 +63,13 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             // As long as checking a real password, and the same answer.
             dummyHash ??= users.PasswordHasher.HashPassword(new ApplicationUser(), Guid.NewGuid().ToString());
             users.PasswordHasher.VerifyHashedPassword(user ?? new ApplicationUser(), dummyHash, model.Password);
-            return WrongPassword(model);
+            return await WrongPasswordAsync(model);
         }
         // No lockout on failures (anyone could keep someone else's account locked): AccountThrottle delays instead.
         var result = await signIn.PasswordSignInAsync(user, model.Password, model.RememberMe, lockoutOnFailure: false);
         if (result.Succeeded)
         {
-            throttle.Succeeded(model.Email);
+            await throttle.SucceededAsync(model.Email);
             if (accountOptions.Value.RequireMfaForStaff && !user.TwoFactorEnabled && await IsStaffAsync(user))
             {
                 return LocalRedirect("/account/two-factor/setup?returnUrl=" + Uri.EscapeDataString(LocalOrHome(model.ReturnUrl)));
@@ -86,12 +86,12 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             ModelState.AddModelError("", "This account is locked by an administrator.");
             return View(model);
         }
-        return WrongPassword(model);
+        return await WrongPasswordAsync(model);
     }
 
-    private ViewResult WrongPassword(LoginViewModel model)
+    private async Task<ViewResult> WrongPasswordAsync(LoginViewModel model)
     {
-        throttle.Failed(HttpContext, model.Email);
+        await throttle.FailedAsync(HttpContext, model.Email);
         ModelState.AddModelError("", WrongLogin);
         return View(model);
     }
@@ -118,7 +118,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             return View(model);
         }
-        if (Refused(model, AccountThrottle.SignIn, user.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.SignIn, user.Email) is { } refused)
         {
             return refused;
         }
@@ -128,10 +128,10 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             : await signIn.TwoFactorRecoveryCodeSignInAsync(model.Code.Replace(" ", "", StringComparison.Ordinal));
         if (result.Succeeded)
         {
-            throttle.Succeeded(user.Email);
+            await throttle.SucceededAsync(user.Email);
             return LocalRedirect(LocalOrHome(model.ReturnUrl));
         }
-        throttle.Failed(HttpContext, user.Email);
+        await throttle.FailedAsync(HttpContext, user.Email);
         ModelState.AddModelError(nameof(model.Code), "That code is not right. Enter the code your app shows now, or one of your recovery codes.");
         return View(model);
     }
@@ -169,7 +169,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             return Challenge();
         }
         // ASVS 7.5.2: authenticated again with a factor before ending sessions.
-        if (throttle.Refuse(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
+        if (await throttle.RefuseAsync(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
         {
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             ViewData["Error"] = $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.";
@@ -177,7 +177,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         }
         if (string.IsNullOrEmpty(currentPassword) || !await users.CheckPasswordAsync(user, currentPassword))
         {
-            throttle.Failed(HttpContext, user.Email);
+            await throttle.FailedAsync(HttpContext, user.Email);
             ViewData["Error"] = "Your password is not right.";
             return View(nameof(SignOutEverywhere));
         }
@@ -201,7 +201,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpPost("register")]
     public async Task<IActionResult> Register(RegisterViewModel model, CancellationToken ct)
     {
-        if (Refused(model, AccountThrottle.Register, model.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.Register, model.Email) is { } refused)
         {
             return refused;
         }
@@ -269,7 +269,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpPost("resend-confirmation")]
     public async Task<IActionResult> ResendConfirmation(EmailFormModel model, CancellationToken ct)
     {
-        if (Refused(model, AccountThrottle.Register, model.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.Register, model.Email) is { } refused)
         {
             return refused;
         }
@@ -291,7 +291,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
     [HttpPost("forgot-password")]
     public async Task<IActionResult> ForgotPassword(EmailFormModel model, CancellationToken ct)
     {
-        if (Refused(model, AccountThrottle.Register, model.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.Register, model.Email) is { } refused)
         {
             return refused;
         }
@@ -319,7 +319,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             return View(model);
         }
-        if (Refused(model, AccountThrottle.SignIn, model.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.SignIn, model.Email) is { } refused)
         {
             return refused;
         }
@@ -329,7 +329,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             // The work of a real reset (hashing the new password), so timing does not tell whether the address has an account.
             users.PasswordHasher.HashPassword(new ApplicationUser(), model.Password);
-            throttle.Failed(HttpContext, model.Email);
+            await throttle.FailedAsync(HttpContext, model.Email);
             ModelState.AddModelError("", "This reset link is not valid or has expired. Request a new one.");
             return View(model);
         }
@@ -344,12 +344,12 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             }
             if (result.Errors.Any(e => e.Code == "InvalidToken"))
             {
-                throttle.Failed(HttpContext, model.Email);
+                await throttle.FailedAsync(HttpContext, model.Email);
             }
             return View(model);
         }
         await users.ResetAccessFailedCountAsync(user);
-        throttle.Succeeded(model.Email);
+        await throttle.SucceededAsync(model.Email);
         return View("Message", new MessageViewModel("Password changed", "Your new password is set, and every session of your account has been signed out. Log in with it.", "Log in", "/account/login"));
     }
 
@@ -368,7 +368,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         {
             return Challenge();
         }
-        if (Refused(model, AccountThrottle.SignIn, user.Email) is { } refused)
+        if (await RefusedAsync(model, AccountThrottle.SignIn, user.Email) is { } refused)
         {
             return refused;
         }
@@ -382,7 +382,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
             }
             if (result.Errors.Any(e => e.Code == "PasswordMismatch"))
             {
-                throttle.Failed(HttpContext, user.Email);
+                await throttle.FailedAsync(HttpContext, user.Email);
             }
             return View(model);
         }

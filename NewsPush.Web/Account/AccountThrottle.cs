@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using NewsPush.Web.Infrastructure.Redis;
 using NewsPush.Web.Reader;
 
 namespace NewsPush.Web.Account;
@@ -9,9 +9,9 @@ namespace NewsPush.Web.Account;
 /// cookie or token comes with the request: fixed windows from <see cref="RateLimitOptions"/>, and after
 /// <see cref="AccountOptions.FreeFailedSignIns"/> failed sign-ins a wait that doubles with each failure (1 s, 2 s, 4 s …
 /// up to <see cref="AccountOptions.MaxSignInDelaySeconds"/>) instead of a lockout that anyone could keep on for someone
-/// else. Counters live in this node's memory, on the site's clock.
+/// else. Counters are <see cref="RateCounters"/> (Redis when configured: one limit for every node), on the site's clock.
 /// </summary>
-public sealed class AccountThrottle(IOptions<RateLimitOptions> limits, IOptions<AccountOptions> accounts, TimeProvider clock)
+public sealed class AccountThrottle(IOptions<RateLimitOptions> limits, IOptions<AccountOptions> accounts, RateCounters counters, TimeProvider clock)
 {
     /// <summary>Log in, the sign-in code, reset and change password (RateLimits:Login).</summary>
     public const string SignIn = "signin";
@@ -22,57 +22,47 @@ public sealed class AccountThrottle(IOptions<RateLimitOptions> limits, IOptions<
     /// <summary>Failures older than this no longer count.</summary>
     public static readonly TimeSpan ForgetFailuresAfter = TimeSpan.FromMinutes(15);
 
-    private readonly ConcurrentDictionary<string, Window> windows = new();
-    private readonly ConcurrentDictionary<string, Failures> failures = new();
-
     /// <summary>The client's address as the forwarded-headers middleware left it (the real client behind a known proxy).</summary>
     public static string AddressOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static string AccountKey(string? email) => "acct:" + (email ?? "").Trim().ToUpperInvariant();
 
     /// <summary>Counts one post; null when it may go ahead, else how long until it may.</summary>
-    public TimeSpan? Refuse(HttpContext http, string form, string? email)
+    public async Task<TimeSpan?> RefuseAsync(HttpContext http, string form, string? email)
     {
         var rule = form == Register ? limits.Value.Register : limits.Value.Login;
-        var now = clock.GetUtcNow();
         var address = "ip:" + AddressOf(http);
-        var wait = Max(Count(form + "|" + address, rule, now), Count(form + "|" + AccountKey(email), rule, now));
+        var wait = Max(await CountAsync(form + "|" + address, rule), await CountAsync(form + "|" + AccountKey(email), rule));
         if (form == SignIn)
         {
-            wait = Max(wait, Max(Delay(address, now), Delay(AccountKey(email), now)));
+            wait = Max(wait, Max(await DelayAsync(address), await DelayAsync(AccountKey(email))));
         }
         return wait;
     }
 
     /// <summary>A wrong password or code: the account and the address wait longer before their next try.</summary>
-    public void Failed(HttpContext http, string? email)
+    public async Task FailedAsync(HttpContext http, string? email)
     {
-        var now = clock.GetUtcNow();
-        foreach (var key in new[] { "ip:" + AddressOf(http), AccountKey(email) })
-        {
-            failures.AddOrUpdate(key, _ => new Failures(1, now), (_, f) => new Failures(now - f.Last >= ForgetFailuresAfter ? 1 : f.Count + 1, now));
-        }
-        Forget(now);
+        await counters.FailAsync("ip:" + AddressOf(http), ForgetFailuresAfter);
+        await counters.FailAsync(AccountKey(email), ForgetFailuresAfter);
     }
 
     /// <summary>A successful sign-in clears the account's delay (not the address's: one right password must not unlock guessing others).</summary>
-    public void Succeeded(string? email) => failures.TryRemove(AccountKey(email), out _);
+    public Task SucceededAsync(string? email) => counters.ClearFailuresAsync(AccountKey(email)).AsTask();
 
-    private TimeSpan? Count(string key, RateLimitRule rule, DateTimeOffset now)
+    private async Task<TimeSpan?> CountAsync(string key, RateLimitRule rule)
     {
-        var length = TimeSpan.FromSeconds(rule.WindowSeconds);
-        var window = windows.AddOrUpdate(key, _ => new Window(now, 1), (_, w) => now - w.Start >= length ? new Window(now, 1) : w with { Count = w.Count + 1 });
-        Forget(now);
-        return window.Count <= rule.PermitLimit ? null : window.Start + length - now;
+        var (count, ends) = await counters.HitAsync("account|" + key, TimeSpan.FromSeconds(rule.WindowSeconds));
+        return count <= rule.PermitLimit ? null : ends - clock.GetUtcNow();
     }
 
-    private TimeSpan? Delay(string key, DateTimeOffset now)
+    private async Task<TimeSpan?> DelayAsync(string key)
     {
-        if (!failures.TryGetValue(key, out var f) || f.Count < accounts.Value.FreeFailedSignIns || now - f.Last >= ForgetFailuresAfter)
+        if (await counters.FailuresAsync(key, ForgetFailuresAfter) is not { } f || f.Count < accounts.Value.FreeFailedSignIns)
         {
             return null;
         }
-        var wait = f.Last + DelayAfter(f.Count) - now;
+        var wait = f.Last + DelayAfter(f.Count) - clock.GetUtcNow();
         return wait > TimeSpan.Zero ? wait : null;
     }
 
@@ -86,32 +76,6 @@ public sealed class AccountThrottle(IOptions<RateLimitOptions> limits, IOptions<
         }
         var seconds = Math.Pow(2, Math.Min(30, count - free));
         return TimeSpan.FromSeconds(Math.Min(seconds, accounts.Value.MaxSignInDelaySeconds));
-    }
-
-    private void Forget(DateTimeOffset now)
-    {
-        // Forget what has ended, so one address after another cannot grow the tables for ever.
-        if (windows.Count > 10_000)
-        {
-            var longest = TimeSpan.FromSeconds(Math.Max(limits.Value.Login.WindowSeconds, limits.Value.Register.WindowSeconds));
-            foreach (var (k, w) in windows)
-            {
-                if (now - w.Start >= longest)
-                {
-                    windows.TryRemove(k, out _);
-                }
-            }
-        }
-        if (failures.Count > 10_000)
-        {
-            foreach (var (k, f) in failures)
-            {
-                if (now - f.Last >= ForgetFailuresAfter)
-                {
-                    failures.TryRemove(k, out _);
-                }
-            }
-        }
     }
 
     private static TimeSpan? Max(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a > b ? a : b;
@@ -128,7 +92,4 @@ public sealed class AccountThrottle(IOptions<RateLimitOptions> limits, IOptions<
         return minutes == 1 ? "try again in 1 minute" : $"try again in {minutes} minutes";
     }
 
-    private sealed record Window(DateTimeOffset Start, int Count);
-
-    private sealed record Failures(int Count, DateTimeOffset Last);
 }

@@ -66,7 +66,7 @@ public static class AppSignIn
             }
             var http = context.HttpContext;
             var throttle = http.RequestServices.GetRequiredService<AccountThrottle>();
-            if (throttle.Refuse(http, AccountThrottle.SignIn, login.Email) is { } wait)
+            if (await throttle.RefuseAsync(http, AccountThrottle.SignIn, login.Email) is { } wait)
             {
                 http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts.", detail: $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.");
@@ -76,7 +76,7 @@ public static class AppSignIn
             var status = (inner as IStatusCodeHttpResult)?.StatusCode ?? http.Response.StatusCode;
             if (status is >= 200 and < 300)
             {
-                throttle.Succeeded(login.Email);
+                await throttle.SucceededAsync(login.Email);
             }
             else if (status == StatusCodes.Status401Unauthorized && string.IsNullOrEmpty(login.TwoFactorCode) && string.IsNullOrEmpty(login.TwoFactorRecoveryCode)
                      && inner is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult { ProblemDetails.Detail: "RequiresTwoFactor" })
@@ -85,7 +85,7 @@ public static class AppSignIn
             }
             else
             {
-                throttle.Failed(http, login.Email);
+                await throttle.FailedAsync(http, login.Email);
             }
             return result;
         });

@@ -25,7 +25,7 @@ public sealed class TwoFactorController(UserManager<ApplicationUser> users, Sign
     /// <summary>ASVS 7.5.1: changing a factor needs the password again (a borrowed session is not enough).</summary>
     private async Task<bool> ReauthenticatedAsync(ApplicationUser user, string? currentPassword)
     {
-        if (throttle.Refuse(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
+        if (await throttle.RefuseAsync(HttpContext, AccountThrottle.SignIn, user.Email) is { } wait)
         {
             TempData["Message"] = $"Too many attempts: {AccountThrottle.TryAgainIn(wait)}.";
             return false;
@@ -34,7 +34,7 @@ public sealed class TwoFactorController(UserManager<ApplicationUser> users, Sign
         {
             return true;
         }
-        throttle.Failed(HttpContext, user.Email);
+        await throttle.FailedAsync(HttpContext, user.Email);
         TempData["Message"] = PasswordNeeded;
         return false;
     }

@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using NewsPush.Web.Infrastructure.Realtime;
+using NewsPush.Web.Infrastructure.Redis;
 
 namespace NewsPush.Web.Inbox;
 
 /// <summary>
 /// The unread count each signed-in page draws into its badge, kept per reader for
 /// <see cref="RealtimeOptions.BadgeCacheSeconds"/>. Every inbox change tells <see cref="ReaderNotifier"/>, which drops the
-/// reader's count here (or everyone's, for a broadcast), so a page after a change on this node shows the new count.
+/// reader's count here (or everyone's, for a broadcast), and tells the other nodes to do the same, so a page after a
+/// change shows the new count whichever node serves it.
 /// The badge's live updates and the API ask the database, never this cache.
 /// </summary>
 public sealed class UnreadBadgeCache
@@ -20,11 +22,19 @@ public sealed class UnreadBadgeCache
 
     private sealed class Evicted;
 
-    public UnreadBadgeCache(IMemoryCache cache, ReaderNotifier notifier, IOptions<RealtimeOptions> options)
+    private const string Topic = "unread-badge";
+    private const string Everyone = "*";
+
+    private readonly NodeMessages nodes;
+
+    public UnreadBadgeCache(IMemoryCache cache, ReaderNotifier notifier, NodeMessages nodes, IOptions<RealtimeOptions> options)
     {
         this.cache = cache;
         this.options = options;
+        this.nodes = nodes;
         notifier.Changed += OnChanged;
+        // An inbox change on another node (a delivery, a read there): its count here is stale too.
+        nodes.Subscribe(Topic, userId => Drop(userId == Everyone ? null : userId));
     }
 
     private static string Key(string userId) => "unread-badge:" + userId;
@@ -54,6 +64,12 @@ public sealed class UnreadBadgeCache
     }
 
     private void OnChanged(string? userId)
+    {
+        Drop(userId);
+        nodes.Publish(Topic, userId ?? Everyone);
+    }
+
+    private void Drop(string? userId)
     {
         if (userId is null)
         {

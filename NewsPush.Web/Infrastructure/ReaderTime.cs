@@ -86,9 +86,20 @@ public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, 
 /// Each signed-in reader's zone, kept in memory for a minute so that a page's times need no query; saving preferences
 /// drops it (<see cref="Evict"/>), so the next page is in the new zone.
 /// </summary>
-public sealed class ReaderZoneCache(IMemoryCache cache)
+public sealed class ReaderZoneCache
 {
+    private const string Topic = "reader-zone";
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    private readonly IMemoryCache cache;
+    private readonly Redis.NodeMessages nodes;
+
+    public ReaderZoneCache(IMemoryCache cache, Redis.NodeMessages nodes)
+    {
+        this.cache = cache;
+        this.nodes = nodes;
+        nodes.Subscribe(Topic, userId => cache.Remove(Key(userId)));
+    }
 
     private static string Key(string userId) => "reader-zone:" + userId;
 
@@ -103,5 +114,10 @@ public sealed class ReaderZoneCache(IMemoryCache cache)
         return zone;
     }
 
-    public void Evict(string userId) => cache.Remove(Key(userId));
+    /// <summary>The reader saved another zone: dropped here and on every other node.</summary>
+    public void Evict(string userId)
+    {
+        cache.Remove(Key(userId));
+        nodes.Publish(Topic, userId);
+    }
 }

@@ -35,7 +35,7 @@ public sealed class BeaconController(ReaderActivityService activity, BeaconLimit
         {
             return NoContent();
         }
-        if (limiter.Refuse(userId, HttpContext.Connection.RemoteIpAddress?.ToString()) is { } wait)
+        if (await limiter.RefuseAsync(userId, HttpContext.Connection.RemoteIpAddress?.ToString()) is { } wait)
         {
             Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many beacons.", detail: "Slow down; interactions are sampled, nothing is lost that matters.");

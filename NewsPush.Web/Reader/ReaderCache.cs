@@ -1,18 +1,40 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Primitives;
+using NewsPush.Web.Infrastructure.Redis;
 
 namespace NewsPush.Web.Reader;
 
 /// <summary>
 /// Expiry of cached reader pages. When an article, column or comment is saved, every cached list, article and anonymous
-/// page is dropped at once (<see cref="InvalidateAsync"/>), so a publish or correction shows immediately (on this node;
-/// other nodes within the cache lifetime). A rating changes one article's figures only: <see cref="RatingChangedAsync"/>
+/// page is dropped at once (<see cref="InvalidateAsync"/>), so a publish or correction shows immediately — on every node:
+/// the output cache is shared in Redis when configured, and <see cref="NodeMessages"/> tells the other nodes to drop
+/// their in-memory copies. A rating changes one article's figures only: <see cref="RatingChangedAsync"/>
 /// drops that article's rating and its anonymous page, so readers rating (which any signed-in reader may do on every
 /// request) never empty the caches everyone else is served from.
 /// </summary>
-public sealed class ReaderCache(IOutputCacheStore outputCache, IMemoryCache memory, ILogger<ReaderCache> logger)
+public sealed class ReaderCache
 {
+    private const string PagesTopic = "reader-pages";
+    private const string RatingTopic = "reader-rating";
+
+    private readonly IOutputCacheStore outputCache;
+    private readonly IMemoryCache memory;
+    private readonly NodeMessages nodes;
+    private readonly ILogger<ReaderCache> logger;
+
+    public ReaderCache(IOutputCacheStore outputCache, IMemoryCache memory, NodeMessages nodes, ILogger<ReaderCache> logger)
+    {
+        this.outputCache = outputCache;
+        this.memory = memory;
+        this.nodes = nodes;
+        this.logger = logger;
+        // Another node saved an article or a rating: its rendered copies here are stale too (the output cache, when
+        // shared in Redis, was evicted by that node).
+        nodes.Subscribe(PagesTopic, _ => ExpireMemory());
+        nodes.Subscribe(RatingTopic, id => memory.Remove("rating:" + id));
+    }
+
     /// <summary>Output-cache policy and tag of anonymous reader pages.</summary>
     public const string Policy = "reader";
 
@@ -30,6 +52,7 @@ public sealed class ReaderCache(IOutputCacheStore outputCache, IMemoryCache memo
     public async Task InvalidateAsync(CancellationToken ct)
     {
         ExpireMemory();
+        nodes.Publish(PagesTopic, "");
         await outputCache.EvictByTagAsync(Policy, ct);
     }
 
@@ -40,6 +63,7 @@ public sealed class ReaderCache(IOutputCacheStore outputCache, IMemoryCache memo
     public void Invalidate()
     {
         ExpireMemory();
+        nodes.Publish(PagesTopic, "");
         var eviction = outputCache.EvictByTagAsync(Policy, CancellationToken.None);
         if (!eviction.IsCompletedSuccessfully)
         {
@@ -51,6 +75,7 @@ public sealed class ReaderCache(IOutputCacheStore outputCache, IMemoryCache memo
     public async Task RatingChangedAsync(int articleId, string slug, CancellationToken ct)
     {
         memory.Remove(RatingKey(articleId));
+        nodes.Publish(RatingTopic, articleId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await outputCache.EvictByTagAsync(ArticleTag(slug), ct);
     }
 

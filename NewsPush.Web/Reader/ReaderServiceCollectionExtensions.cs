@@ -1,3 +1,4 @@
+using NewsPush.Web.Infrastructure.Redis;
 using NewsPush.Web.Infrastructure;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
@@ -85,11 +86,9 @@ public static class ReaderServiceCollectionExtensions
             var key = name != RateLimitOptions.LoginPolicy && context.User.UserId() is { } userId
                 ? "user:" + userId
                 : "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-            return RateLimitPartition.GetFixedWindowLimiter(name + "|" + key, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = r.PermitLimit,
-                Window = TimeSpan.FromSeconds(r.WindowSeconds),
-                QueueLimit = 0,
-            });
+            // Counted in RateCounters: one window for every node when Redis is configured.
+            var services = context.RequestServices;
+            return RateLimitPartition.Get(name + "|" + key, k => new CountingRateLimiter(
+                services.GetRequiredService<RateCounters>(), services.GetRequiredService<TimeProvider>(), "policy|" + k, r.PermitLimit, TimeSpan.FromSeconds(r.WindowSeconds)));
         });
 }

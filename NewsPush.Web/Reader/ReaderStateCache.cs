@@ -3,6 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure.Redis;
 
 namespace NewsPush.Web.Reader;
 
@@ -16,10 +17,25 @@ public sealed record ReaderSnapshot(IReadOnlyDictionary<int, int> Ratings, IRead
 /// A signed-in reader's <see cref="ReaderSnapshot"/>, kept in memory for <see cref="ReaderOptions.ReaderStateCacheSeconds"/>
 /// so that article, column and tag pages need no query of their own for it. Every change a reader makes goes through
 /// <see cref="ReaderActivityService"/>, which calls <see cref="Evict"/> after saving; the next page loads it again.
-/// A load that started before an eviction is not kept (the eviction leaves a marker the load compares with).
+/// A load that started before an eviction is not kept (the eviction leaves a marker the load compares with). Other nodes
+/// drop theirs when told (<see cref="NodeMessages"/>).
 /// </summary>
-public sealed class ReaderStateCache(IMemoryCache cache, IOptions<ReaderOptions> options)
+public sealed class ReaderStateCache
 {
+    private const string Topic = "reader-state";
+
+    private readonly IMemoryCache cache;
+    private readonly IOptions<ReaderOptions> options;
+    private readonly NodeMessages nodes;
+
+    public ReaderStateCache(IMemoryCache cache, IOptions<ReaderOptions> options, NodeMessages nodes)
+    {
+        this.cache = cache;
+        this.options = options;
+        this.nodes = nodes;
+        nodes.Subscribe(Topic, EvictHere);
+    }
+
     private sealed class Evicted;
 
     private static string Key(string userId) => "reader-state:" + userId;
@@ -48,6 +64,12 @@ public sealed class ReaderStateCache(IMemoryCache cache, IOptions<ReaderOptions>
         return snapshot;
     }
 
-    /// <summary>The reader changed a rating, bookmark or follow: the next page reads the database.</summary>
-    public void Evict(string userId) => cache.Set(Key(userId), new Evicted(), TimeSpan.FromSeconds(Math.Max(1, options.Value.ReaderStateCacheSeconds)));
+    /// <summary>The reader changed a rating, bookmark or follow: the next page reads the database, on every node.</summary>
+    public void Evict(string userId)
+    {
+        EvictHere(userId);
+        nodes.Publish(Topic, userId);
+    }
+
+    private void EvictHere(string userId) => cache.Set(Key(userId), new Evicted(), TimeSpan.FromSeconds(Math.Max(1, options.Value.ReaderStateCacheSeconds)));
 }

@@ -11,9 +11,10 @@ namespace NewsPush.Web.Recommendations;
 /// Holds the active model and a scoring snapshot (articles, popularity, candidates) built for it.
 /// Both are swapped atomically: readers in flight keep the engine they started with, so activating
 /// or rolling back a version needs no restart. Every node re-checks the active version at most every
-/// 30 seconds, so activation on one node reaches the others.
+/// 30 seconds, so activation on one node reaches the others; a node without the version's files writes them from the
+/// database first (<see cref="ModelFiles"/>).
 /// </summary>
-public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore store, IOptions<RecommenderOptions> options, TimeProvider clock, ILogger<ActiveModel> logger)
+public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore store, ModelFiles files, IOptions<RecommenderOptions> options, TimeProvider clock, ILogger<ActiveModel> logger)
 {
     private static readonly TimeSpan VersionCheckInterval = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -49,7 +50,7 @@ public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore 
                 activeVersion = await db.ModelVersions.AsNoTracking().Where(m => m.IsActive).Select(m => m.Version).FirstOrDefaultAsync(ct);
                 versionCheckedAt = now;
             }
-            if (activeVersion is null || !store.Exists(activeVersion))
+            if (activeVersion is null || !await files.EnsureLocalAsync(db, activeVersion, ct))
             {
                 state = null;
                 return null;

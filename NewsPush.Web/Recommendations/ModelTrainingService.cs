@@ -18,7 +18,7 @@ public sealed record TrainingOutcome(ModelVersion? Version, EvaluationReport? Re
 /// rollback for admins.
 /// </summary>
 public sealed class ModelTrainingService(
-    NewsPushDbContext db, RecommenderDataLoader loader, ModelStore store, ActiveModel active,
+    NewsPushDbContext db, RecommenderDataLoader loader, ModelStore store, ModelFiles files, ActiveModel active,
     IOptions<RecommenderOptions> options, TimeProvider clock, ILogger<ModelTrainingService> logger)
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
@@ -58,6 +58,7 @@ public sealed class ModelTrainingService(
             BeatBaselines = report.BeatsPopularity,
         };
         db.ModelVersions.Add(version);
+        files.Attach(db, version);
         await db.SaveChangesAsync(ct);
         string message;
         if (version.BeatBaselines)
@@ -77,7 +78,7 @@ public sealed class ModelTrainingService(
     public async Task<bool> ActivateAsync(int id, CancellationToken ct)
     {
         var target = await db.ModelVersions.FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (target is null || !store.Exists(target.Version))
+        if (target is null || !await files.EnsureLocalAsync(db, target.Version, ct))
         {
             return false;
         }

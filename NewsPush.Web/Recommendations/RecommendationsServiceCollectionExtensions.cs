@@ -16,6 +16,7 @@ public static class RecommendationsServiceCollectionExtensions
         var options = configuration.GetSection(RecommenderOptions.SectionName).Get<RecommenderOptions>() ?? new RecommenderOptions();
         var database = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddNewsPushRecommender(database.ResolveUnderDataFolder(contentRoot, options.ModelFolder));
+        services.AddSingleton<ModelFiles>();
         services.AddSingleton<ActiveModel>();
         services.AddScoped<RecommenderDataLoader>();
         services.AddScoped<ModelTrainingService>();

@@ -1451,6 +1451,24 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ModelVersionFile", b =>
+                {
+                    b.Property<int>("ModelVersionId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("ModelVersionId", "Name");
+
+                    b.ToTable("ModelVersionFiles");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.Property<long>("Id")
@@ -2228,6 +2246,17 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.ModelVersionFile", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.ModelVersion", "ModelVersion")
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ModelVersion");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>

@@ -1458,6 +1458,24 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ModelVersionFile", b =>
+                {
+                    b.Property<int>("ModelVersionId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("varbinary(max)");
+
+                    b.HasKey("ModelVersionId", "Name");
+
+                    b.ToTable("ModelVersionFiles");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.Property<long>("Id")
@@ -2235,6 +2253,17 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.ModelVersionFile", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.ModelVersion", "ModelVersion")
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ModelVersion");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>

@@ -1402,6 +1402,24 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.ModelVersionFile", b =>
+                {
+                    b.Property<int>("ModelVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("ModelVersionId", "Name");
+
+                    b.ToTable("ModelVersionFiles");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.Property<long>("Id")
@@ -2167,6 +2185,17 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.ModelVersionFile", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.ModelVersion", "ModelVersion")
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ModelVersion");
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>

@@ -26,19 +26,7 @@ public sealed class SiteDatabaseFixture : IAsyncLifetime
         await connection.OpenAsync();
         World = new SyntheticDataGenerator(new SyntheticOptions { Readers = 200, Articles = 300, Days = 7 }).Generate();
         var now = World.Start.AddDays(7);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Recommender:ModelFolder"] = ModelFolder,
-            ["Recommender:RetrainEnabled"] = "false",
-            ["Recommender:CandidateDays"] = "3",
-        }).Build();
-        var collection = new ServiceCollection();
-        collection.AddLogging();
-        collection.AddSingleton<IConfiguration>(configuration);
-        collection.AddSingleton<TimeProvider>(new FixedClock(now));
-        collection.AddDbContext<NewsPushDbContext, SqliteNewsPushDbContext>(o => o.UseSqlite(connection));
-        collection.AddNewsPushRecommendations(configuration, Path.GetTempPath());
-        Services = collection.BuildServiceProvider();
+        Services = CreateNode(ModelFolder);
 
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
@@ -64,6 +52,24 @@ public sealed class SiteDatabaseFixture : IAsyncLifetime
             }
         }
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>The site's recommendation services on this database with <paramref name="modelFolder"/> as their model folder: one web node.</summary>
+    public ServiceProvider CreateNode(string modelFolder)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Recommender:ModelFolder"] = modelFolder,
+            ["Recommender:RetrainEnabled"] = "false",
+            ["Recommender:CandidateDays"] = "3",
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddSingleton<IConfiguration>(configuration);
+        collection.AddSingleton<TimeProvider>(new FixedClock(World.Start.AddDays(7)));
+        collection.AddDbContext<NewsPushDbContext, SqliteNewsPushDbContext>(o => o.UseSqlite(connection));
+        collection.AddNewsPushRecommendations(configuration, Path.GetTempPath());
+        return collection.BuildServiceProvider();
     }
 
     public async Task DisposeAsync()
@@ -128,6 +134,50 @@ public sealed class ModelRecommenderTests(SiteDatabaseFixture site) : IClassFixt
         }
         Assert.Contains(lists.Values.SelectMany(l => l), r => r.Reason.StartsWith("because you read", StringComparison.Ordinal));
         Assert.True(lists.Values.Select(l => string.Join(",", l.Select(r => r.ArticleId))).Distinct().Count() > 5, "lists are personal");
+    }
+
+    [Fact]
+    public async Task ANodeThatDidNotTrainTheActiveModelServesItFromTheDatabase()
+    {
+        // Node A trains and activates a version; node B shares the database but not A's model folder.
+        await using (var scope = site.Services.CreateAsyncScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<ModelTrainingService>().TrainFromDatabaseAsync(null, CancellationToken.None);
+            Assert.True(outcome.Version!.IsActive);
+        }
+        var readers = site.World.Dataset.Impressions.Select(i => i.ReaderId).Distinct().Take(20).ToList();
+        async Task<List<string>> ReasonsOnAsync(ServiceProvider node)
+        {
+            await using var scope = node.CreateAsyncScope();
+            var lists = await scope.ServiceProvider.GetRequiredService<IArticleRecommender>().RecommendManyAsync(readers, 10, CancellationToken.None);
+            return lists.Values.SelectMany(l => l).Select(r => r.Reason).ToList();
+        }
+        var folderB = Directory.CreateTempSubdirectory("newspush-models-b").FullName;
+        var folderC = Directory.CreateTempSubdirectory("newspush-models-c").FullName;
+        try
+        {
+            await using (var nodeB = site.CreateNode(folderB))
+            {
+                var reasons = await ReasonsOnAsync(nodeB);
+                Assert.Contains(reasons, r => r.StartsWith("because you read", StringComparison.Ordinal));
+                var version = await site.Services.CreateAsyncScope().ServiceProvider.GetRequiredService<NewsPushDbContext>().ModelVersions.Where(m => m.IsActive).Select(m => m.Version).SingleAsync();
+                Assert.Equal(
+                    Directory.GetFiles(Path.Combine(site.ModelFolder, version)).Select(f => (Path.GetFileName(f), new FileInfo(f).Length)).Order(),
+                    Directory.GetFiles(Path.Combine(folderB, version)).Select(f => (Path.GetFileName(f), new FileInfo(f).Length)).Order());
+            }
+            // The control: without the files in the database, a node without the folder can only serve the fallback.
+            await using (var scope = site.Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<NewsPushDbContext>().ModelVersionFiles.ExecuteDeleteAsync();
+            }
+            await using var nodeC = site.CreateNode(folderC);
+            Assert.All(await ReasonsOnAsync(nodeC), r => Assert.StartsWith("popular in ", r));
+        }
+        finally
+        {
+            Directory.Delete(folderB, recursive: true);
+            Directory.Delete(folderC, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NewsPush.Data.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class ModelVersionFiles : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "ModelVersionFiles",
+                columns: table => new
+                {
+                    ModelVersionId = table.Column<int>(type: "integer", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Content = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ModelVersionFiles", x => new { x.ModelVersionId, x.Name });
+                    table.ForeignKey(
+                        name: "FK_ModelVersionFiles_ModelVersions_ModelVersionId",
+                        column: x => x.ModelVersionId,
+                        principalTable: "ModelVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "ModelVersionFiles");
+        }
+    }
+}
