@@ -81,6 +81,8 @@ public class NewsPushFactory(TestDatabase database) : WebApplicationFactory<Prog
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
             ["Logging:LogLevel:Quartz"] = "Warning",
+            // Sites of the test process that use the one Redis keep apart (a test of several nodes gives them one prefix).
+            ["Redis:KeyPrefix"] = $"test-{Guid.NewGuid():N}:",
         };
         foreach (var (k, v) in Settings)
         {

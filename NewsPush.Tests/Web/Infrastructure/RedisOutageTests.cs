@@ -220,3 +220,39 @@ public sealed class RedisOutageSite : IDisposable
         public void Dispose() => redis.Start();
     }
 }
+
+/// <summary>
+/// The site whose output cache and rate counters are in Redis, with Redis going down (a site of its own: the outage
+/// tests above watch the SignalR backplane recover, which an outage of this test would disturb).
+/// </summary>
+public sealed class SharedCacheOutageTests(RedisOutageSite site) : IClassFixture<RedisOutageSite>
+{
+    [Fact]
+    public async Task PagesLimitsAndCorrectionsWorkWhileRedisIsDownAndNoStalePageIsServedWhenItIsBack()
+    {
+        // Redis holds the shared output cache and the rate counters here; while it is down pages are rendered, limits
+        // count in memory, and a correction saved meanwhile is not hidden by a page Redis cached before.
+        var original = NewsPush.Tests.Web.Reader.ReaderTestData.Unique("Before the outage");
+        var corrected = NewsPush.Tests.Web.Reader.ReaderTestData.Unique("Corrected in the outage");
+        var (id, slug) = await NewsPush.Tests.Web.Reader.ReaderTestData.PublishAsync(site.Factory, original, "Body", publishedAt: site.Factory.Clock.Now.UtcDateTime.AddMinutes(-1));
+        using var anonymous = site.Factory.CreateClient();
+        Assert.Contains(original, await anonymous.GetStringAsync("/article/" + slug));
+        Assert.Contains(original, await anonymous.GetStringAsync("/article/" + slug));
+        var reader = await site.Factory.CreateReaderAsync("outpg");
+        using (site.RedisDown())
+        {
+            var page = await anonymous.GetAsync("/article/" + slug);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            using var signedIn = await site.Factory.CreateLoggedInClientAsync(reader.Email!);
+            Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/article/" + slug)).StatusCode);
+            await site.Factory.WithDbAsync(async db =>
+            {
+                var article = await db.Articles.SingleAsync(a => a.Id == id);
+                article.Title = corrected;
+                await db.SaveChangesAsync();
+            });
+            Assert.Contains(corrected, await anonymous.GetStringAsync("/article/" + slug));
+        }
+        Assert.Contains(corrected, await anonymous.GetStringAsync("/article/" + slug));
+    }
+}

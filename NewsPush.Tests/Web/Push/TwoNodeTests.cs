@@ -205,15 +205,22 @@ public sealed class TwoNodeTests(ITestOutputHelper output)
 /// <summary>Two nodes of one site: A starts first (migrates and seeds), B joins its database; one clock.</summary>
 public sealed class TwoNodeSite : IDisposable
 {
-    public TwoNodeSite(bool backplane)
+    /// <param name="configure">Settings for both nodes, before they start.</param>
+    public TwoNodeSite(bool backplane, Action<ClusterNode>? configure = null)
     {
         var redis = backplane ? RedisServer.Instance.ConnectionString : null;
+        // The two nodes are one site: the same keys and channels in Redis, apart from other tests' sites.
+        var prefix = $"site-{Guid.NewGuid():N}:";
         A = new ClusterNode(Clock, connectionString: null, redis);
+        A.Settings["Redis:KeyPrefix"] = prefix;
+        configure?.Invoke(A);
         _ = A.Server;
         // The seeded staff accounts have preferences like every account (daily at 07:00 UTC, due at Start too):
         // they take no digest here, so every count in these tests is the test's own readers'.
         A.WithDbAsync(db => db.ReaderPreferences.ExecuteUpdateAsync(p => p.SetProperty(x => x.DigestFrequency, DigestFrequency.Off))).GetAwaiter().GetResult();
         B = new ClusterNode(Clock, A.ConnectionString, redis);
+        B.Settings["Redis:KeyPrefix"] = prefix;
+        configure?.Invoke(B);
         try
         {
             _ = B.Server;

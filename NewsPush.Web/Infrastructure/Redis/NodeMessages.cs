@@ -14,7 +14,7 @@ public sealed partial class NodeMessages : IDisposable
     private readonly RedisConnection redis;
     private readonly ILogger<NodeMessages> logger;
     private readonly ConcurrentDictionary<string, Action<string>[]> handlers = new(StringComparer.Ordinal);
-    private readonly RedisChannel channel = RedisChannel.Literal(RedisConnection.Prefix + "node-messages");
+    private readonly RedisChannel channel;
     private readonly object subscribing = new();
     private volatile bool subscribed;
 
@@ -22,6 +22,7 @@ public sealed partial class NodeMessages : IDisposable
     {
         this.redis = redis;
         this.logger = logger;
+        channel = RedisChannel.Literal(redis.Prefix + "node-messages");
         if (redis.Multiplexer is { } connection)
         {
             // A subscription made while Redis is down is made once it is back; the client restores live ones itself.

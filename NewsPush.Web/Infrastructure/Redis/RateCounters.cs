@@ -144,7 +144,7 @@ public sealed partial class RateCounters(RedisConnection redis, TimeProvider clo
 
     private IDatabase? Database() => redis.Multiplexer?.GetDatabase();
 
-    private static RedisKey Key(string kind, string key) => RedisConnection.Prefix + "rate:" + kind + key;
+    private RedisKey Key(string kind, string key) => redis.Prefix + "rate:" + kind + key;
 
     private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
 

@@ -10,8 +10,11 @@ namespace NewsPush.Web.Infrastructure.Redis;
 /// </summary>
 public sealed class RedisConnection(IConfiguration configuration, ILogger<RedisConnection> logger) : IDisposable
 {
-    /// <summary>Prefix of every key and channel the site writes.</summary>
-    public const string Prefix = "newspush:";
+    /// <summary>
+    /// Prefix of every key and channel the site writes (<c>Redis:KeyPrefix</c>, "newspush:" by default): sites that share
+    /// one Redis keep apart by it; the nodes of one site must use the same.
+    /// </summary>
+    public string Prefix { get; } = configuration["Redis:KeyPrefix"] is { Length: > 0 } prefix ? prefix : "newspush:";
 
     private readonly Lazy<ConnectionMultiplexer?> multiplexer = new(() => Connect(configuration["Redis:ConnectionString"], logger));
 
@@ -30,8 +33,8 @@ public sealed class RedisConnection(IConfiguration configuration, ILogger<RedisC
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-        options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
-        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        // Commands keep the client's 5 s timeouts: while Redis is unreachable they fail at once (no backlog), and a
+        // slow answer under load must not split a limit into per-node counts.
         options.ClientName = "newspush-" + Environment.MachineName;
         var connection = ConnectionMultiplexer.Connect(options);
         connection.ConnectionFailed += (_, e) => logger.LogWarning("Redis connection failed ({Failure}); caches and limits use this node's memory until it is back", e.FailureType);

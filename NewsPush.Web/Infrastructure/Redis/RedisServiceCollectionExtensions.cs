@@ -22,9 +22,12 @@ public static class RedisServiceCollectionExtensions
         {
             return services;
         }
-        services.AddStackExchangeRedisOutputCache(o => o.InstanceName = RedisConnection.Prefix + "output:");
+        services.AddStackExchangeRedisOutputCache(_ => { });
         services.AddOptions<RedisOutputCacheOptions>().Configure<RedisConnection>((o, redis) =>
-            o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis.Multiplexer!));
+        {
+            o.InstanceName = redis.Prefix + "output:";
+            o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis.Multiplexer!);
+        });
         // The Redis store, wrapped so an outage is a cache miss and not an error page.
         var redisStore = services.Last(d => d.ServiceType == typeof(IOutputCacheStore));
         services.Remove(redisStore);
