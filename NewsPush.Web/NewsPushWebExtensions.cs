@@ -66,6 +66,7 @@ public static class NewsPushWebExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<ReaderTime>();
         services.AddSingleton<ReaderZoneCache>();
+        services.AddSingleton<ContentChanges>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditLogReader>();
         services.AddInteractions();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Primitives;
+using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Redis;
 
 namespace NewsPush.Web.Reader;
@@ -21,10 +22,12 @@ public sealed class ReaderCache
     private readonly IOutputCacheStore outputCache;
     private readonly IMemoryCache memory;
     private readonly NodeMessages nodes;
+    private readonly ContentChanges changes;
     private readonly ILogger<ReaderCache> logger;
 
-    public ReaderCache(IOutputCacheStore outputCache, IMemoryCache memory, NodeMessages nodes, ILogger<ReaderCache> logger)
+    public ReaderCache(IOutputCacheStore outputCache, IMemoryCache memory, ContentChanges changes, NodeMessages nodes, ILogger<ReaderCache> logger)
     {
+        this.changes = changes;
         this.outputCache = outputCache;
         this.memory = memory;
         this.nodes = nodes;
@@ -38,9 +41,7 @@ public sealed class ReaderCache
     /// <summary>Output-cache policy and tag of anonymous reader pages.</summary>
     public const string Policy = "reader";
 
-    private CancellationTokenSource source = new();
-
-    public IChangeToken Token => new CancellationChangeToken(Volatile.Read(ref source).Token);
+    public IChangeToken Token => changes.Token;
 
     /// <summary>The memory-cache key of an article's rating figures (<see cref="ArticleQueries.RatingAsync"/>).</summary>
     public static string RatingKey(int articleId) => "rating:" + articleId;
@@ -81,9 +82,7 @@ public sealed class ReaderCache
 
     private void ExpireMemory()
     {
-        var old = Interlocked.Exchange(ref source, new CancellationTokenSource());
-        old.Cancel();
-        old.Dispose();
+        changes.Signal();
     }
 
     private async Task ObserveAsync(ValueTask eviction)

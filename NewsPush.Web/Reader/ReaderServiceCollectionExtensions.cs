@@ -39,6 +39,7 @@ public static class ReaderServiceCollectionExtensions
         services.AddSingleton<IFullTextProvider, SqliteFullText>();
         services.AddSingleton<IFullTextProvider, PostgreSqlFullText>();
         services.AddSingleton<IFullTextProvider, SqlServerFullText>();
+        services.AddSingleton<SearchResultCache>();
         services.AddScoped<ArticleSearchService>();
         services.AddSingleton<SearchIndexInterceptor>();
         services.ConfigureDbContext<SqliteNewsPushDbContext>((sp, o) => o.AddInterceptors(sp.GetRequiredService<SearchIndexInterceptor>()));

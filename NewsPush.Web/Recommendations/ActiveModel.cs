@@ -21,6 +21,7 @@ public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore 
     private volatile State? state;
     private DateTime versionCheckedAt = DateTime.MinValue;
     private string? activeVersion;
+    private volatile bool noEngine;
 
     private sealed record State(RankingModel Model, RecommendationEngine Engine, DateTime BuiltAt);
 
@@ -28,6 +29,7 @@ public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore 
     public void Invalidate()
     {
         versionCheckedAt = DateTime.MinValue;
+        noEngine = false;
         state = null;
     }
 
@@ -40,12 +42,18 @@ public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore 
         {
             return current.Engine;
         }
+        if (current is null && noEngine && (now - versionCheckedAt).Duration() < VersionCheckInterval)
+        {
+            // No model to serve, as found at the last check: no lock and no query until the next one (every signed-in
+            // page asks, and waited here on one query at a time before).
+            return null;
+        }
         await gate.WaitAsync(ct);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
-            if (now - versionCheckedAt >= VersionCheckInterval || state is null)
+            if (now - versionCheckedAt >= VersionCheckInterval || (state is null && !noEngine))
             {
                 activeVersion = await db.ModelVersions.AsNoTracking().Where(m => m.IsActive).Select(m => m.Version).FirstOrDefaultAsync(ct);
                 versionCheckedAt = now;
@@ -53,8 +61,10 @@ public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore 
             if (activeVersion is null || !await files.EnsureLocalAsync(db, activeVersion, ct))
             {
                 state = null;
+                noEngine = true;
                 return null;
             }
+            noEngine = false;
             current = state;
             if (current is not null && current.Model.Version == activeVersion && now - current.BuiltAt < TimeSpan.FromMinutes(options.Value.SnapshotMinutes))
             {

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
 
 namespace NewsPush.Web.Recommendations;
 
@@ -9,12 +11,44 @@ namespace NewsPush.Web.Recommendations;
 /// Fallback used when no trained model exists: popular-and-fresh articles, preferring the reader's
 /// followed columns, never what they already read.
 /// </summary>
-public sealed class PopularFreshRecommender(NewsPushDbContext db, IOptions<RecommenderOptions> options, TimeProvider clock) : IArticleRecommender
+public sealed class PopularFreshRecommender(NewsPushDbContext db, IMemoryCache memory, ContentChanges changes, IOptions<RecommenderOptions> options, TimeProvider clock) : IArticleRecommender
 {
-    public async Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct) =>
-        userId is null
-            ? Rank(await CandidatesAsync(ct), [], [], count)
-            : (await RecommendManyAsync([userId], count, ct))[userId];
+    /// <summary>How long one reader's page reuses the candidates (scored by views and age) before reading them again.</summary>
+    private static readonly TimeSpan CandidatesFor = TimeSpan.FromSeconds(30);
+
+    private sealed record CachedCandidates(List<Candidate> Candidates, DateTime At);
+
+    /// <summary>
+    /// One reader's list (a page): the candidates are shared by every page for <see cref="CandidatesFor"/> on the site's
+    /// clock, and dropped when content is saved; the reader's reads and follows are their own. Digests
+    /// (<see cref="RecommendManyAsync"/>) always read fresh candidates, once per batch.
+    /// </summary>
+    public async Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct)
+    {
+        var candidates = await CachedCandidatesAsync(ct);
+        if (userId is null)
+        {
+            return Rank(candidates, [], [], count);
+        }
+        var read = (await db.ArticleReads.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ArticleId).ToListAsync(ct)).ToHashSet();
+        var followed = (await db.Follows.AsNoTracking().Where(f => f.UserId == userId && f.Kind == FollowKind.Column).Select(f => f.TargetId).ToListAsync(ct)).ToHashSet();
+        return Rank(candidates, read, followed, count);
+    }
+
+    private async Task<List<Candidate>> CachedCandidatesAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (memory.TryGetValue(CandidatesKey, out CachedCandidates? cached) && cached is not null && (now - cached.At).Duration() < CandidatesFor)
+        {
+            return cached.Candidates;
+        }
+        var token = changes.Token;
+        var fresh = await CandidatesAsync(ct);
+        memory.Set(CandidatesKey, new CachedCandidates(fresh, now), new MemoryCacheEntryOptions().AddExpirationToken(token).SetAbsoluteExpiration(CandidatesFor));
+        return fresh;
+    }
+
+    private const string CandidatesKey = "fallback-candidates";
 
     /// <summary>One query for the candidates and one each for the readers' reads and follows, whatever the batch size.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<Recommendation>>> RecommendManyAsync(

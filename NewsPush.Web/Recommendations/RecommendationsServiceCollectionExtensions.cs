@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NewsPush.Data;
 using NewsPush.Recommender;
 using Quartz;
@@ -20,6 +21,8 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddSingleton<ActiveModel>();
         services.AddScoped<RecommenderDataLoader>();
         services.AddScoped<ModelTrainingService>();
+        services.AddMemoryCache();
+        services.TryAddSingleton<NewsPush.Web.Infrastructure.ContentChanges>();
         services.AddScoped<PopularFreshRecommender>();
         services.AddScoped<IArticleRecommender, ModelRecommender>();
         if (options.RetrainEnabled)

@@ -97,6 +97,9 @@ public abstract class SearchTests<TFactory>(TFactory factory) : IClassFixture<TF
         var before = "oldword" + Guid.NewGuid().ToString("N")[..6];
         var after = "newword" + Guid.NewGuid().ToString("N")[..6];
         var (id, slug) = await PublishAsync(factory, before, "x");
+        // Searched (and its results kept for the next readers) before the edit: the edit must not leave them stale.
+        Assert.Contains($"/article/{slug}", await SearchAsync("q=" + before));
+        Assert.Contains($"/article/{slug}", await SearchAsync("q=" + before));
 
         await factory.WithDbAsync(async db =>
         {
@@ -106,6 +109,7 @@ public abstract class SearchTests<TFactory>(TFactory factory) : IClassFixture<TF
         });
         var oldHits = await SearchAsync("q=" + before);
         var newHits = await SearchAsync("q=" + after);
+        Assert.Contains($"/article/{slug}", await SearchAsync("q=" + after));
         await factory.WithDbAsync(async db =>
         {
             db.Articles.Remove(await db.Articles.SingleAsync(a => a.Id == id));

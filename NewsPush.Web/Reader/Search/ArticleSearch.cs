@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Primitives;
+using NewsPush.Web.Infrastructure;
 using System.Data.Common;
 using System.Net;
 using System.Text;
@@ -38,8 +41,46 @@ public sealed record SearchResults(IReadOnlyList<SearchResultItem> Items, int To
     public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
 }
 
+/// <summary>
+/// The last few thousand searches' results, for 30 seconds on the site's clock and until content is saved: the same
+/// query asked by many readers (the news of the hour) runs once. Bounded by count, so a script of random queries cannot
+/// grow it.
+/// </summary>
+public sealed class SearchResultCache(ContentChanges changes) : IDisposable
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private const int MaxEntries = 2_000;
+    private const int MaxKeyLength = 300;
+
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+
+    private sealed record Entry(SearchResults Results, DateTime At);
+
+    public static string? KeyOf(SearchRequest r) =>
+        $"{r.Query}\n{r.Column}\n{r.From:O}\n{r.To:O}\n{r.Page}" is { Length: <= MaxKeyLength } key ? key : null;
+
+    public bool TryGet(string key, DateTime now, out SearchResults results)
+    {
+        if (cache.TryGetValue(key, out Entry? e) && e is not null && (now - e.At).Duration() < Lifetime)
+        {
+            results = e.Results;
+            return true;
+        }
+        results = null!;
+        return false;
+    }
+
+    /// <summary>The token to store with, taken before the search ran: a save during the search expires the entry.</summary>
+    public IChangeToken Token => changes.Token;
+
+    public void Set(string key, SearchResults results, DateTime now, IChangeToken token) =>
+        cache.Set(key, new Entry(results, now), new MemoryCacheEntryOptions { Size = 1 }.AddExpirationToken(token).SetAbsoluteExpiration(Lifetime));
+
+    public void Dispose() => cache.Dispose();
+}
+
 /// <summary>Ranked full-text search over published articles, on whichever database is configured.</summary>
-public sealed class ArticleSearchService(NewsPushDbContext db, IEnumerable<IFullTextProvider> providers, TimeProvider clock)
+public sealed class ArticleSearchService(NewsPushDbContext db, IEnumerable<IFullTextProvider> providers, SearchResultCache cache, TimeProvider clock)
 {
     public const int PageSize = 10;
 
@@ -52,7 +93,25 @@ public sealed class ArticleSearchService(NewsPushDbContext db, IEnumerable<IFull
         return providers.First(p => p.GetType() == type);
     }
 
+    /// <summary>The results of <paramref name="request"/>, from <see cref="SearchResultCache"/> when it was asked lately.</summary>
     public async Task<SearchResults> SearchAsync(SearchRequest request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var key = SearchResultCache.KeyOf(request);
+        if (key is not null && cache.TryGet(key, now, out var cached))
+        {
+            return cached;
+        }
+        var token = cache.Token;
+        var results = await RunAsync(request, ct);
+        if (key is not null)
+        {
+            cache.Set(key, results, now, token);
+        }
+        return results;
+    }
+
+    private async Task<SearchResults> RunAsync(SearchRequest request, CancellationToken ct)
     {
         var terms = TextSegmenter.QueryTerms(request.Query);
         var page = Math.Max(1, request.Page);
