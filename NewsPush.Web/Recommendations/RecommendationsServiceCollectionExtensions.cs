@@ -22,6 +22,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddScoped<ModelTrainingService>();
         services.AddScoped<PopularFreshRecommender>();
         services.AddScoped<IArticleRecommender, ModelRecommender>();
+        services.AddScoped<IInterestPredictor, ActiveModelInterestPredictor>();
         if (options.RetrainEnabled)
         {
             services.AddQuartz(q =>
