@@ -38,7 +38,7 @@ public sealed class CampaignForm
 /// A push needs a second editor's or an admin's approval, never its author's; an admin may send a critical push alone,
 /// with a reason. Every transition is in the audit log. Only a draft can be edited.
 /// </summary>
-public sealed partial class CampaignWorkflow(
+public sealed class CampaignWorkflow(
     NewsPushDbContext db, AuditLog audit, CampaignSender sender, IInterestPredictor predictor, IOptions<CampaignOptions> options, TimeProvider clock)
 {
     public const int MaxTitle = 120;
@@ -332,9 +332,5 @@ public sealed partial class CampaignWorkflow(
     private static string Id(PushCampaign c) => c.Id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The primary subtag of a BCP 47 tag, lower case ("zh-Hans-CN" → "zh"); null when it is not one.</summary>
-    public static string? LanguageCode(string? tag) =>
-        tag?.Trim().Split('-', '_')[0].ToLowerInvariant() is { } code && PrimaryLanguage().IsMatch(code) ? code : null;
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2,3}$")]
-    private static partial System.Text.RegularExpressions.Regex PrimaryLanguage();
+    public static string? LanguageCode(string? tag) => Languages.Primary(tag);
 }
