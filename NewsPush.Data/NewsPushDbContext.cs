@@ -41,6 +41,7 @@ public class NewsPushDbContext(DbContextOptions options) : IdentityDbContext<App
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<ChannelState> ChannelStates => Set<ChannelState>();
     public DbSet<PushCampaign> PushCampaigns => Set<PushCampaign>();
+    public DbSet<PushAudienceMember> PushAudienceMembers => Set<PushAudienceMember>();
     public DbSet<DigestSchedule> DigestSchedules => Set<DigestSchedule>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<ModelVersionFile> ModelVersionFiles => Set<ModelVersionFile>();

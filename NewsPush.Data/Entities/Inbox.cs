@@ -31,7 +31,7 @@ public class Broadcast
     public DateTime? ExpiresAt { get; set; }
 
     // The audience of a push's inbox part, fixed when the push starts sending (an admin's broadcast has none: everyone).
-    /// <summary>Everyone, or followers of <see cref="AudienceTargets"/>.</summary>
+    /// <summary>Everyone, followers of <see cref="AudienceTargets"/>, or the push's stored set (<see cref="PushAudienceMember"/>, predicted interest).</summary>
     public PushSegment AudienceSegment { get; set; }
     /// <summary>Column or tag ids between commas (",3,7,"); empty for everyone.</summary>
     public string AudienceTargets { get; set; } = "";
@@ -39,6 +39,8 @@ public class Broadcast
     public string AudienceZones { get; set; } = "";
     /// <summary>The story's column: readers who chose topics get the push only when the column is one of them.</summary>
     public int? AudienceColumnId { get; set; }
+    /// <summary>A primary BCP 47 subtag ("en"): readers of another language are left out, readers of no known language are not; empty: every language.</summary>
+    public string AudienceLanguage { get; set; } = "";
     /// <summary>Readers pushed breaking news from this instant until the push started are left out; null: nobody is.</summary>
     public DateTime? ExcludePushedSince { get; set; }
     /// <summary>Readers in the audience with the inbox on when the push started (for the push's progress).</summary>

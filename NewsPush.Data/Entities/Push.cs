@@ -97,8 +97,12 @@ public class PushCampaign
     public PushSegment Segment { get; set; }
     /// <summary>Column or tag id for follower segments.</summary>
     public int? SegmentTargetId { get; set; }
-    /// <summary>Minimum predicted interest for <see cref="PushSegment.PredictedInterested"/>.</summary>
+    /// <summary>Minimum predicted interest (the model's score) for <see cref="PushSegment.PredictedInterested"/>; or <see cref="PredictedTopPercent"/>.</summary>
     public double? PredictedThreshold { get; set; }
+    /// <summary>The highest-scored share (1–100 %) of the eligible readers for <see cref="PushSegment.PredictedInterested"/>; or <see cref="PredictedThreshold"/>.</summary>
+    public double? PredictedTopPercent { get; set; }
+    /// <summary>Only readers of this language (a primary BCP 47 subtag, "en", "zh") or of no known language; empty: every language.</summary>
+    public string Language { get; set; } = "";
     public bool IsCritical { get; set; }
     public CampaignStatus Status { get; set; }
     public DateTime? ScheduledAt { get; set; }
@@ -131,6 +135,17 @@ public class PushCampaign
     public DateTime? NextRunAt { get; set; }
     public long? ParentId { get; set; }
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A reader in the audience of a push whose segment is a set, not a rule (<see cref="PushSegment.PredictedInterested"/>):
+/// written with the push's inbox part when it starts sending, with the model's score that put them there.
+/// </summary>
+public class PushAudienceMember
+{
+    public long CampaignId { get; set; }
+    public string UserId { get; set; } = "";
+    public float Score { get; set; }
 }
 
 /// <summary>A digest schedule admins edit (cron, Quartz syntax, evaluated in UTC).</summary>

@@ -27,6 +27,11 @@ public class ReaderPreferences
     public TimeOnly DigestLocalTime { get; set; } = DefaultDigestTime;
     /// <summary>For weekly digests.</summary>
     public DayOfWeek DigestDayOfWeek { get; set; } = DayOfWeek.Monday;
+    /// <summary>
+    /// The language the reader reads news in, a primary BCP 47 subtag ("en", "zh"), chosen in the preferences or, until
+    /// they choose, taken from the first app install that reports a locale; null: not known (language filters keep them).
+    /// </summary>
+    public string? Language { get; set; }
     /// <summary>IANA time zone id, e.g. "Europe/Paris", "Asia/Shanghai".</summary>
     public string TimeZoneId { get; set; } = "UTC";
     public TimeOnly? QuietHoursStart { get; set; }

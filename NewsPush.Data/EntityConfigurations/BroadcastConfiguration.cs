@@ -15,5 +15,6 @@ internal sealed class BroadcastConfiguration : IEntityTypeConfiguration<Broadcas
         builder.HasIndex(b => b.CampaignId).IsUnique();
         builder.Property(b => b.AudienceTargets).HasMaxLength(2000);
         builder.Property(b => b.AudienceZones).HasMaxLength(4000);
+        builder.Property(b => b.AudienceLanguage).HasMaxLength(16).IsRequired();
     }
 }

@@ -14,6 +14,7 @@ internal sealed class PushCampaignConfiguration : IEntityTypeConfiguration<PushC
         builder.Property(c => c.ApprovedById).HasMaxLength(450);
         builder.Property(c => c.TargetIds).HasMaxLength(1000).IsRequired();
         builder.Property(c => c.TimeZoneFilter).HasMaxLength(2000).IsRequired();
+        builder.Property(c => c.Language).HasMaxLength(16).IsRequired();
         builder.Property(c => c.CriticalReason).HasMaxLength(500);
         builder.Property(c => c.ReviewNote).HasMaxLength(1000);
         builder.Property(c => c.CancelledById).HasMaxLength(450);

@@ -11,6 +11,7 @@ internal sealed class ReaderPreferencesConfiguration : IEntityTypeConfiguration<
         builder.HasKey(p => p.UserId);
         builder.Property(p => p.UserId).HasMaxLength(450);
         builder.Property(p => p.TimeZoneId).HasMaxLength(64).IsRequired();
+        builder.Property(p => p.Language).HasMaxLength(16);
         // The digest run pages through one frequency in UserId order: an index that needs no sort per page.
         builder.HasIndex(p => new { p.DigestFrequency, p.UserId });
         // The analytics overview counts unsubscribes in a range.

@@ -188,6 +188,37 @@ public sealed class RecommendationEngine
         }, _ => { });
     }
 
+    /// <summary>
+    /// How much the model predicts each reader is interested in one article: the model's score of the (reader,
+    /// article) pair, the features built as for ranking, for every reader — a history or not (a newcomer's score comes
+    /// from follows and declared interests alone). False when the article is not in the snapshot or there is no model.
+    /// </summary>
+    public bool TryScoreArticle(int articleId, IReadOnlyList<ReaderProfile> readers, Span<float> scores, CancellationToken ct = default)
+    {
+        if (Scorer is null || !Index.TryGetIndex(articleId, out var a))
+        {
+            return false;
+        }
+        const int f = FeatureBuilder.FeatureCount;
+        const int chunk = 256;
+        var result = new float[readers.Count];
+        Parallel.For(0, (readers.Count + chunk - 1) / chunk, new ParallelOptions { CancellationToken = ct }, () => (Reader: new ReaderState(Index), Features: new float[chunk * f]), (c, _, ws) =>
+        {
+            var first = c * chunk;
+            var n = Math.Min(chunk, readers.Count - first);
+            for (var i = 0; i < n; i++)
+            {
+                ws.Reader.Load(readers[first + i]);
+                var signals = FeatureBuilder.From(Index, Stats, ws.Reader, a);
+                FeatureBuilder.Build(Index, ws.Reader, a, Now.Ticks, signals, ws.Features.AsSpan(i * f, f));
+            }
+            Scorer.Score(ws.Features.AsSpan(0, n * f), result.AsSpan(first, n));
+            return ws;
+        }, _ => { });
+        result.CopyTo(scores);
+        return true;
+    }
+
     public RecommendedItem Describe(RankedArticle r)
     {
         var article = Index.Articles[r.Article];

@@ -3,6 +3,8 @@ using NewsPush.Data;
 using NewsPush.Data.Entities;
 using Microsoft.Extensions.Options;
 using NewsPush.Web.Push;
+using NewsPush.Web.Recommendations;
+using System.Globalization;
 
 namespace NewsPush.Web.Campaigns;
 
@@ -16,9 +18,14 @@ public sealed record SampleReader(string Name, string TimeZone, string Why, IRea
 /// never capped), those whose quiet hours hold it, and a few sample readers.
 /// <see cref="Estimated"/>: the per-channel figures come from the first <see cref="Planned"/> readers the fan-out would
 /// plan (ids are random, so they are a fair sample), scaled to all; matched and inbox readers are always exact.
+/// <see cref="Unavailable"/>: why there is no preview (predicted interest with no model to score); <see cref="Scored"/>:
+/// readers the model scored for a predicted audience (those the rest of the filter lets in).
 /// </summary>
 public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int Waiting, IReadOnlyList<ChannelCount> Channels, IReadOnlyList<SampleReader> Samples,
-    bool Estimated = false, int Planned = 0);
+    bool Estimated = false, int Planned = 0, string? Unavailable = null, int? Scored = null)
+{
+    public static AudiencePreview None(string why) => new(0, 0, 0, 0, [], [], Unavailable: why);
+}
 
 /// <summary>
 /// Plans the audience as the fan-out will (the same rule, the same planner, in the same batches), without writing: the
@@ -26,7 +33,7 @@ public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int 
 /// of them, so a preview of a million readers takes as long as one of ten thousand.
 /// </summary>
 public sealed class CampaignPreview(
-    NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, IServiceScopeFactory scopes, IOptions<CampaignOptions> options)
+    NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, IInterestPredictor predictor, IServiceScopeFactory scopes, IOptions<CampaignOptions> options)
 {
     public const int SampleCount = 5;
 
@@ -34,8 +41,23 @@ public sealed class CampaignPreview(
     {
         var article = await db.Articles.AsNoTracking().Where(a => a.Id == articleId).Select(a => new { a.ColumnId, Column = a.Column!.Name }).SingleAsync(ct);
         var part = CampaignAudience.InboxPart(filter, article.ColumnId, now);
+        // A predicted audience is a set the fan-out stores when it starts; here it is the same set, held in memory.
+        PredictedAudience? predicted = null;
+        if (filter.Segment == PushSegment.PredictedInterested)
+        {
+            if (await predictor.WhyUnavailableAsync(articleId, ct) is { } why)
+            {
+                return AudiencePreview.None(why);
+            }
+            if ((predicted = await audience.PredictAsync(filter, articleId, part, ct)) is null)
+            {
+                return AudiencePreview.None(ActiveModelInterestPredictor.NoModel);
+            }
+        }
         // The pass over the whole audience runs on a connection of its own while this one plans the sample.
-        var counting = CountAsync(part, ct);
+        var counting = predicted is null ? CountAsync(part, ct)
+            : Task.FromResult((predicted.Members.Count, predicted.Members.Count(m => m.Inbox), predicted.Members.Count(m => m.Interruptible)));
+        var interruptibleMembers = predicted?.Members.Where(m => m.Interruptible).Select(m => m.UserId).ToList();
         var limit = Math.Max(1, options.Value.PreviewSampleSize);
 
         var readers = new Dictionary<DeliveryChannel, int>();
@@ -46,7 +68,7 @@ public sealed class CampaignPreview(
         while (planned < limit)
         {
             var want = Math.Min(batchSize, limit - planned);
-            var batch = await audience.NextBatchAsync(part, cursor, want, ct);
+            var batch = interruptibleMembers is null ? await audience.NextBatchAsync(part, cursor, want, ct) : interruptibleMembers.Skip(planned).Take(want).ToList();
             if (batch.Count == 0)
             {
                 break;
@@ -89,7 +111,7 @@ public sealed class CampaignPreview(
         channels.AddRange(readers.OrderBy(r => r.Key).Select(r => new ChannelCount(ChannelName(r.Key), Scaled(r.Value), Scaled(endpoints[r.Key]))));
         var reached = Math.Min(matched, inboxReaders + Scaled(reachedWithoutInbox));
         return new AudiencePreview(matched, reached, Scaled(skipped), Scaled(waiting), channels,
-            await SamplesAsync(part, filter, article.Column, critical, now, ct), estimated, planned);
+            await SamplesAsync(part, filter, predicted, article.Column, critical, now, ct), estimated, planned, Scored: predicted?.Eligible);
     }
 
     private async Task<(int Matched, int Inbox, int Interruptible)> CountAsync(Broadcast part, CancellationToken ct)
@@ -99,9 +121,12 @@ public sealed class CampaignPreview(
     }
 
     /// <summary>The first few readers of the audience, with the channels that would reach them and why they qualify.</summary>
-    private async Task<IReadOnlyList<SampleReader>> SamplesAsync(Broadcast part, AudienceFilter filter, string columnName, bool critical, DateTime now, CancellationToken ct)
+    private async Task<IReadOnlyList<SampleReader>> SamplesAsync(Broadcast part, AudienceFilter filter, PredictedAudience? predicted, string columnName, bool critical,
+        DateTime now, CancellationToken ct)
     {
-        var first = await audience.FirstAsync(part, SampleCount * 4, ct);
+        var first = predicted is null ? await audience.FirstAsync(part, SampleCount * 4, ct)
+            : predicted.Members.Take(SampleCount * 4).Select(m => (m.UserId, m.Inbox)).ToList();
+        var scores = predicted?.Members.Take(SampleCount * 4).ToDictionary(m => m.UserId, m => m.Score);
         var ids = first.Select(f => f.UserId).ToList();
         var plans = await planner.PlanAsync(ids, now, respectQuietHours: !critical, ct, DeliveryContentKind.Breaking, inbox: false);
         var people = await db.ReaderPreferences.AsNoTracking().Where(p => ids.Contains(p.UserId))
@@ -115,7 +140,8 @@ public sealed class CampaignPreview(
                 .Concat(plan?.Endpoints.Select(e => ChannelName(e.Channel)).Distinct() ?? []).ToList();
             if (channels.Count > 0 && samples.Count < SampleCount)
             {
-                samples.Add(new SampleReader(people[userId].DisplayName, people[userId].TimeZoneId, why, channels, plan?.NotBefore));
+                var reason = scores is null ? why : $"predicted interest {scores[userId].ToString("0.###", CultureInfo.InvariantCulture)} (model {predicted!.ModelVersion}): " + why;
+                samples.Add(new SampleReader(people[userId].DisplayName, people[userId].TimeZoneId, reason, channels, plan?.NotBefore));
             }
         }
         return samples;

@@ -44,6 +44,7 @@ public sealed class CampaignRunner(NewsPushDbContext db, CampaignSender sender, 
             {
                 ArticleId = template.ArticleId, Title = template.Title, Message = template.Message, Segment = template.Segment, SegmentTargetId = template.SegmentTargetId,
                 TargetIds = template.TargetIds, TimeZoneFilter = template.TimeZoneFilter, ExcludePushedWithinHours = template.ExcludePushedWithinHours,
+                Language = template.Language, PredictedTopPercent = template.PredictedTopPercent, PredictedThreshold = template.PredictedThreshold,
                 IsCritical = template.IsCritical, Status = CampaignStatus.Sending, ScheduledAt = occurrence, ParentId = template.Id,
                 CreatedById = template.CreatedById, ApprovedById = template.ApprovedById, ApprovedAt = template.ApprovedAt, CreatedAt = now, UpdatedAt = now,
             });

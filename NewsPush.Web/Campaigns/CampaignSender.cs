@@ -117,7 +117,7 @@ public sealed class CampaignSender(
     }
 
     /// <summary>
-    /// The push's inbox part, stored the first time its fan-out runs, in a transaction that also checks the push is
+    /// The push's inbox part (and a predicted audience's members), stored the first time its fan-out runs, in a transaction that also checks the push is
     /// still sending (a cancel at the same moment either comes first, and nothing is stored, or waits and then takes
     /// it back). Every connected reader's badge is nudged; the inbox readers are counted for the progress afterwards.
     /// Null when the push stopped sending.
@@ -134,7 +134,21 @@ public sealed class CampaignSender(
             return existing;
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var part = CampaignAudience.InboxPart(AudienceFilter.Of(c), c.Article!.ColumnId, now, c.Id);
+        var filter = AudienceFilter.Of(c);
+        var part = CampaignAudience.InboxPart(filter, c.Article!.ColumnId, now, c.Id);
+        // A predicted audience is a set: scored now, stored with the inbox part in one transaction, so the rule (inbox,
+        // badge, fan-out) sees all of it or none. With no model to score, nothing starts; the next pass tries again.
+        List<PushAudienceMember>? members = null;
+        if (c.Segment == PushSegment.PredictedInterested)
+        {
+            if (await audience.PredictAsync(filter, c.ArticleId, part, ct) is not { } predicted)
+            {
+                logger.LogWarning("Push {CampaignId}: no active model can score its article; it waits for one", c.Id);
+                return null;
+            }
+            members = predicted.Members.Select(m => new PushAudienceMember { CampaignId = c.Id, UserId = m.UserId, Score = m.Score }).ToList();
+            logger.LogInformation("Push {CampaignId}: model {Version} scored {Eligible} readers, {Members} chosen", c.Id, predicted.ModelVersion, predicted.Eligible, members.Count);
+        }
         part.Title = c.Title;
         part.Body = c.Message.Length > 0 ? c.Message : c.Article.Summary;
         part.Link = Slugs.ArticlePath(c.Article.Slug);
@@ -156,6 +170,10 @@ public sealed class CampaignSender(
             {
                 // Another run stored it first (the unique push id): that one is the push's inbox part.
                 return false;
+            }
+            foreach (var batch in (members ?? []).Chunk(CampaignAudience.MemberBatchSize))
+            {
+                await db.BulkInsertAsync(batch, ct);
             }
             await tx.CommitAsync(ct);
             return true;

@@ -6,6 +6,7 @@ using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Jobs;
+using NewsPush.Web.Recommendations;
 using CronExpression = Quartz.CronExpression;
 
 namespace NewsPush.Web.Campaigns;
@@ -20,6 +21,12 @@ public sealed class CampaignForm
     public List<int> TargetIds { get; set; } = [];
     public List<string> TimeZones { get; set; } = [];
     public int? ExcludePushedWithinHours { get; set; }
+    /// <summary>Predicted interest: the top share of eligible readers by score (1–100 %), or <see cref="PredictedThreshold"/>.</summary>
+    public double? PredictedTopPercent { get; set; }
+    /// <summary>Predicted interest: the minimum score (the model's, as the preview's samples show it).</summary>
+    public double? PredictedThreshold { get; set; }
+    /// <summary>A language code ("en", "zh"; only its primary subtag counts) or empty for every language.</summary>
+    public string? Language { get; set; }
     /// <summary>"now", "at" (<see cref="SendAt"/>) or "recurring" (<see cref="Cron"/>).</summary>
     public string When { get; set; } = "now";
     public DateTime? SendAt { get; set; }
@@ -31,7 +38,8 @@ public sealed class CampaignForm
 /// A push needs a second editor's or an admin's approval, never its author's; an admin may send a critical push alone,
 /// with a reason. Every transition is in the audit log. Only a draft can be edited.
 /// </summary>
-public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, CampaignSender sender, IOptions<CampaignOptions> options, TimeProvider clock)
+public sealed class CampaignWorkflow(
+    NewsPushDbContext db, AuditLog audit, CampaignSender sender, IInterestPredictor predictor, IOptions<CampaignOptions> options, TimeProvider clock)
 {
     public const int MaxTitle = 120;
     public const int MaxMessage = 400;
@@ -50,6 +58,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         var c = new PushCampaign
         {
             ArticleId = article.Id, Title = Texts.Clip(article.Title, MaxTitle), Message = Texts.Clip(article.Summary, MaxMessage), Segment = PushSegment.Everyone,
+            Language = LanguageCode(article.Language) ?? "",
             Status = CampaignStatus.Draft, CreatedById = actor.RequiredUserId(), CreatedAt = now, UpdatedAt = now,
         };
         db.PushCampaigns.Add(c);
@@ -76,6 +85,10 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         }
         var now = clock.GetUtcNow().UtcDateTime;
         Validate(form, now, errors, out var sendAtUtc, out var nextRun);
+        if (form.Segment == PushSegment.PredictedInterested && !errors.ContainsKey(nameof(form.Segment)) && await predictor.WhyUnavailableAsync(c.ArticleId, ct) is { } why)
+        {
+            errors[nameof(form.Segment)] = why;
+        }
         if (errors.Count > 0)
         {
             return errors;
@@ -88,6 +101,10 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         c.SegmentTargetId = form.TargetIds.Count > 0 ? form.TargetIds[0] : null;
         c.TimeZoneFilter = string.Join(',', form.TimeZones.Select(z => z.Trim()).Distinct());
         c.ExcludePushedWithinHours = form.ExcludePushedWithinHours is > 0 ? form.ExcludePushedWithinHours : null;
+        var predicted = form.Segment == PushSegment.PredictedInterested;
+        c.PredictedTopPercent = predicted ? form.PredictedTopPercent : null;
+        c.PredictedThreshold = predicted && form.PredictedTopPercent is null ? form.PredictedThreshold : null;
+        c.Language = LanguageCode(form.Language) ?? "";
         c.ScheduledAt = sendAtUtc;
         c.Cron = form.When == "recurring" ? form.Cron!.Trim() : null;
         c.ScheduleTimeZoneId = form.When == "now" ? null : NewsroomZone.Id;
@@ -225,7 +242,22 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
         }
         if (form.Segment == PushSegment.PredictedInterested)
         {
-            errors[nameof(form.Segment)] = "Readers the model predicts are interested: not available yet. Choose everyone or followers.";
+            if (form.PredictedTopPercent is null && form.PredictedThreshold is null)
+            {
+                errors[nameof(form.PredictedTopPercent)] = "Choose the top share of readers (e.g. 10 %) or a minimum predicted interest.";
+            }
+            else if (form.PredictedTopPercent is { } top && (double.IsNaN(top) || top <= 0 || top > 100))
+            {
+                errors[nameof(form.PredictedTopPercent)] = "A share between 0 and 100 %.";
+            }
+            else if (form.PredictedTopPercent is null && form.PredictedThreshold is { } min && !double.IsFinite(min))
+            {
+                errors[nameof(form.PredictedThreshold)] = "A minimum score is a number, e.g. 0.5.";
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(form.Language) && LanguageCode(form.Language) is null)
+        {
+            errors[nameof(form.Language)] = $"\"{form.Language.Trim()}\" is not a language code: use one such as en or zh, or leave it empty for every language.";
         }
         foreach (var zone in form.TimeZones)
         {
@@ -298,4 +330,7 @@ public sealed class CampaignWorkflow(NewsPushDbContext db, AuditLog audit, Campa
     }
 
     private static string Id(PushCampaign c) => c.Id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The primary subtag of a BCP 47 tag, lower case ("zh-Hans-CN" → "zh"); null when it is not one.</summary>
+    public static string? LanguageCode(string? tag) => Languages.Primary(tag);
 }

@@ -149,6 +149,11 @@ public sealed partial class DeviceRegistry(NewsPushDbContext db, InboxService in
             }
             await TrimAsync(userId, ct);
             await SyncEnabledAsync(touched, ct);
+            // Until the reader chooses a language in the preferences, their first app's locale is it (push language filters).
+            if (Infrastructure.Languages.Primary(row.Locale) is { } language)
+            {
+                await db.ReaderPreferences.Where(p => p.UserId == userId && p.Language == null).ExecuteUpdateAsync(s => s.SetProperty(p => p.Language, language), ct);
+            }
             logger.LogInformation("Device {DeviceId} ({Platform}) {Action} for reader {UserId}", deviceId, platform, created ? "registered" : "updated", userId);
             return new RegisterResult(created ? RegisterOutcome.Created : RegisterOutcome.Updated, DeviceView.From(row));
         }

@@ -11,7 +11,8 @@ namespace NewsPush.Web.Inbox;
 /// Who a broadcast reaches, as one rule the database evaluates. An admin's broadcast (no push) reaches everyone. A
 /// breaking-news push's inbox part is stored once (the broadcast model, ADR-012) with its audience fixed when it
 /// started: readers not deleted, who joined before it, whose topics (if they chose any) include the story's column, in
-/// the chosen zones, in the segment (everyone, or followers of the chosen columns or tags), not pushed breaking news
+/// the chosen zones, of the chosen language or of none known, in the segment (everyone, followers of the chosen columns or
+/// tags, or — predicted interest — a member of the set stored for the push, <see cref="PushAudienceMember"/>), not pushed breaking news
 /// from <see cref="Broadcast.ExcludePushedSince"/> until it started. The inbox shows it to those among them with the
 /// inbox on; the push's fan-out uses the same rule for every other channel, so the counts agree by construction.
 /// </summary>
@@ -22,7 +23,9 @@ public sealed class BroadcastAudience(NewsPushDbContext db)
         p.User!.DeletedAt == null && p.User.CreatedAt <= b.CreatedAt
         && (b.AudienceColumnId == null || !p.Topics.Any() || p.Topics.Any(t => t.ColumnId == b.AudienceColumnId))
         && (b.AudienceZones == "" || b.AudienceZones.Contains("," + p.TimeZoneId + ","))
+        && (b.AudienceLanguage == "" || p.Language == null || p.Language == b.AudienceLanguage)
         && (b.AudienceSegment == PushSegment.Everyone
+            || (b.AudienceSegment == PushSegment.PredictedInterested && db.PushAudienceMembers.Any(m => m.CampaignId == b.CampaignId && m.UserId == p.UserId))
             || db.Follows.Any(f => f.UserId == p.UserId
                 && ((b.AudienceSegment == PushSegment.ColumnFollowers && f.Kind == FollowKind.Column) || (b.AudienceSegment == PushSegment.TagFollowers && f.Kind == FollowKind.Tag))
                 && b.AudienceTargets.Contains("," + f.TargetId.ToString() + ",")))

@@ -15,7 +15,7 @@ public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zon
         {
             InboxEnabled = p.InboxEnabled, EmailEnabled = p.EmailEnabled && p.EmailUnsubscribedAt == null, DigestFrequency = p.DigestFrequency,
             DigestLocalTime = p.DigestLocalTime.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
-            DigestDayOfWeek = p.DigestDayOfWeek, TimeZoneId = p.TimeZoneId,
+            DigestDayOfWeek = p.DigestDayOfWeek, TimeZoneId = p.TimeZoneId, Language = p.Language,
             QuietHoursStart = p.QuietHoursStart?.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
             QuietHoursEnd = p.QuietHoursEnd?.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture),
             WeeklyPushCap = p.WeeklyPushCap, Topics = p.Topics.Select(t => t.ColumnId).ToList(), EmailUnsubscribedAt = p.EmailUnsubscribedAt,
@@ -39,6 +39,8 @@ public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zon
     {
         model.Columns = await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new ColumnChoice(c.Id, c.Name)).ToListAsync(ct);
         model.TimeZones = Infrastructure.TimeZones.All;
+        model.Languages = (await db.Articles.AsNoTracking().Select(a => a.Language).Distinct().ToListAsync(ct))
+            .Select(Infrastructure.Languages.Primary).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Saves a validated form. Ticking e-mail again is the reader's explicit re-subscription.</summary>
@@ -62,6 +64,7 @@ public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zon
         p.DigestLocalTime = at;
         p.DigestDayOfWeek = model.DigestDayOfWeek;
         p.TimeZoneId = model.TimeZoneId.Trim();
+        p.Language = Infrastructure.Languages.Primary(model.Language);
         p.QuietHoursStart = PreferencesViewModel.TryParseTime(model.QuietHoursStart, out var qs) ? qs : null;
         p.QuietHoursEnd = PreferencesViewModel.TryParseTime(model.QuietHoursEnd, out var qe) ? qe : null;
         p.WeeklyPushCap = model.WeeklyPushCap;

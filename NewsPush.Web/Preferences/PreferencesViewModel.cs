@@ -27,6 +27,12 @@ public sealed class PreferencesViewModel : IValidatableObject
     [Required, StringLength(64), Display(Name = "Time zone")]
     public string TimeZoneId { get; set; } = "UTC";
 
+    /// <summary>A language code ("en", "zh"); empty: not set (pushes filtered by language still reach the reader).</summary>
+    [StringLength(16), Display(Name = "Language of the news")]
+    public string? Language { get; set; }
+
+    public IReadOnlyList<string> Languages { get; set; } = [];
+
     [Display(Name = "Quiet hours from")]
     public string? QuietHoursStart { get; set; }
 
@@ -75,6 +81,10 @@ public sealed class PreferencesViewModel : IValidatableObject
         if (!Infrastructure.TimeZones.TryFind(TimeZoneId, out _))
         {
             yield return new ValidationResult($"\"{TimeZoneId}\" is not a known time zone; use an IANA name such as Europe/Paris or Asia/Shanghai.", [nameof(TimeZoneId)]);
+        }
+        if (!string.IsNullOrWhiteSpace(Language) && Infrastructure.Languages.Primary(Language) is null)
+        {
+            yield return new ValidationResult($"\"{Language.Trim()}\" is not a language code; use one such as en or zh, or leave it empty.", [nameof(Language)]);
         }
         if (!Enum.IsDefined(DigestFrequency))
         {

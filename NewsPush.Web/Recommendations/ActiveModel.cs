@@ -25,6 +25,9 @@ public sealed partial class ActiveModel(IServiceScopeFactory scopes, ModelStore 
 
     private sealed record State(RankingModel Model, RecommendationEngine Engine, DateTime BuiltAt);
 
+    /// <summary>The version the current snapshot was built for, if any.</summary>
+    public string? Version => state?.Model.Version;
+
     /// <summary>Forget everything: the next request reloads the active version and rebuilds the snapshot.</summary>
     public void Invalidate()
     {

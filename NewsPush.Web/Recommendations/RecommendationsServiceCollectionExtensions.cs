@@ -25,6 +25,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.TryAddSingleton<NewsPush.Web.Infrastructure.ContentChanges>();
         services.AddScoped<PopularFreshRecommender>();
         services.AddScoped<IArticleRecommender, ModelRecommender>();
+        services.AddScoped<IInterestPredictor, ActiveModelInterestPredictor>();
         if (options.RetrainEnabled)
         {
             services.AddQuartz(q =>

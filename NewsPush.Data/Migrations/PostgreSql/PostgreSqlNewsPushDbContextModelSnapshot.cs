@@ -494,6 +494,11 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<int?>("AudienceCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("AudienceLanguage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<int>("AudienceSegment")
                         .HasColumnType("integer");
 
@@ -1469,6 +1474,23 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.ToTable("ModelVersionFiles");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.PushAudienceMember", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<float>("Score")
+                        .HasColumnType("real");
+
+                    b.HasKey("CampaignId", "UserId");
+
+                    b.ToTable("PushAudienceMembers");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.Property<long>("Id")
@@ -1522,6 +1544,11 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<bool>("IsCritical")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<string>("Message")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -1534,6 +1561,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.Property<double?>("PredictedThreshold")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("PredictedTopPercent")
                         .HasColumnType("double precision");
 
                     b.Property<DateTime?>("QueuedAt")
@@ -1647,6 +1677,10 @@ namespace NewsPush.Data.Migrations.PostgreSql
 
                     b.Property<bool>("InboxEnabled")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<TimeOnly?>("QuietHoursEnd")
                         .HasColumnType("time without time zone");
@@ -2257,6 +2291,15 @@ namespace NewsPush.Data.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("ModelVersion");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.PushAudienceMember", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.PushCampaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>

@@ -497,6 +497,11 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<int?>("AudienceCount")
                         .HasColumnType("int");
 
+                    b.Property<string>("AudienceLanguage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
                     b.Property<int>("AudienceSegment")
                         .HasColumnType("int");
 
@@ -1476,6 +1481,23 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.ToTable("ModelVersionFiles");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.PushAudienceMember", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<float>("Score")
+                        .HasColumnType("real");
+
+                    b.HasKey("CampaignId", "UserId");
+
+                    b.ToTable("PushAudienceMembers");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.Property<long>("Id")
@@ -1529,6 +1551,11 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<bool>("IsCritical")
                         .HasColumnType("bit");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
                     b.Property<string>("Message")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -1541,6 +1568,9 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     b.Property<double?>("PredictedThreshold")
+                        .HasColumnType("float");
+
+                    b.Property<double?>("PredictedTopPercent")
                         .HasColumnType("float");
 
                     b.Property<DateTime?>("QueuedAt")
@@ -1654,6 +1684,10 @@ namespace NewsPush.Data.Migrations.SqlServer
 
                     b.Property<bool>("InboxEnabled")
                         .HasColumnType("bit");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
 
                     b.Property<TimeOnly?>("QuietHoursEnd")
                         .HasColumnType("time");
@@ -2264,6 +2298,15 @@ namespace NewsPush.Data.Migrations.SqlServer
                         .IsRequired();
 
                     b.Navigation("ModelVersion");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.PushAudienceMember", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.PushCampaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>

@@ -477,6 +477,11 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<int?>("AudienceCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AudienceLanguage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("AudienceSegment")
                         .HasColumnType("INTEGER");
 
@@ -1420,6 +1425,23 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.ToTable("ModelVersionFiles");
                 });
 
+            modelBuilder.Entity("NewsPush.Data.Entities.PushAudienceMember", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<float>("Score")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("CampaignId", "UserId");
+
+                    b.ToTable("PushAudienceMembers");
+                });
+
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>
                 {
                     b.Property<long>("Id")
@@ -1471,6 +1493,11 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<bool>("IsCritical")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Message")
                         .IsRequired()
                         .HasMaxLength(1000)
@@ -1483,6 +1510,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<double?>("PredictedThreshold")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("PredictedTopPercent")
                         .HasColumnType("REAL");
 
                     b.Property<DateTime?>("QueuedAt")
@@ -1596,6 +1626,10 @@ namespace NewsPush.Data.Migrations.Sqlite
 
                     b.Property<bool>("InboxEnabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<TimeOnly?>("QuietHoursEnd")
                         .HasColumnType("TEXT");
@@ -2196,6 +2230,15 @@ namespace NewsPush.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("ModelVersion");
+                });
+
+            modelBuilder.Entity("NewsPush.Data.Entities.PushAudienceMember", b =>
+                {
+                    b.HasOne("NewsPush.Data.Entities.PushCampaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NewsPush.Data.Entities.PushCampaign", b =>

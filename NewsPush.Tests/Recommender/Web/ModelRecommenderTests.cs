@@ -181,6 +181,34 @@ public sealed class ModelRecommenderTests(SiteDatabaseFixture site) : IClassFixt
     }
 
     [Fact]
+    public async Task TheActiveModelPredictsEachReadersInterestInOneArticleAsItRanksIt()
+    {
+        await using var scope = site.Services.CreateAsyncScope();
+        var predictor = scope.ServiceProvider.GetRequiredService<IInterestPredictor>();
+        // Readers with clicks: the model ranks readers with a history (a newcomer's feed is ranked by the first stage).
+        var readers = site.World.Dataset.Impressions.Where(i => i.Items.Any(x => x.Clicked)).Select(i => i.ReaderId).Distinct().Take(30).ToList();
+        var someArticle = site.World.Dataset.Articles.OrderByDescending(a => a.PublishedAt).First().Id;
+        Assert.Equal(ActiveModelInterestPredictor.NoModel, await predictor.WhyUnavailableAsync(someArticle, CancellationToken.None));
+        Assert.Null(await predictor.PredictAsync(someArticle, readers, CancellationToken.None));
+
+        await scope.ServiceProvider.GetRequiredService<ModelTrainingService>().TrainFromDatabaseAsync(null, CancellationToken.None);
+        Assert.Null(await predictor.WhyUnavailableAsync(someArticle, CancellationToken.None));
+        var all = await predictor.PredictAsync(someArticle, readers, CancellationToken.None);
+        Assert.Equal(readers.Count, all!.Scores.Length);
+        Assert.True(all.Scores.Distinct().Count() > 10, "scores are personal");
+        // The score of a reader and an article is the one the model ranks their feed by.
+        var lists = await scope.ServiceProvider.GetRequiredService<IArticleRecommender>().RecommendManyAsync(readers, 3, CancellationToken.None);
+        foreach (var (reader, list) in lists.Take(10))
+        {
+            foreach (var item in list)
+            {
+                var predicted = await predictor.PredictAsync(item.ArticleId, [reader], CancellationToken.None);
+                Assert.Equal(item.Score, predicted!.Scores[0], 4);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AdminCanRollBackToAnEarlierVersionAndTurnTheModelOff()
     {
         await using var scope = site.Services.CreateAsyncScope();

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Data.Entities;
@@ -7,6 +9,7 @@ using NewsPush.Tests.Web.Push;
 using NewsPush.Web.Campaigns;
 using NewsPush.Web.Inbox;
 using NewsPush.Web.Push;
+using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Tests.Web.Campaigns;
 
@@ -21,6 +24,22 @@ public class CampaignFactory : PushFactory
     {
         Settings["Campaigns:FanoutBatchSize"] = "100";
         Settings["Campaigns:NewsroomTimeZone"] = "Europe/London";
+    }
+
+    /// <summary>
+    /// The readers' predicted interest while a test sets <see cref="ScriptedInterest.Scores"/> (others score -100);
+    /// null: the site's own predictor, with the active model (none in these tests).
+    /// </summary>
+    public ScriptedInterest Interest { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddScoped<ActiveModelInterestPredictor>();
+            services.AddScoped<IInterestPredictor>(sp => new ScriptedInterestPredictor(Interest, sp.GetRequiredService<ActiveModelInterestPredictor>()));
+        });
     }
 
     public static ClaimsPrincipal Principal(ApplicationUser user, params string[] roles) =>
@@ -95,6 +114,23 @@ public class CampaignFactory : PushFactory
         });
     }
 
+    /// <summary>An approved push of the article with the given form, sending from now.</summary>
+    public async Task<long> ApprovedPushAsync(int articleId, CampaignForm form)
+    {
+        var author = await CreateUserAsync($"author-{Guid.NewGuid():N}"[..20] + "@test.local", Roles.Editor, Roles.Reader);
+        var reviewer = await CreateUserAsync($"review-{Guid.NewGuid():N}"[..20] + "@test.local", Roles.Editor, Roles.Reader);
+        return await InScopeAsync(async sp =>
+        {
+            var flow = sp.GetRequiredService<CampaignWorkflow>();
+            var (c, error) = await flow.CreateDraftAsync(articleId, Principal(author, Roles.Editor), CancellationToken.None);
+            Assert.Null(error);
+            Assert.Empty(await flow.UpdateAsync(c!.Id, form, Principal(author, Roles.Editor), CancellationToken.None));
+            Assert.Null(await flow.SubmitAsync(c.Id, Principal(author, Roles.Editor), CancellationToken.None));
+            Assert.Null(await flow.ApproveAsync(c.Id, Principal(reviewer, Roles.Editor), CancellationToken.None));
+            return c.Id;
+        });
+    }
+
     public Task<PushCampaign> CampaignAsync(long id) => WithDbAsync(db => db.PushCampaigns.AsNoTracking().SingleAsync(c => c.Id == id));
 
     public Task<int> RunCampaignsAsync() => InScopeAsync(sp => sp.GetRequiredService<CampaignRunner>().RunAsync(CancellationToken.None));
@@ -105,8 +141,26 @@ public class CampaignFactory : PushFactory
 
 public sealed class CampaignPostgreSqlFactory() : CampaignFactory(TestDatabase.PostgreSql);
 
+public sealed class ScriptedInterest
+{
+    public volatile Dictionary<string, float>? Scores;
+    public string ModelVersion { get; set; } = "test-model";
+}
+
+/// <summary>Known scores for the readers a test made; without them, the site's predictor (which finds no active model).</summary>
+public sealed class ScriptedInterestPredictor(ScriptedInterest script, ActiveModelInterestPredictor site) : IInterestPredictor
+{
+    public Task<string?> WhyUnavailableAsync(int articleId, CancellationToken ct) =>
+        script.Scores is null ? site.WhyUnavailableAsync(articleId, ct) : Task.FromResult<string?>(null);
+
+    public Task<InterestScores?> PredictAsync(int articleId, IReadOnlyList<string> userIds, CancellationToken ct) =>
+        script.Scores is { } scores
+            ? Task.FromResult<InterestScores?>(new InterestScores(script.ModelVersion, userIds.Select(id => scores.GetValueOrDefault(id, -100f)).ToArray()))
+            : site.PredictAsync(articleId, userIds, ct);
+}
+
 /// <summary>Breaking-news pushes: audience, preview, review, schedule, fan-out, cancel — on SQLite and PostgreSQL.</summary>
-public abstract class CampaignTests<TFactory>(TFactory factory) where TFactory : CampaignFactory
+public abstract partial class CampaignTests<TFactory>(TFactory factory) where TFactory : CampaignFactory
 {
     private static readonly CancellationToken None = CancellationToken.None;
 

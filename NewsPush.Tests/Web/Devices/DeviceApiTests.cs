@@ -20,6 +20,18 @@ public abstract class DeviceApiTests<TFactory>(TFactory factory) where TFactory 
         (await app.GetFromJsonAsync<JsonElement>("/api/devices")).GetProperty("items").EnumerateArray().ToList();
 
     [Fact]
+    public async Task TheFirstAppLocaleGivesAReaderWithoutALanguageTheirsButNeverOverridesAChosenOne()
+    {
+        var (unset, app) = await factory.ReaderWithAppAsync("devlang");
+        Assert.Equal(HttpStatusCode.Created, (await app.PostAsJsonAsync("/api/devices", new { deviceId = "lang-1", platform = "android", token = DeviceFactory.FcmToken(), locale = "zh-Hans-CN" })).StatusCode);
+        Assert.Equal("zh", await factory.WithDbAsync(db => db.ReaderPreferences.Where(p => p.UserId == unset.Id).Select(p => p.Language).SingleAsync()));
+
+        var (chosen, app2) = await factory.ReaderWithAppAsync("devlang2", p => p.Language = "en");
+        Assert.Equal(HttpStatusCode.Created, (await app2.PostAsJsonAsync("/api/devices", new { deviceId = "lang-2", platform = "android", token = DeviceFactory.FcmToken(), locale = "zh-CN" })).StatusCode);
+        Assert.Equal("en", await factory.WithDbAsync(db => db.ReaderPreferences.Where(p => p.UserId == chosen.Id).Select(p => p.Language).SingleAsync()));
+    }
+
+    [Fact]
     public async Task RegisteringIsIdempotentPerDeviceIdAndTheListNeverShowsTheToken()
     {
         var (_, app) = await factory.ReaderWithAppAsync("dev1");

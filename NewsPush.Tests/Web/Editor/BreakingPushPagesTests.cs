@@ -111,6 +111,33 @@ public sealed class BreakingPushPagesTests(PushSqliteFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task ThePredictedSegmentWithoutAnActiveModelIsRefusedWithAMessageInTheComposerAndThePreview()
+    {
+        var article = await factory.WithDbAsync(db => db.Articles.AsNoTracking().Where(a => a.Status == ArticleStatus.Published).OrderBy(a => a.Id).FirstAsync());
+        using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
+        var created = await editor.PostFormAsync($"/editor/articles/{article.Id}", new Dictionary<string, string> { ["articleId"] = article.Id.ToString() }, "/editor/pushes");
+        var url = created.Headers.Location!.OriginalString;
+        var id = long.Parse(url.Split('/')[^1]);
+        // The composer offers the segment and starts the language filter at the story's language.
+        var composer = WebUtility.HtmlDecode(await editor.GetStringAsync(url));
+        Assert.Contains("Readers the model predicts are interested", composer, StringComparison.Ordinal);
+        Assert.Contains($"id=\"Language\" name=\"Language\" value=\"{article.Language}\"", composer, StringComparison.Ordinal);
+
+        var bad = await editor.PostFormAsync(url, new Dictionary<string, string>
+        {
+            ["Title"] = "Who cares most", ["Segment"] = "PredictedInterested", ["PredictedBy"] = "top", ["PredictedTopPercent"] = "10", ["When"] = "now",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var page = WebUtility.HtmlDecode(await bad.Content.ReadAsStringAsync());
+        Assert.Contains("id=\"Segment-error\"", page, StringComparison.Ordinal);
+        Assert.Contains(NewsPush.Web.Recommendations.ActiveModelInterestPredictor.NoModel, page, StringComparison.Ordinal);
+        Assert.NotEqual(PushSegment.PredictedInterested, (await CampaignAsync(id)).Segment);
+
+        var audience = await editor.GetFromJsonAsync<JsonElement>($"/editor/pushes/{id}/audience?Segment=PredictedInterested&PredictedBy=top&PredictedTopPercent=10");
+        Assert.Equal(NewsPush.Web.Recommendations.ActiveModelInterestPredictor.NoModel, audience.GetProperty("unavailable").GetString());
+    }
+
+    [Fact]
     public async Task ReturnsAccessDeniedGivenReaderOnBreakingNewsPages()
     {
         var reader = await factory.CreateReaderAsync("nopush");

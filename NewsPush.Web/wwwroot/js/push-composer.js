@@ -24,6 +24,7 @@
     var segment = checked('Segment');
     document.getElementById('columns-list').classList.toggle('d-none', segment !== 'ColumnFollowers');
     document.getElementById('tags-list').classList.toggle('d-none', segment !== 'TagFollowers');
+    document.getElementById('predicted-options').classList.toggle('d-none', segment !== 'PredictedInterested');
     var when = checked('When');
     document.getElementById('when-at').classList.toggle('d-none', when !== 'at');
     document.getElementById('when-recurring').classList.toggle('d-none', when !== 'recurring');
@@ -56,6 +57,9 @@
     q.set('TimeZones', document.getElementById('TimeZones').value);
     var exclude = document.getElementById('ExcludePushedWithinHours').value;
     if (exclude) { q.set('ExcludePushedWithinHours', exclude); }
+    q.set('Language', document.getElementById('Language').value);
+    q.set('PredictedBy', checked('PredictedBy'));
+    ['PredictedTopPercent', 'PredictedThreshold'].forEach(function (id) { var v = document.getElementById(id).value; if (v) { q.set(id, v); } });
     var state = document.getElementById('audience-state');
     state.textContent = 'Counting…';
     fetch(audience.getAttribute('data-audience-url') + '?' + q.toString(), { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
@@ -63,6 +67,11 @@
       .then(function (a) {
         if (!a) { state.textContent = 'The audience could not be counted.'; return; }
         var n = function (v) { return Number(v).toLocaleString('en-US'); };
+        var unavailable = document.getElementById('audience-unavailable');
+        unavailable.textContent = a.unavailable || '';
+        unavailable.classList.toggle('d-none', !a.unavailable);
+        document.getElementById('audience-scored').classList.toggle('d-none', a.scored === null || a.scored === undefined);
+        document.getElementById('audience-scored-count').textContent = a.scored === null || a.scored === undefined ? '' : n(a.scored);
         document.getElementById('audience-matched').textContent = n(a.matched);
         document.getElementById('audience-reached').textContent = n(a.reached);
         document.getElementById('audience-skipped').textContent = n(a.skipped);
@@ -94,13 +103,13 @@
   form.addEventListener('input', function (e) {
     previews();
     if (e.target === cron) { nextRuns(); }
-    if (e.target.id === 'TimeZones' || e.target.id === 'ExcludePushedWithinHours') { refreshAudience(); }
+    if (['TimeZones', 'ExcludePushedWithinHours', 'Language', 'PredictedTopPercent', 'PredictedThreshold'].indexOf(e.target.id) >= 0) { refreshAudience(); }
   });
   form.addEventListener('change', function (e) {
     previews();
     sections();
     if (e.target.name === 'When' && checked('When') === 'recurring') { nextRuns(); }
-    if (['Segment', 'ColumnIds', 'TagIds', 'IsCritical'].indexOf(e.target.name) >= 0) { refreshAudience(); }
+    if (['Segment', 'ColumnIds', 'TagIds', 'IsCritical', 'PredictedBy'].indexOf(e.target.name) >= 0) { refreshAudience(); }
   });
   document.documentElement.setAttribute('data-composer-live', 'true');
 })();

@@ -180,6 +180,8 @@ public sealed class PushesController(CampaignWorkflow workflow, CampaignPreview 
                 .Select(x => new Option(x.Id.ToString(CultureInfo.InvariantCulture), x.Name)).ToList(),
             Tags = (await db.Tags.AsNoTracking().OrderBy(x => x.Name).Select(x => new { x.Id, x.Name }).ToListAsync(ct))
                 .Select(x => new Option(x.Id.ToString(CultureInfo.InvariantCulture), x.Name)).ToList(),
+            Languages = (await db.Articles.AsNoTracking().Select(a => a.Language).Distinct().ToListAsync(ct))
+                .Select(CampaignWorkflow.LanguageCode).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList(),
             NextRuns = form.When == "recurring" && !string.IsNullOrWhiteSpace(form.Cron) ? workflow.NextRuns(form.Cron, now, 5) : [],
             Audience = live ? null : await preview.PreviewAsync(AudienceFilter.Of(c), c.ArticleId, c.IsCritical, now, ct),
             Progress = live ? await sender.ProgressAsync(c.Id, ct) : null,

@@ -16,6 +16,12 @@ public sealed class PushFormModel
     /// <summary>IANA zones, separated by commas or spaces; empty: every zone.</summary>
     public string? TimeZones { get; set; } = "";
     public int? ExcludePushedWithinHours { get; set; }
+    /// <summary>Predicted interest: "top" (<see cref="PredictedTopPercent"/>) or "threshold" (<see cref="PredictedThreshold"/>).</summary>
+    public string? PredictedBy { get; set; } = "top";
+    public double? PredictedTopPercent { get; set; } = 10;
+    public double? PredictedThreshold { get; set; }
+    /// <summary>A language code ("en", "zh"); empty: every language.</summary>
+    public string? Language { get; set; } = "";
     public string When { get; set; } = "now";
     public DateTime? SendAt { get; set; }
     public string? Cron { get; set; }
@@ -33,10 +39,12 @@ public sealed class PushFormModel
     public CampaignForm ToForm() => new()
     {
         Title = Title ?? "", Message = Message ?? "", IsCritical = IsCritical, Segment = Segment, TargetIds = [.. TargetIds], TimeZones = [.. ZoneList],
-        ExcludePushedWithinHours = ExcludePushedWithinHours, When = When ?? "now", SendAt = SendAt, Cron = Cron,
+        ExcludePushedWithinHours = ExcludePushedWithinHours, When = When ?? "now", SendAt = SendAt, Cron = Cron, Language = Language,
+        PredictedTopPercent = PredictedBy == "threshold" ? null : PredictedTopPercent, PredictedThreshold = PredictedBy == "threshold" ? PredictedThreshold : null,
     };
 
-    public AudienceFilter ToFilter() => new(Segment, TargetIds, ZoneList, ExcludePushedWithinHours);
+    public AudienceFilter ToFilter() => new(Segment, TargetIds, ZoneList, ExcludePushedWithinHours, CampaignWorkflow.LanguageCode(Language) ?? "",
+        PredictedBy == "threshold" ? null : PredictedTopPercent ?? 10, PredictedBy == "threshold" ? PredictedThreshold ?? 0 : null);
 
     public static PushFormModel Of(PushCampaign c, TimeZoneInfo newsroom)
     {
@@ -47,6 +55,8 @@ public sealed class PushFormModel
             ColumnIds = c.Segment == PushSegment.ColumnFollowers ? [.. targets] : [],
             TagIds = c.Segment == PushSegment.TagFollowers ? [.. targets] : [],
             TimeZones = c.TimeZoneFilter.Replace(",", ", ", StringComparison.Ordinal), ExcludePushedWithinHours = c.ExcludePushedWithinHours,
+            PredictedBy = c.PredictedThreshold is not null && c.PredictedTopPercent is null ? "threshold" : "top",
+            PredictedTopPercent = c.PredictedTopPercent ?? 10, PredictedThreshold = c.PredictedThreshold, Language = c.Language,
             When = c.Cron is not null ? "recurring" : c.ScheduledAt is not null ? "at" : "now",
             SendAt = c.ScheduledAt is { } at ? TimeZoneInfo.ConvertTimeFromUtc(at, newsroom) : null, Cron = c.Cron,
         };
@@ -78,6 +88,8 @@ public sealed class PushPageViewModel
     public bool ViewerIsAdmin { get; init; }
     public IReadOnlyList<Option> Columns { get; init; } = [];
     public IReadOnlyList<Option> Tags { get; init; } = [];
+    /// <summary>The languages articles are written in, offered by the composer's language filter.</summary>
+    public IReadOnlyList<string> Languages { get; init; } = [];
     public IReadOnlyList<DateTime> NextRuns { get; init; } = [];
     public AudiencePreview? Audience { get; init; }
     public CampaignProgress? Progress { get; init; }

@@ -1,0 +1,85 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NewsPush.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class PredictedAudienceAndLanguage : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "Language",
+                table: "ReaderPreferences",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Language",
+                table: "PushCampaigns",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<double>(
+                name: "PredictedTopPercent",
+                table: "PushCampaigns",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "AudienceLanguage",
+                table: "Broadcasts",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.CreateTable(
+                name: "PushAudienceMembers",
+                columns: table => new
+                {
+                    CampaignId = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    Score = table.Column<float>(type: "REAL", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PushAudienceMembers", x => new { x.CampaignId, x.UserId });
+                    table.ForeignKey(
+                        name: "FK_PushAudienceMembers_PushCampaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "PushCampaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "PushAudienceMembers");
+
+            migrationBuilder.DropColumn(
+                name: "Language",
+                table: "ReaderPreferences");
+
+            migrationBuilder.DropColumn(
+                name: "Language",
+                table: "PushCampaigns");
+
+            migrationBuilder.DropColumn(
+                name: "PredictedTopPercent",
+                table: "PushCampaigns");
+
+            migrationBuilder.DropColumn(
+                name: "AudienceLanguage",
+                table: "Broadcasts");
+        }
+    }
+}
