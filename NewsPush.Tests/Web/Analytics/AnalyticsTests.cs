@@ -82,7 +82,10 @@ public abstract class AnalyticsTests(AnalyticsFactory factory)
         await factory.WithDbAsync(async db => { db.Broadcasts.Add(part); await db.SaveChangesAsync(); });
         using (var r0 = await factory.CreateLoggedInClientAsync(readers[0].Email!))
         {
-            Assert.Equal(HttpStatusCode.OK, (await r0.GetAsync($"/inbox/broadcast/{part.Id}")).StatusCode);
+            var shown = await r0.GetAsync($"/inbox/broadcast/{part.Id}");
+            Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+            // The page's Open button goes through the click counter.
+            Assert.Contains($"href=\"/inbox/broadcast/{part.Id}/open\"", await shown.Content.ReadAsStringAsync());
             await r0.GetAsync($"/inbox/broadcast/{part.Id}");
             var follow = await r0.GetAsync($"/inbox/broadcast/{part.Id}/open");
             Assert.Equal((HttpStatusCode.Redirect, "/"), (follow.StatusCode, follow.Headers.Location?.OriginalString));
