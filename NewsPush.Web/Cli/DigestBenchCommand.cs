@@ -10,7 +10,7 @@ using NewsPush.Web.Recommendations;
 namespace NewsPush.Web.Cli;
 
 /// <summary>
-/// `bench-digest [--readers 100000] [--email 5000] [--smtp-port N] [--fallback-recommender | --model [--interactions N]] [--concurrent] [--keep] [--provider Sqlite|PostgreSql --connection "..."]`:
+/// `bench-digest [--readers 100000] [--email 5000] [--smtp-port N] [--email-parallelism 8] [--fallback-recommender | --model [--interactions N]] [--concurrent] [--keep] [--provider Sqlite|PostgreSql --connection "..."]`:
 /// builds a fresh database of its own (never the site's), adds synthetic readers whose local time has just
 /// come, then times the digest run (compose + outbox) and the inbox delivery; with --email, the e-mail
 /// delivery to an SMTP server (start NewsPush.Tests/Web/Push/smtp-sink.js, or let the bench start it).
@@ -47,7 +47,7 @@ public static class DigestBenchCommand
                 $"--Database:Provider={provider}",
                 $"--Database:ConnectionString={StringArg(args, "--connection") ?? $"Data Source={Path.Combine(folder, "bench.db")}"}",
                 $"--Database:DataFolder={folder}", "--Seed:DemoReaderCount=0", "--Seed:ArticleCount=320",
-                "--Digest:SchedulingEnabled=false", "--Delivery:DispatcherEnabled=false", "--Delivery:EmailParallelism=8",
+                "--Digest:SchedulingEnabled=false", "--Delivery:DispatcherEnabled=false", $"--Delivery:EmailParallelism={IntArg(args, "--email-parallelism", 8)}",
                 "--Logging:LogLevel:Default=Warning", $"--Email:PickupFolder={Path.Combine(folder, "pickup")}",
             };
             if (smtpPort > 0)

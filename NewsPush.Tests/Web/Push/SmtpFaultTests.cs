@@ -143,6 +143,23 @@ public abstract class SmtpFaultTests<TFactory>(TFactory factory, ITestOutputHelp
     }
 
     [Fact]
+    public async Task SmtpFaultAMessageOverTheServersSizeLimitFailsThatDeliveryAloneAndTheChannelStaysUp()
+    {
+        // The messages are not announced with SIZE= (MailKit would serialise each one twice to count it), so the
+        // server refuses one over its limit at the end of DATA (552: that message), not at MAIL FROM, where a 552
+        // reads as the server refusing the sender and would pause the channel for everyone.
+        var run = await QueueDigestsAsync(new DateTime(2026, 12, 14, 8, 5, 0), ["big0", "big1", "big2"]);
+        Smtp.SetMaxSize(1000);
+        await factory.DispatchAsync();
+
+        var rows = await DeliveriesAsync(run);
+        Assert.All(rows, d => Assert.Equal((DeliveryStatus.Failed, 1), (d.Status, d.Attempts)));
+        Assert.All(rows, d => Assert.Contains("552", d.LastError, StringComparison.Ordinal));
+        Assert.All(run.Readers, r => Assert.Equal(0, Received(r)));
+        await AssertHealthyAsync();
+    }
+
+    [Fact]
     public Task SmtpFaultGreeting554PausesTheChannelForAFixAndLosesNothing() =>
         ConfigurationFaultAsync(new DateTime(2026, 12, 11, 8, 5, 0), "greeting", "554 5.3.2 No SMTP service here", () =>
         {

@@ -205,6 +205,12 @@ public sealed class SmtpSink : IDisposable
         Command($"failafter {count} {Code(code)} {Text(text ?? (code < 500 ? "4.3.0 Try again later" : "5.3.0 Message refused"))}");
     }
 
+    /// <summary>
+    /// A size limit as real servers enforce it: 552 5.3.4 at MAIL FROM when the client declares SIZE= over it, else at
+    /// the end of the data. Null: no limit but the server's 10 MB.
+    /// </summary>
+    public void SetMaxSize(int? bytes) => Command(bytes is { } n ? $"maxsize {n}" : "maxsize off");
+
     /// <summary>Every fault off and listening again (the count and the stored messages stay).</summary>
     public void Reset() => Command("reset");
 

@@ -36,6 +36,9 @@
 //   failafter <n> <code> <text>  accept n more messages, then answer the data of every further message
 //                             with "<code> <text>" (not stored, not counted); n = 0 fails the next one.
 //   failafter off             accept every message again.
+//   maxsize <bytes>           a size limit as a real server enforces it: a MAIL FROM whose SIZE= is over it
+//                             gets "552 5.3.4 Message size exceeds fixed maximum message size", and so does the
+//                             data of a message over it (not stored, not counted). off: no limit but the 10 MB.
 //   count                     "COUNT <n>": the messages stored (written to .eml) so far.
 //   reset                     every mode above back to its default, listening; the count and files stay.
 // <code> is a three-digit reply code 200-599; <text> (optional, the rest of the line) should start with
@@ -62,9 +65,12 @@ const state = {
   authUser: null,
   authPassword: null,
   failAfter: null, // { remaining, code, text }
+  maxSize: null, // bytes
   revokeAfter: null, // messages still accepted before the password is revoked
   revoked: new Set(), // ids of sessions authenticated before the revocation, closed at their next MAIL FROM
 };
+
+const TOO_BIG = '5.3.4 Message size exceeds fixed maximum message size';
 
 function smtpError(message, code) {
   const e = new Error(message);
@@ -105,6 +111,8 @@ const server = new SMTPServer({
       }
     }
     if (state.mailFrom) return callback(smtpError(state.mailFrom.text, state.mailFrom.code));
+    const declared = Number((address.args && address.args.SIZE) || 0);
+    if (state.maxSize !== null && declared > state.maxSize) return callback(smtpError(TOO_BIG, 552));
     return callback();
   },
   onRcptTo(address, session, callback) {
@@ -123,6 +131,7 @@ const server = new SMTPServer({
         fail.remaining--;
       }
       const raw = Buffer.concat(chunks);
+      if (state.maxSize !== null && raw.length > state.maxSize) return callback(smtpError(TOO_BIG, 552));
       const name = path.join(folder, `${process.pid}-${++count}`);
       try {
         if (parse) {
@@ -215,7 +224,7 @@ function run(words) {
     case 'reset':
       if (args.length) throw new Error('no arguments');
       state.delayMs = 0;
-      state.greeting = state.mailFrom = state.failAfter = null;
+      state.greeting = state.mailFrom = state.failAfter = state.maxSize = null;
       setAuth('off', null, null);
       return state.listening ? done : listen().then(() => done);
     case 'down':
@@ -260,6 +269,11 @@ function run(words) {
       else if (args.length >= 2) {
         state.failAfter = { remaining: parseCount(args[0], 'message count'), code: parseCode(args[1]), text: args.slice(2).join(' ') };
       } else throw new Error('usage: failafter <n> <code> <text> | failafter off');
+      return done;
+    case 'maxsize':
+      if (args.length === 1 && args[0] === 'off') state.maxSize = null;
+      else if (args.length === 1) state.maxSize = parseCount(args[0], 'size in bytes');
+      else throw new Error('usage: maxsize <bytes> | maxsize off');
       return done;
     case 'count':
       if (args.length) throw new Error('no arguments');
