@@ -8,8 +8,11 @@ namespace NewsPush.Web.Infrastructure.Redis;
 /// is rendered), a write is skipped, and an eviction that failed is retried before the next read, so a page evicted
 /// during an outage is not served once Redis is back.
 /// </summary>
-public sealed partial class ResilientOutputCacheStore(IOutputCacheStore inner, ILogger<ResilientOutputCacheStore> logger) : IOutputCacheStore
+public sealed partial class ResilientOutputCacheStore(IOutputCacheStore inner, ILogger<ResilientOutputCacheStore> logger) : IOutputCacheStore, IDisposable
 {
+    /// <summary>Stops the inner store's background work (its expiry sweep) before the shared connection goes away.</summary>
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+
     private readonly ConcurrentDictionary<string, byte> pendingEvictions = new(StringComparer.Ordinal);
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
