@@ -282,6 +282,9 @@ public sealed class WebPushBrowserTests(BrowserHost<WebPushFactory> host, PushSe
     /// </summary>
     private async Task DeliverPushAsync(PageHandle tab, string data)
     {
+        // Only an active worker gets the message: one still installing or activating (a registration CDP already
+        // reports) would drop it, and no notification would ever show.
+        await tab.Page.EvaluateAsync("async () => { await navigator.serviceWorker.ready; }");
         if (!pushSessions.TryGetValue(tab.Page, out var session))
         {
             var cdp = await tab.Context.NewCDPSessionAsync(tab.Page);
