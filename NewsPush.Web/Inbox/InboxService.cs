@@ -136,14 +136,16 @@ public sealed class InboxService(
         {
             return null;
         }
-        var b = await db.Broadcasts.AsNoTracking().Where(x => x.Id == broadcastId).Select(x => new { x.Link, x.CampaignId }).FirstAsync(ct);
+        var b = await db.Broadcasts.AsNoTracking().Where(x => x.Id == broadcastId)
+            .Select(x => new { x.Link, Push = x.CampaignId == null ? null : new PushOf(x.CampaignId.Value, db.PushCampaigns.Where(c => c.Id == x.CampaignId).Select(c => c.ArticleId).FirstOrDefault()) })
+            .FirstAsync(ct);
         if (b.Link is not { } link || !InboxLinks.IsAllowed(link))
         {
             return null;
         }
-        if (b.CampaignId is not null)
+        if (b.Push is { } push)
         {
-            await RecordPushEventAsync(userId, broadcastId, DeliveryEventType.Clicked, ct);
+            await RecordPushEventAsync(userId, broadcastId, push, DeliveryEventType.Clicked, ct);
         }
         return link;
     }
@@ -155,13 +157,19 @@ public sealed class InboxService(
     /// </summary>
     private async Task RecordPushEventAsync(string userId, long broadcastId, DeliveryEventType type, CancellationToken ct)
     {
-        var push = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId && b.CampaignId != null)
-            .Select(b => new { CampaignId = b.CampaignId!.Value, ArticleId = db.PushCampaigns.Where(c => c.Id == b.CampaignId).Select(c => c.ArticleId).FirstOrDefault() })
-            .FirstOrDefaultAsync(ct);
-        if (push is null)
+        if (await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId && b.CampaignId != null)
+            .Select(b => new PushOf(b.CampaignId!.Value, db.PushCampaigns.Where(c => c.Id == b.CampaignId).Select(c => c.ArticleId).FirstOrDefault()))
+            .FirstOrDefaultAsync(ct) is { } push)
         {
-            return;
+            await RecordPushEventAsync(userId, broadcastId, push, type, ct);
         }
+    }
+
+    /// <summary>The push a broadcast is the inbox part of, and its story.</summary>
+    private sealed record PushOf(long CampaignId, int ArticleId);
+
+    private async Task RecordPushEventAsync(string userId, long broadcastId, PushOf push, DeliveryEventType type, CancellationToken ct)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var receipt = db.BroadcastReceipts.Where(r => r.BroadcastId == broadcastId && r.UserId == userId);
         var firstOpen = await receipt.Where(r => r.OpenedAt == null).ExecuteUpdateAsync(s => s.SetProperty(r => r.OpenedAt, now), ct) > 0;

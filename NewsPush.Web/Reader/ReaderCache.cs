@@ -35,7 +35,7 @@ public sealed class ReaderCache
         // Another node saved an article or a rating: its rendered copies here are stale too (the output cache, when
         // shared in Redis, was evicted by that node).
         nodes.Subscribe(PagesTopic, _ => ExpireMemory());
-        nodes.Subscribe(RatingTopic, id => memory.Remove("rating:" + id));
+        nodes.Subscribe(RatingTopic, id => memory.Remove(RatingKey(int.Parse(id, System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     /// <summary>Output-cache policy and tag of anonymous reader pages.</summary>

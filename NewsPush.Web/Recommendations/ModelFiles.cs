@@ -18,10 +18,10 @@ public sealed partial class ModelFiles(ModelStore store, ILogger<ModelFiles> log
     /// <summary>Adds the files of <paramref name="version"/>'s folder to the context (saved with the caller's changes).</summary>
     public void Attach(NewsPushDbContext db, ModelVersion version)
     {
-        var folder = Path.Combine(store.Folder, version.Version);
-        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        foreach (var file in FilesOf(version.Version))
         {
-            db.ModelVersionFiles.Add(new ModelVersionFile { ModelVersion = version, Name = Path.GetFileName(file), Content = File.ReadAllBytes(file) });
+            file.ModelVersion = version;
+            db.ModelVersionFiles.Add(file);
         }
         shared.TryAdd(version.Version, 0);
     }
@@ -76,6 +76,11 @@ public sealed partial class ModelFiles(ModelStore store, ILogger<ModelFiles> log
         return store.Exists(version);
     }
 
+    /// <summary>The files of <paramref name="version"/>'s folder on this node, as rows.</summary>
+    private List<ModelVersionFile> FilesOf(string version) =>
+        Directory.EnumerateFiles(Path.Combine(store.Folder, version)).Order(StringComparer.Ordinal)
+            .Select(file => new ModelVersionFile { Name = Path.GetFileName(file), Content = File.ReadAllBytes(file) }).ToList();
+
     /// <summary>A version trained before its files were kept in the database: this node has them, so it stores them once.</summary>
     private async Task ShareAsync(NewsPushDbContext db, string version, CancellationToken ct)
     {
@@ -86,9 +91,8 @@ public sealed partial class ModelFiles(ModelStore store, ILogger<ModelFiles> log
         }
         if (!row.HasFiles)
         {
-            var folder = Path.Combine(store.Folder, version);
-            var rows = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal)
-                .Select(file => new ModelVersionFile { ModelVersionId = row.Id, Name = Path.GetFileName(file), Content = File.ReadAllBytes(file) }).ToList();
+            var rows = FilesOf(version);
+            rows.ForEach(r => r.ModelVersionId = row.Id);
             db.ModelVersionFiles.AddRange(rows);
             try
             {

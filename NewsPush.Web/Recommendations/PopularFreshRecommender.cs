@@ -26,13 +26,7 @@ public sealed class PopularFreshRecommender(NewsPushDbContext db, IMemoryCache m
     public async Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct)
     {
         var candidates = await CachedCandidatesAsync(ct);
-        if (userId is null)
-        {
-            return Rank(candidates, [], [], count);
-        }
-        var read = (await db.ArticleReads.AsNoTracking().Where(r => r.UserId == userId).Select(r => r.ArticleId).ToListAsync(ct)).ToHashSet();
-        var followed = (await db.Follows.AsNoTracking().Where(f => f.UserId == userId && f.Kind == FollowKind.Column).Select(f => f.TargetId).ToListAsync(ct)).ToHashSet();
-        return Rank(candidates, read, followed, count);
+        return userId is null ? Rank(candidates, [], [], count) : (await RankForAsync(candidates, [userId], count, ct))[userId];
     }
 
     private async Task<List<Candidate>> CachedCandidatesAsync(CancellationToken ct)
@@ -52,9 +46,12 @@ public sealed class PopularFreshRecommender(NewsPushDbContext db, IMemoryCache m
 
     /// <summary>One query for the candidates and one each for the readers' reads and follows, whatever the batch size.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<Recommendation>>> RecommendManyAsync(
-        IReadOnlyCollection<string> userIds, int count, CancellationToken ct)
+        IReadOnlyCollection<string> userIds, int count, CancellationToken ct) =>
+        await RankForAsync(await CandidatesAsync(ct), userIds, count, ct);
+
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<Recommendation>>> RankForAsync(
+        List<Candidate> candidates, IReadOnlyCollection<string> userIds, int count, CancellationToken ct)
     {
-        var candidates = await CandidatesAsync(ct);
         var ids = userIds.ToList();
         var reads = (await db.ArticleReads.AsNoTracking().Where(r => ids.Contains(r.UserId)).Select(r => new { r.UserId, r.ArticleId }).ToListAsync(ct))
             .ToLookup(r => r.UserId, r => r.ArticleId);
