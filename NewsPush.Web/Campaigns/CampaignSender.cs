@@ -3,8 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
 using NewsPush.Web.Infrastructure.Realtime;
 using NewsPush.Web.Push;
+using NewsPush.Web.Recommendations;
 using NewsPush.Web.Webhooks;
 
 namespace NewsPush.Web.Campaigns;
@@ -20,8 +22,14 @@ namespace NewsPush.Web.Campaigns;
 /// </summary>
 public sealed class CampaignSender(
     NewsPushDbContext db, CampaignAudience audience, AudiencePlanner planner, RobotFanout robots, DeliverySignal signal, ReaderNotifier notifier,
-    IOptions<CampaignOptions> options, TimeProvider clock, ILogger<CampaignSender> logger)
+    IInterestPredictor predictor, AuditLog audit, IOptions<CampaignOptions> options, TimeProvider clock, ILogger<CampaignSender> logger)
 {
+    /// <summary>The audit action of a push whose fan-out waits (a predicted audience with no model to score it); written once per wait.</summary>
+    public const string HeldAction = "push.held";
+
+    /// <summary>The audit action of a push that waited and then started.</summary>
+    public const string ResumedAction = "push.resumed";
+
     /// <summary>
     /// Runs (or resumes) the fan-out, at most <paramref name="maxBatches"/> batches this call (the rest is the next
     /// call's, exactly as after a crash); returns the deliveries queued by this call.
@@ -143,16 +151,30 @@ public sealed class CampaignSender(
         {
             if (await audience.PredictAsync(filter, c.ArticleId, part, ct) is not { } predicted)
             {
-                logger.LogWarning("Push {CampaignId}: no active model can score its article; it waits for one", c.Id);
+                // The model was switched off (or does not know the story) after approval: the push waits, visibly — its page
+                // says why and the audit log has it once — and starts by itself when a model can score it, unless cancelled.
+                var why = await predictor.WhyUnavailableAsync(c.ArticleId, ct) ?? ActiveModelInterestPredictor.NoModel;
+                if (!await HeldAsync(c.Id, ct))
+                {
+                    audit.Add(null, HeldAction, nameof(PushCampaign), Id(c.Id), why);
+                    await db.SaveChangesAsync(ct);
+                    db.ChangeTracker.Clear();
+                }
+                logger.LogWarning("Push {CampaignId}: its predicted audience cannot be scored, so it waits: {Why}", c.Id, why);
                 return null;
             }
             members = predicted.Members.Select(m => new PushAudienceMember { CampaignId = c.Id, UserId = m.UserId, Score = m.Score }).ToList();
             logger.LogInformation("Push {CampaignId}: model {Version} scored {Eligible} readers, {Members} chosen", c.Id, predicted.ModelVersion, predicted.Eligible, members.Count);
+            if (await HeldAsync(c.Id, ct))
+            {
+                audit.Add(null, ResumedAction, nameof(PushCampaign), Id(c.Id), $"model {predicted.ModelVersion} scored {predicted.Eligible} readers, {members.Count} chosen");
+            }
         }
         part.Title = c.Title;
         part.Body = c.Message.Length > 0 ? c.Message : c.Article.Summary;
         part.Link = Slugs.ArticlePath(c.Article.Slug);
         part.ExpiresAt = now.AddDays(options.Value.InboxDays);
+        var resumed = db.ChangeTracker.Entries<AuditLogEntry>().Select(e => e.Entity).ToList();
         var stored = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
@@ -162,6 +184,7 @@ public sealed class CampaignSender(
                 return false;
             }
             db.Broadcasts.Add(part);
+            db.AuditLog.AddRange(resumed);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -189,6 +212,14 @@ public sealed class CampaignSender(
         return part;
     }
 
+    /// <summary>Whether the push's latest audit entry says its fan-out waits.</summary>
+    private async Task<bool> HeldAsync(long campaignId, CancellationToken ct)
+    {
+        var id = Id(campaignId);
+        return await db.AuditLog.AsNoTracking().Where(e => e.EntityType == nameof(PushCampaign) && e.EntityId == id)
+            .OrderByDescending(e => e.Id).Select(e => e.Action).FirstOrDefaultAsync(ct) == HeldAction;
+    }
+
     private async Task CountInboxReadersAsync(Broadcast part, CancellationToken ct)
     {
         var inboxReaders = await audience.InboxReadersAsync(part, ct);
@@ -200,7 +231,7 @@ public sealed class CampaignSender(
     /// <summary>What each channel has done with a push: the inbox part's readers, then deliveries by channel and status.</summary>
     public async Task<CampaignProgress?> ProgressAsync(long campaignId, CancellationToken ct)
     {
-        if (await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId).Select(x => new { x.Status, x.QueuedAt }).SingleOrDefaultAsync(ct) is not { } c)
+        if (await db.PushCampaigns.AsNoTracking().Where(x => x.Id == campaignId).Select(x => new { x.Status, x.QueuedAt, x.Segment, x.ArticleId }).SingleOrDefaultAsync(ct) is not { } c)
         {
             return null;
         }
@@ -208,6 +239,9 @@ public sealed class CampaignSender(
             .GroupBy(d => new { d.Channel, d.Status }).Select(g => new { g.Key.Channel, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
         var inbox = await db.Broadcasts.AsNoTracking().Where(b => b.CampaignId == campaignId)
             .Select(b => new { b.AudienceCount, b.ExpiresAt, Read = db.BroadcastReceipts.Count(r => r.BroadcastId == b.Id && r.ReadAt != null) }).SingleOrDefaultAsync(ct);
+        // A predicted audience that cannot be scored holds the push before anything is stored: say why, while it lasts.
+        var waiting = c.Status == CampaignStatus.Sending && inbox is null && c.Segment == PushSegment.PredictedInterested
+            ? await predictor.WhyUnavailableAsync(c.ArticleId, ct) : null;
         var channels = new List<ChannelProgress>();
         if (inbox is { AudienceCount: > 0 })
         {
@@ -221,7 +255,7 @@ public sealed class CampaignSender(
             g.Where(r => r.Status is DeliveryStatus.Queued or DeliveryStatus.Sending).Sum(r => r.Count),
             g.Where(r => r.Status == DeliveryStatus.Sent).Sum(r => r.Count),
             g.Where(r => r.Status is DeliveryStatus.Failed or DeliveryStatus.Expired).Sum(r => r.Count),
-            g.Where(r => r.Status == DeliveryStatus.Suppressed).Sum(r => r.Count)))).ToList());
+            g.Where(r => r.Status == DeliveryStatus.Suppressed).Sum(r => r.Count)))).ToList(), waiting);
     }
 
     /// <summary>
@@ -245,4 +279,5 @@ public sealed class CampaignSender(
 /// <summary>A channel's deliveries of a push by state; <see cref="Read"/>: readers who opened it (the inbox part).</summary>
 public sealed record ChannelProgress(string Channel, int Queued, int Sent, int Failed, int Suppressed, int? Read = null);
 
-public sealed record CampaignProgress(string Status, bool FanoutDone, IReadOnlyList<ChannelProgress> Channels);
+/// <summary><see cref="Waiting"/>: why the fan-out has not started (a predicted audience with no model to score it), or null.</summary>
+public sealed record CampaignProgress(string Status, bool FanoutDone, IReadOnlyList<ChannelProgress> Channels, string? Waiting = null);

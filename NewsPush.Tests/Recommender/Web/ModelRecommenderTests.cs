@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Recommender.Data;
+using NewsPush.Web.Campaigns;
+using NewsPush.Web.Inbox;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Tests.Recommender.Web;
@@ -205,6 +207,46 @@ public sealed class ModelRecommenderTests(SiteDatabaseFixture site) : IClassFixt
                 var predicted = await predictor.PredictAsync(item.ArticleId, [reader], CancellationToken.None);
                 Assert.Equal(item.Score, predicted!.Scores[0], 4);
             }
+        }
+    }
+
+    [Fact]
+    public async Task APredictedPushsAudienceIsTheTopShareOfItsReadersByTheTrainedModelsScoreForTheStory()
+    {
+        await using var scope = site.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        var predictor = scope.ServiceProvider.GetRequiredService<IInterestPredictor>();
+        var now = site.World.Start.AddDays(7);
+        // Forty of the world's readers with a history become accounts in a zone of their own (the filter keeps the rest out).
+        var readers = site.World.Dataset.Impressions.Where(i => i.Items.Any(x => x.Clicked)).Select(i => i.ReaderId).Distinct().Take(40).ToList();
+        db.Users.AddRange(readers.Select(id => new ApplicationUser { Id = id, UserName = id + "@test.local", Email = id + "@test.local", DisplayName = id, CreatedAt = site.World.Start }));
+        db.ReaderPreferences.AddRange(readers.Select(id => new ReaderPreferences { UserId = id, TimeZoneId = "Pacific/Pitcairn", UpdatedAt = now }));
+        await db.SaveChangesAsync();
+        try
+        {
+            await scope.ServiceProvider.GetRequiredService<ModelTrainingService>().TrainFromDatabaseAsync(null, CancellationToken.None);
+            var audience = new CampaignAudience(new BroadcastAudience(db), predictor);
+            var story = site.World.Dataset.Articles.OrderByDescending(a => a.PublishedAt).First();
+            var filter = new AudienceFilter(PushSegment.PredictedInterested, [], ["Pacific/Pitcairn"], null, TopPercent: 25);
+            var predicted = await audience.PredictAsync(filter, story.Id, CampaignAudience.InboxPart(filter, story.ColumnId, now), CancellationToken.None);
+
+            // The chosen are the ten highest of the forty by the score the model gives each reader for this story.
+            var scores = (await predictor.PredictAsync(story.Id, readers, CancellationToken.None))!.Scores;
+            var byScore = readers.Select((id, i) => (Id: id, Score: scores[i])).OrderByDescending(r => r.Score).ToList();
+            Assert.Equal(40, predicted!.Eligible);
+            Assert.Equal(byScore.Take(10).Select(r => (r.Id, r.Score)).OrderBy(r => r.Id, StringComparer.Ordinal),
+                predicted.Members.Select(m => (m.UserId, m.Score)).OrderBy(r => r.UserId, StringComparer.Ordinal));
+            Assert.True(byScore[9].Score > byScore[10].Score, "a clear cut between the chosen and the rest");
+            Assert.False(string.IsNullOrEmpty(predicted.ModelVersion));
+            // Another story (another column) of the same day picks other readers: the audience is the story's, not a fixed list.
+            var other = site.World.Dataset.Articles.OrderByDescending(a => a.PublishedAt).First(a => a.ColumnId != story.ColumnId);
+            var otherAudience = await audience.PredictAsync(filter, other.Id, CampaignAudience.InboxPart(filter, other.ColumnId, now), CancellationToken.None);
+            Assert.NotEqual(predicted.Members.Select(m => m.UserId).Order(StringComparer.Ordinal), otherAudience!.Members.Select(m => m.UserId).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            await db.ReaderPreferences.Where(p => readers.Contains(p.UserId)).ExecuteDeleteAsync();
+            await db.Users.Where(u => readers.Contains(u.Id)).ExecuteDeleteAsync();
         }
     }
 

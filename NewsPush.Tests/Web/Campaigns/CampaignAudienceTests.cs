@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NewsPush.Data.Entities;
+using NewsPush.Tests.Infrastructure;
 using NewsPush.Web.Campaigns;
 using NewsPush.Web.Recommendations;
 
@@ -124,6 +125,62 @@ public abstract partial class CampaignTests<TFactory>
         {
             factory.Interest.Scores = null;
         }
+    }
+
+    [Fact]
+    public async Task APredictedPushWhoseModelIsSwitchedOffAfterApprovalWaitsVisiblyAndStartsWhenAModelIsBack()
+    {
+        var (_, article) = await factory.StoryAsync("Aurora");
+        try
+        {
+            var readers = await ScoredReadersAsync("pr-held", 8, "Pacific/Marquesas");
+            var scores = factory.Interest.Scores;
+            var id = await factory.ApprovedPushAsync(article, new CampaignForm
+            {
+                Title = "Aurora tonight", Segment = PushSegment.PredictedInterested, PredictedTopPercent = 50, TimeZones = ["Pacific/Marquesas"],
+            });
+            // The model goes away between the approval and the first pass of the job; two passes find it still missing.
+            factory.Interest.Scores = null;
+            await factory.RunCampaignsAsync();
+            await factory.RunCampaignsAsync();
+
+            Assert.Equal(CampaignStatus.Sending, (await factory.CampaignAsync(id)).Status);
+            Assert.Empty(await factory.DeliveriesOfPushAsync(id));
+            Assert.Equal(0, await InboxReadersOfAsync(readers.Select(r => r.User), "Aurora tonight"));
+            var progress = await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(id, None));
+            Assert.Equal(ActiveModelInterestPredictor.NoModel, progress!.Waiting);
+            Assert.False(progress.FanoutDone);
+            // The audit log says so once, not once per pass.
+            Assert.Equal([CampaignSender.HeldAction], await AuditOfAsync(id, CampaignSender.HeldAction, CampaignSender.ResumedAction));
+            using (var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail))
+            {
+                var page = await editor.GetStringAsync($"/editor/pushes/{id}");
+                Assert.Contains("class=\"alert alert-warning\" role=\"alert\" id=\"progress-waiting\"", page);
+                Assert.Contains("The fan-out waits.", page);
+            }
+
+            // A model is active again: the next pass scores, stores and sends, and the wait is over.
+            factory.Interest.Scores = scores;
+            await factory.RunCampaignsAsync();
+            Assert.Equal(CampaignStatus.Sent, (await factory.CampaignAsync(id)).Status);
+            var top = readers.Where(r => r.Score >= 4).ToList();
+            Assert.Equal(top.Where(r => r.Email).Select(r => r.User.Id).Order(StringComparer.Ordinal),
+                (await factory.DeliveriesOfPushAsync(id)).Select(d => d.UserId).Order(StringComparer.Ordinal));
+            Assert.Equal(top.Count(r => r.Inbox), await InboxReadersOfAsync(readers.Select(r => r.User), "Aurora tonight"));
+            Assert.Null((await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(id, None)))!.Waiting);
+            Assert.Equal([CampaignSender.HeldAction, CampaignSender.ResumedAction], await AuditOfAsync(id, CampaignSender.HeldAction, CampaignSender.ResumedAction));
+        }
+        finally
+        {
+            factory.Interest.Scores = null;
+        }
+    }
+
+    private Task<List<string>> AuditOfAsync(long campaignId, params string[] actions)
+    {
+        var entity = campaignId.ToString(CultureInfo.InvariantCulture);
+        return factory.WithDbAsync(db => db.AuditLog.AsNoTracking().Where(e => e.EntityType == nameof(PushCampaign) && e.EntityId == entity && actions.Contains(e.Action))
+            .OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
     }
 
     [Fact]

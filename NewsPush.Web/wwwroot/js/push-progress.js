@@ -22,10 +22,15 @@
           tr.append(cell(c.channel), cell(c.queued), cell(c.sent), cell(c.failed), cell(c.suppressed));
           return tr;
         }));
+        var waiting = document.getElementById('progress-waiting');
+        if (waiting) {
+          waiting.classList.toggle('d-none', !p.waiting);
+          document.getElementById('progress-waiting-why').textContent = p.waiting || '';
+        }
         var queued = p.channels.reduce(function (n, c) { return n + c.queued; }, 0);
         state.textContent = p.fanoutDone
           ? 'The fan-out is complete: every reader\'s delivery is queued.' + (queued > 0 ? ' ' + queued + ' still to go out.' : ' Everything has gone out.')
-          : 'The fan-out is running: deliveries are being queued.';
+          : p.waiting ? 'The fan-out waits.' : 'The fan-out is running: deliveries are being queued.';
         var done = (p.fanoutDone && queued === 0) || p.status === 'Cancelled';
         section.setAttribute('data-done', done ? 'true' : 'false');
         return !done;
