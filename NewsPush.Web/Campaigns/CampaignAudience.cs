@@ -50,10 +50,23 @@ public sealed class CampaignAudience(BroadcastAudience rule, IInterestPredictor 
     /// In one pass over the audience: readers with any channel on, readers whose inbox shows the push, readers with a
     /// channel that interrupts (those the fan-out plans).
     /// </summary>
-    public async Task<(int Matched, int Inbox, int Interruptible)> CountAsync(Broadcast part, CancellationToken ct)
+    /// <remarks>
+    /// <paramref name="from"/> (inclusive) and <paramref name="until"/> (exclusive) bound the reader ids, in ordinal
+    /// order, so that a large audience can be counted in ranges side by side.
+    /// </remarks>
+    public async Task<(int Matched, int Inbox, int Interruptible)> CountAsync(Broadcast part, CancellationToken ct, string? from = null, string? until = null)
     {
         var interrupting = AudiencePlanner.HasInterruptingChannel;
-        var counts = await rule.Readers(part).Where(AudiencePlanner.HasAnyChannel).GroupBy(_ => 1)
+        var readers = rule.Readers(part);
+        if (from is not null)
+        {
+            readers = readers.Where(p => string.Compare(p.UserId, from) >= 0);
+        }
+        if (until is not null)
+        {
+            readers = readers.Where(p => string.Compare(p.UserId, until) < 0);
+        }
+        var counts = await readers.Where(AudiencePlanner.HasAnyChannel).GroupBy(_ => 1)
             .Select(g => new { Matched = g.Count(), Inbox = g.Count(p => p.InboxEnabled), Interruptible = g.Count(p => interrupting.Invoke(p)) })
             .Inline().SingleOrDefaultAsync(ct);
         return counts is null ? (0, 0, 0) : (counts.Matched, counts.Inbox, counts.Interruptible);
@@ -81,18 +94,14 @@ public sealed class CampaignAudience(BroadcastAudience rule, IInterestPredictor 
     /// A predicted audience, before it is stored: every reader the rest of the filter lets in (with a channel on) scored by
     /// the active model for the article, then the top share or those at or above the minimum score. The members come in
     /// the order the database walks the audience (reader id), so the preview plans the same first readers the fan-out
-    /// will. Null when no model can score the article.
+    /// will. Null when no model can score the article. <paramref name="limit"/>: score only the first so many (the preview's sample).
     /// </summary>
-    public async Task<PredictedAudience?> PredictAsync(AudienceFilter f, int articleId, Broadcast part, CancellationToken ct)
+    public async Task<PredictedAudience?> PredictAsync(AudienceFilter f, int articleId, Broadcast part, CancellationToken ct, int limit = int.MaxValue)
     {
-        var everyone = new Broadcast
-        {
-            CampaignId = part.CampaignId, CreatedAt = part.CreatedAt, AudienceColumnId = part.AudienceColumnId, AudienceSegment = PushSegment.Everyone,
-            AudienceZones = part.AudienceZones, AudienceLanguage = part.AudienceLanguage, ExcludePushedSince = part.ExcludePushedSince,
-        };
+        var everyone = Eligible(part);
         var interrupting = AudiencePlanner.HasInterruptingChannel;
         var eligible = await rule.Readers(everyone).Where(AudiencePlanner.HasAnyChannel).Where(p => string.Compare(p.UserId, "") > 0).OrderBy(p => p.UserId)
-            .Select(p => new { p.UserId, p.InboxEnabled, Interruptible = interrupting.Invoke(p) }).Inline().ToListAsync(ct);
+            .Select(p => new { p.UserId, p.InboxEnabled, Interruptible = interrupting.Invoke(p) }).Take(limit).Inline().ToListAsync(ct);
         if (await predictor.PredictAsync(articleId, eligible.Select(e => e.UserId).ToList(), ct) is not { } scores)
         {
             return null;
@@ -101,6 +110,13 @@ public sealed class CampaignAudience(BroadcastAudience rule, IInterestPredictor 
             .Select(i => new PredictedReader(eligible[i].UserId, eligible[i].InboxEnabled, eligible[i].Interruptible, scores.Scores[i])).ToList();
         return new PredictedAudience(scores.ModelVersion, eligible.Count, members);
     }
+
+    /// <summary>The predicted audience's readers before the model: those the rest of the filter lets in, as <see cref="CountAsync"/> counts them.</summary>
+    public static Broadcast Eligible(Broadcast part) => new()
+    {
+        CampaignId = part.CampaignId, CreatedAt = part.CreatedAt, AudienceColumnId = part.AudienceColumnId, AudienceSegment = PushSegment.Everyone,
+        AudienceZones = part.AudienceZones, AudienceLanguage = part.AudienceLanguage, ExcludePushedSince = part.ExcludePushedSince,
+    };
 
     /// <summary>
     /// Which of the scored readers are in: the ceiling of <paramref name="topPercent"/> % of them by score (ties: the

@@ -28,6 +28,17 @@ public sealed class CampaignOptions
     [Range(100, 1_000_000)]
     public int PreviewSampleSize { get; set; } = 10_000;
 
+    /// <summary>Ranges of reader ids the preview counts side by side, each on its own connection; 0: one per core.</summary>
+    [Range(0, 16)]
+    public int PreviewCountParallelism { get; set; }
+
+    /// <summary>
+    /// Readers the composer's preview of a predicted audience scores (the first in id order, a fair sample): a larger
+    /// audience's figures are estimated from their scores. The fan-out always scores every reader.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int PreviewScoreSampleSize { get; set; } = 5_000;
+
     /// <summary>Days a push stays in readers' inboxes (its inbox part is one broadcast for the whole audience).</summary>
     [Range(1, 3650)]
     public int InboxDays { get; set; } = 30;

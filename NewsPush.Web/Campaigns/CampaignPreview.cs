@@ -19,11 +19,15 @@ public sealed record SampleReader(string Name, string TimeZone, string Why, IRea
 /// <see cref="Estimated"/>: the per-channel figures come from the first <see cref="Planned"/> readers the fan-out would
 /// plan (ids are random, so they are a fair sample), scaled to all; matched and inbox readers are always exact.
 /// <see cref="Unavailable"/>: why there is no preview (predicted interest with no model to score); <see cref="Scored"/>:
-/// readers the model scored for a predicted audience (those the rest of the filter lets in).
+/// readers the model scored for a predicted audience, of the <see cref="Eligible"/> the rest of the filter lets in — all of
+/// them, or a sample (<see cref="CampaignOptions.PreviewScoreSampleSize"/>) from which the predicted audience's
+/// matched, reached and inbox figures are estimated too (<see cref="CountsEstimated"/>).
 /// </summary>
 public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int Waiting, IReadOnlyList<ChannelCount> Channels, IReadOnlyList<SampleReader> Samples,
-    bool Estimated = false, int Planned = 0, string? Unavailable = null, int? Scored = null)
+    bool Estimated = false, int Planned = 0, string? Unavailable = null, int? Scored = null, int? Eligible = null)
 {
+    public bool CountsEstimated => Scored < Eligible;
+
     public static AudiencePreview None(string why) => new(0, 0, 0, 0, [], [], Unavailable: why);
 }
 
@@ -43,20 +47,46 @@ public sealed class CampaignPreview(
         var part = CampaignAudience.InboxPart(filter, article.ColumnId, now);
         // A predicted audience is a set the fan-out stores when it starts; here it is the same set, held in memory.
         PredictedAudience? predicted = null;
+        Task<(int Matched, int Inbox, int Interruptible)> counting;
+        int? eligible = null;
         if (filter.Segment == PushSegment.PredictedInterested)
         {
             if (await predictor.WhyUnavailableAsync(articleId, ct) is { } why)
             {
                 return AudiencePreview.None(why);
             }
-            if ((predicted = await audience.PredictAsync(filter, articleId, part, ct)) is null)
+            // The model scores the first readers the rest of the filter lets in (ids are random: a fair sample) while the
+            // readers it would score are counted on a connection of their own; the fan-out scores them all.
+            var scoreSample = Math.Max(1, options.Value.PreviewScoreSampleSize);
+            var everyone = CountAsync(CampaignAudience.Eligible(part), ct);
+            if ((predicted = await audience.PredictAsync(filter, articleId, part, ct, scoreSample)) is null)
             {
+                await everyone;
                 return AudiencePreview.None(ActiveModelInterestPredictor.NoModel);
             }
+            var members = predicted.Members;
+            (int, int, int) chosen = (members.Count, members.Count(m => m.Inbox), members.Count(m => m.Interruptible));
+            if (predicted.Eligible >= scoreSample)
+            {
+                eligible = (await everyone).Matched;
+                var share = (double)eligible.Value / Math.Max(1, predicted.Eligible);
+                int Share(int n) => (int)Math.Round(n * share);
+                // The top share of all of them is a known number; a minimum score's is the sample's share above it.
+                var topShare = filter.TopPercent is { } top ? (int)Math.Min(eligible.Value, Math.Ceiling(eligible.Value * Math.Clamp(top, 0, 100) / 100)) : Share(chosen.Item1);
+                chosen = (topShare, Math.Min(topShare, Share(chosen.Item2)), Math.Min(topShare, Share(chosen.Item3)));
+            }
+            else
+            {
+                eligible = predicted.Eligible;
+                await everyone;
+            }
+            counting = Task.FromResult(chosen);
         }
-        // The pass over the whole audience runs on a connection of its own while this one plans the sample.
-        var counting = predicted is null ? CountAsync(part, ct)
-            : Task.FromResult((predicted.Members.Count, predicted.Members.Count(m => m.Inbox), predicted.Members.Count(m => m.Interruptible)));
+        else
+        {
+            // The pass over the whole audience runs on a connection of its own while this one plans the sample.
+            counting = CountAsync(part, ct);
+        }
         var interruptibleMembers = predicted?.Members.Where(m => m.Interruptible).Select(m => m.UserId).ToList();
         var limit = Math.Max(1, options.Value.PreviewSampleSize);
 
@@ -111,13 +141,31 @@ public sealed class CampaignPreview(
         channels.AddRange(readers.OrderBy(r => r.Key).Select(r => new ChannelCount(ChannelName(r.Key), Scaled(r.Value), Scaled(endpoints[r.Key]))));
         var reached = Math.Min(matched, inboxReaders + Scaled(reachedWithoutInbox));
         return new AudiencePreview(matched, reached, Scaled(skipped), Scaled(waiting), channels,
-            await SamplesAsync(part, filter, predicted, article.Column, critical, now, ct), estimated, planned, Scored: predicted?.Eligible);
+            await SamplesAsync(part, filter, predicted, article.Column, critical, now, ct), estimated, planned, Scored: predicted?.Eligible, Eligible: eligible);
     }
 
+    /// <summary>
+    /// The one pass over the whole audience, split into ranges of reader ids counted side by side, each on a connection
+    /// of its own (one per core: the pass is CPU-bound in the database). Account ids are GUIDs in hex, so the ranges
+    /// split at hex digits are of about equal size; any other ids are still counted exactly, in unequal ranges.
+    /// </summary>
     private async Task<(int Matched, int Inbox, int Interruptible)> CountAsync(Broadcast part, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<CampaignAudience>().CountAsync(part, ct);
+        var ranges = CountRanges(options.Value.PreviewCountParallelism > 0 ? options.Value.PreviewCountParallelism : Environment.ProcessorCount);
+        var counts = await Task.WhenAll(ranges.Select(async r =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<CampaignAudience>().CountAsync(part, ct, r.From, r.Until);
+        }));
+        return (counts.Sum(c => c.Matched), counts.Sum(c => c.Inbox), counts.Sum(c => c.Interruptible));
+    }
+
+    /// <summary><paramref name="n"/> (1–16) ranges of ids that together hold every string: null bounds at both ends, split at hex digits.</summary>
+    public static IReadOnlyList<(string? From, string? Until)> CountRanges(int n)
+    {
+        n = Math.Clamp(n, 1, 16);
+        var cuts = Enumerable.Range(1, n - 1).Select(i => "0123456789abcdef"[i * 16 / n].ToString()).ToList();
+        return Enumerable.Range(0, n).Select(i => (i == 0 ? null : cuts[i - 1], i == n - 1 ? null : cuts[i])).ToList();
     }
 
     /// <summary>The first few readers of the audience, with the channels that would reach them and why they qualify.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using NewsPush.Data.Entities;
 using NewsPush.Tests.Infrastructure;
 using NewsPush.Web.Campaigns;
@@ -91,6 +92,46 @@ public abstract partial class CampaignTests<TFactory>
             Assert.Equal(1, (await factory.InboxPageOfAsync(top.First(r => r.Inbox).User.Id)).Unread);
             var progress = await factory.InScopeAsync(sp => sp.GetRequiredService<CampaignSender>().ProgressAsync(id, None));
             Assert.Equal(top.Count(r => r.Inbox), progress!.Channels.Single(c => c.Channel == "Inbox").Sent);
+        }
+        finally
+        {
+            factory.Interest.Scores = null;
+        }
+    }
+
+    [Fact]
+    public async Task APreviewOfALargePredictedAudienceScoresASampleAndEstimatesFromItWhileTheSendScoresEveryone()
+    {
+        var (_, article) = await factory.StoryAsync("Quake");
+        try
+        {
+            var readers = await ScoredReadersAsync("pr-smp", 40, "Pacific/Norfolk");
+            // A preview that scores 10 readers: the first 10 by id, as the audience is walked.
+            var sample = readers.OrderBy(r => r.User.Id, StringComparer.Ordinal).Take(10).ToList();
+            Task<AudiencePreview> PreviewAsync(AudienceFilter filter) => factory.InScopeAsync(sp => ActivatorUtilities.CreateInstance<CampaignPreview>(sp,
+                Options.Create(new CampaignOptions { PreviewScoreSampleSize = 10 })).PreviewAsync(filter, article, critical: false, factory.Clock.Now.UtcDateTime, None));
+
+            var top = await PreviewAsync(new AudienceFilter(PushSegment.PredictedInterested, [], ["Pacific/Norfolk"], null, TopPercent: 25));
+            Assert.Equal((10, 40, true), (top.Scored, top.Eligible, top.CountsEstimated));
+            // The top quarter of 40 is 10 readers, whatever the sample.
+            Assert.Equal(10, top.Matched);
+            var cut = sample.Select(r => r.Score).OrderDescending().ElementAt(2);
+            Assert.All(top.Samples, s => Assert.Contains(sample, r => r.User.DisplayName == s.Name && r.Score >= cut));
+
+            // A minimum score: the sample's share at or above it, of all 40.
+            var min = await PreviewAsync(new AudienceFilter(PushSegment.PredictedInterested, [], ["Pacific/Norfolk"], null, Threshold: 20));
+            Assert.True(min.CountsEstimated);
+            Assert.Equal(4 * sample.Count(r => r.Score >= 20), min.Matched);
+            Assert.Equal(4 * sample.Count(r => r.Score >= 20 && r.Email), min.Channels.Single(c => c.Channel == "E-mail").Readers);
+
+            // The push itself scores all 40: exactly the top ten get it.
+            var id = await factory.ApprovedPushAsync(article, new CampaignForm
+            {
+                Title = "Quake felt", Segment = PushSegment.PredictedInterested, PredictedTopPercent = 25, TimeZones = ["Pacific/Norfolk"],
+            });
+            await factory.RunCampaignsAsync();
+            var members = await factory.WithDbAsync(db => db.PushAudienceMembers.AsNoTracking().Where(m => m.CampaignId == id).Select(m => m.UserId).ToListAsync());
+            Assert.Equal(readers.Where(r => r.Score >= 30).Select(r => r.User.Id).Order(StringComparer.Ordinal), members.Order(StringComparer.Ordinal));
         }
         finally
         {

@@ -72,15 +72,19 @@
         unavailable.classList.toggle('d-none', !a.unavailable);
         document.getElementById('audience-scored').classList.toggle('d-none', a.scored === null || a.scored === undefined);
         document.getElementById('audience-scored-count').textContent = a.scored === null || a.scored === undefined ? '' : n(a.scored);
-        document.getElementById('audience-matched').textContent = n(a.matched);
-        document.getElementById('audience-reached').textContent = n(a.reached);
+        var sampled = a.scored !== null && a.scored !== undefined && a.eligible !== null && a.eligible !== undefined && a.scored < a.eligible;
+        document.getElementById('audience-scored-sample').classList.toggle('d-none', !sampled);
+        document.getElementById('audience-eligible').textContent = sampled ? n(a.eligible) : '';
+        var about = sampled ? '≈ ' : '';
+        document.getElementById('audience-matched').textContent = about + n(a.matched);
+        document.getElementById('audience-reached').textContent = about + n(a.reached);
         document.getElementById('audience-skipped').textContent = n(a.skipped);
         document.getElementById('audience-waiting').textContent = n(a.waiting);
         document.getElementById('audience-planned').textContent = n(a.planned);
         document.getElementById('audience-estimate').classList.toggle('d-none', !a.estimated);
         var rows = a.channels.map(function (c) {
           var tr = document.createElement('tr');
-          tr.append(cell(c.channel), cell((a.estimated && c.channel !== 'Inbox' ? '≈ ' : '') + n(c.readers)), cell(n(c.endpoints)));
+          tr.append(cell(c.channel), cell((sampled || (a.estimated && c.channel !== 'Inbox') ? '≈ ' : '') + n(c.readers)), cell(n(c.endpoints)));
           return tr;
         });
         var tbody = document.getElementById('audience-channels');
