@@ -108,7 +108,7 @@ public sealed class CampaignAudience(BroadcastAudience rule, IInterestPredictor 
         }
         var members = Choose(scores.Scores, f.TopPercent, f.Threshold)
             .Select(i => new PredictedReader(eligible[i].UserId, eligible[i].InboxEnabled, eligible[i].Interruptible, scores.Scores[i])).ToList();
-        return new PredictedAudience(scores.ModelVersion, eligible.Count, members);
+        return new PredictedAudience(scores.ModelVersion, eligible.Count, members, ScoreGuide.Of(scores.Scores));
     }
 
     /// <summary>The predicted audience's readers before the model: those the rest of the filter lets in, as <see cref="CountAsync"/> counts them.</summary>
@@ -150,4 +150,26 @@ public sealed class CampaignAudience(BroadcastAudience rule, IInterestPredictor 
 public sealed record PredictedReader(string UserId, bool Inbox, bool Interruptible, float Score);
 
 /// <summary>A predicted audience: the model that scored it, the readers scored (<see cref="Eligible"/>) and those chosen, in reader id order.</summary>
-public sealed record PredictedAudience(string ModelVersion, int Eligible, IReadOnlyList<PredictedReader> Members);
+public sealed record PredictedAudience(string ModelVersion, int Eligible, IReadOnlyList<PredictedReader> Members, IReadOnlyList<ScoreAtShare> Guide);
+
+/// <summary>The lowest score of the top <see cref="TopPercent"/> % of the scored readers: what a minimum score would take.</summary>
+public sealed record ScoreAtShare(double TopPercent, float Score);
+
+/// <summary>
+/// The model's scores are raw ranking scores, comparable within one model version only: the composer shows where the top
+/// 1, 10 and 50 % of the scored readers begin, so an editor can choose a minimum score that means something.
+/// </summary>
+public static class ScoreGuide
+{
+    public static readonly double[] Shares = [1, 10, 50];
+
+    public static IReadOnlyList<ScoreAtShare> Of(IReadOnlyList<float> scores)
+    {
+        if (scores.Count == 0)
+        {
+            return [];
+        }
+        var sorted = scores.OrderDescending().ToArray();
+        return Shares.Select(top => new ScoreAtShare(top, sorted[(int)Math.Max(0, Math.Ceiling(sorted.Length * top / 100) - 1)])).ToList();
+    }
+}

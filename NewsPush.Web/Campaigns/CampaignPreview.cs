@@ -24,7 +24,7 @@ public sealed record SampleReader(string Name, string TimeZone, string Why, IRea
 /// matched, reached and inbox figures are estimated too (<see cref="CountsEstimated"/>).
 /// </summary>
 public sealed record AudiencePreview(int Matched, int Reached, int Skipped, int Waiting, IReadOnlyList<ChannelCount> Channels, IReadOnlyList<SampleReader> Samples,
-    bool Estimated = false, int Planned = 0, string? Unavailable = null, int? Scored = null, int? Eligible = null)
+    bool Estimated = false, int Planned = 0, string? Unavailable = null, int? Scored = null, int? Eligible = null, IReadOnlyList<ScoreAtShare>? ScoreGuide = null)
 {
     public bool CountsEstimated => Scored < Eligible;
 
@@ -141,7 +141,7 @@ public sealed class CampaignPreview(
         channels.AddRange(readers.OrderBy(r => r.Key).Select(r => new ChannelCount(ChannelName(r.Key), Scaled(r.Value), Scaled(endpoints[r.Key]))));
         var reached = Math.Min(matched, inboxReaders + Scaled(reachedWithoutInbox));
         return new AudiencePreview(matched, reached, Scaled(skipped), Scaled(waiting), channels,
-            await SamplesAsync(part, filter, predicted, article.Column, critical, now, ct), estimated, planned, Scored: predicted?.Eligible, Eligible: eligible);
+            await SamplesAsync(part, filter, predicted, article.Column, critical, now, ct), estimated, planned, Scored: predicted?.Eligible, Eligible: eligible, ScoreGuide: predicted?.Guide);
     }
 
     /// <summary>

@@ -27,6 +27,11 @@ public static class CampaignBenchCommand
     {
         var count = Math.Max(1, DigestBenchCommand.IntArg(args, "--readers", 1_000_000));
         var keep = args.Contains("--keep");
+        // --predicted P: a model trained and activated as `bench digest --model` does, and the push goes to the top P % by its score.
+        var predictedPercent = DigestBenchCommand.IntArg(args, "--predicted", 0);
+        var filter = predictedPercent > 0
+            ? new AudienceFilter(PushSegment.PredictedInterested, [], [], null, TopPercent: predictedPercent)
+            : new AudienceFilter(PushSegment.Everyone, [], [], null);
         var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
@@ -66,6 +71,10 @@ public static class CampaignBenchCommand
                     });
                 }
             });
+            if (predictedPercent > 0)
+            {
+                await ModelBench.PrepareAsync(app.Services, DigestBenchCommand.IntArg(args, "--interactions", 300_000), now, ct);
+            }
             long campaignId;
             int articleId, columnId;
             string title;
@@ -78,7 +87,7 @@ public static class CampaignBenchCommand
                 title = article.Title;
                 var campaign = db.PushCampaigns.Add(new PushCampaign
                 {
-                    ArticleId = article.Id, Title = article.Title, Message = article.Summary, Segment = PushSegment.Everyone, IsCritical = true,
+                    ArticleId = article.Id, Title = article.Title, Message = article.Summary, Segment = filter.Segment, PredictedTopPercent = filter.TopPercent, IsCritical = true,
                     Status = CampaignStatus.Approved, CreatedAt = now, UpdatedAt = now,
                 }).Entity;
                 await db.SaveChangesAsync(ct);
@@ -97,21 +106,20 @@ public static class CampaignBenchCommand
             AudiencePreview result;
             await using (var scope = app.Services.CreateAsyncScope())
             {
-                result = await scope.ServiceProvider.GetRequiredService<CampaignPreview>().PreviewAsync(
-                    new AudienceFilter(PushSegment.Everyone, [], [], null), articleId, critical: true, DateTime.UtcNow, ct);
+                result = await scope.ServiceProvider.GetRequiredService<CampaignPreview>().PreviewAsync(filter, articleId, critical: true, DateTime.UtcNow, ct);
             }
             preview.Stop();
             // Where the preview's time goes: the same preview again (pages now cached), and its one pass over the audience alone.
             var again = Stopwatch.StartNew();
             await using (var scope = app.Services.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<CampaignPreview>().PreviewAsync(
-                    new AudienceFilter(PushSegment.Everyone, [], [], null), articleId, critical: true, DateTime.UtcNow, ct);
+                await scope.ServiceProvider.GetRequiredService<CampaignPreview>().PreviewAsync(filter, articleId, critical: true, DateTime.UtcNow, ct);
             }
             again.Stop();
             var counting = Stopwatch.StartNew();
             await using (var scope = app.Services.CreateAsyncScope())
             {
+                // For a predicted audience: the readers the model scores.
                 var part = CampaignAudience.InboxPart(new AudienceFilter(PushSegment.Everyone, [], [], null), columnId, DateTime.UtcNow);
                 await scope.ServiceProvider.GetRequiredService<CampaignAudience>().CountAsync(part, ct);
             }
@@ -135,6 +143,32 @@ public static class CampaignBenchCommand
                 await scope.ServiceProvider.GetRequiredService<CampaignSender>().FanoutAsync(campaignId, ct);
                 return sending.Elapsed;
             }, ct);
+            TimeSpan? storedAt = null;
+            if (predictedPercent > 0)
+            {
+                // A predicted audience is known once the fan-out has scored it: the inbox part is stored with its members
+                // in one transaction, so every member's inbox shows it from that commit on (the members are checked below).
+                while (!fanout.IsCompleted)
+                {
+                    await using (var scope = app.Services.CreateAsyncScope())
+                    {
+                        if (await scope.ServiceProvider.GetRequiredService<NewsPushDbContext>().Broadcasts.AnyAsync(b => b.CampaignId == campaignId, ct))
+                        {
+                            break;
+                        }
+                    }
+                    await Task.Delay(20, ct);
+                }
+                storedAt = sending.Elapsed;
+                await fanout;
+                await using (var scope = app.Services.CreateAsyncScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+                    var members = await db.PushAudienceMembers.AsNoTracking().Where(m => m.CampaignId == campaignId).OrderBy(m => m.UserId).Select(m => m.UserId).ToListAsync(ct);
+                    watched = Enumerable.Range(0, WatchedReaders).Select(i => members[(int)((long)i * (members.Count - 1) / (WatchedReaders - 1))]).Distinct().ToList();
+                    Console.WriteLine($"Predicted audience: {members.Count:N0} members stored {storedAt.Value.TotalSeconds:F1} s after sending started.");
+                }
+            }
             // The inbox part: how long until every watched reader's inbox shows the push (what their badge asks for).
             var waiting = new HashSet<string>(watched);
             while (waiting.Count > 0 && !fanout.IsCompleted)
@@ -155,7 +189,7 @@ public static class CampaignBenchCommand
                     await Task.Delay(20, ct);
                 }
             }
-            var inboxAt = sending.Elapsed;
+            var inboxAt = storedAt ?? sending.Elapsed;
             var queuedAt = await fanout;
             // With the push live: what one reader's badge and inbox page cost, over the watched readers.
             var badge = new List<double>();
@@ -202,8 +236,9 @@ public static class CampaignBenchCommand
                 Console.WriteLine($"| {c.Channel}: preview readers / endpoints → queued | {c.Readers:N0} / {c.Endpoints:N0} → {actual:N0} | |");
             }
             // Everyone includes the seeded staff (their inboxes are on too).
-            var ok = inbox == watched.Count && inboxReaders >= count && inboxReaders == result.Channels.Single(c => c.Channel == "Inbox").Readers;
-            Console.WriteLine(ok ? "\nEvery watched reader's inbox shows the push, and the inbox part's audience is every reader."
+            var ok = inbox == watched.Count && inboxReaders >= (predictedPercent > 0 ? count * predictedPercent / 100 : count)
+                && (predictedPercent > 0 || inboxReaders == result.Channels.Single(c => c.Channel == "Inbox").Readers);
+            Console.WriteLine(ok ? $"\nEvery watched reader's inbox shows the push, and the inbox part's audience is {(predictedPercent > 0 ? $"the top {predictedPercent} %" : "every reader")}."
                 : "\nNOT every reader got the push in the inbox.");
             return ok ? 0 : 2;
         }

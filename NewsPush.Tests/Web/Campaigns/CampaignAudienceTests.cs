@@ -61,6 +61,8 @@ public abstract partial class CampaignTests<TFactory>
             var top = readers.Where(r => r.Score >= 15).ToList();
             Assert.Null(preview.Unavailable);
             Assert.Equal(20, preview.Scored);
+            // Where the top 1, 10 and 50 % of the scores (0…19) begin, to choose a minimum score by.
+            Assert.Equal([(1.0, 19f), (10.0, 18f), (50.0, 10f)], preview.ScoreGuide!.Select(g => (g.TopPercent, g.Score)));
             Assert.Equal((5, 5), (preview.Matched, preview.Reached));
             Assert.Equal([("Inbox", top.Count(r => r.Inbox)), ("E-mail", top.Count(r => r.Email))], preview.Channels.Select(c => (c.Channel, c.Readers)));
             Assert.Equal(5, preview.Samples.Count);

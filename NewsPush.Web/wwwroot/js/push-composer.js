@@ -72,6 +72,11 @@
         unavailable.classList.toggle('d-none', !a.unavailable);
         document.getElementById('audience-scored').classList.toggle('d-none', a.scored === null || a.scored === undefined);
         document.getElementById('audience-scored-count').textContent = a.scored === null || a.scored === undefined ? '' : n(a.scored);
+        var guide = a.scoreGuide || [];
+        document.getElementById('audience-guide').classList.toggle('d-none', guide.length === 0);
+        ['1', '10', '50'].forEach(function (top, i) {
+          document.getElementById('audience-guide-' + top).textContent = guide[i] ? String(Math.round(guide[i].score * 1000) / 1000) : '';
+        });
         var sampled = a.scored !== null && a.scored !== undefined && a.eligible !== null && a.eligible !== undefined && a.scored < a.eligible;
         document.getElementById('audience-scored-sample').classList.toggle('d-none', !sampled);
         document.getElementById('audience-eligible').textContent = sampled ? n(a.eligible) : '';
