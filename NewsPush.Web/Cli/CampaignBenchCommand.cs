@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Campaigns;
@@ -32,7 +33,12 @@ public static class CampaignBenchCommand
         var filter = predictedPercent > 0
             ? new AudienceFilter(PushSegment.PredictedInterested, [], [], null, TopPercent: predictedPercent)
             : new AudienceFilter(PushSegment.Everyone, [], [], null);
-        var folder = Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
+        // --folder F: the database of an earlier `--keep` run is used again (its readers are not made again); --preview-only: stop after the preview.
+        var given = DigestBenchCommand.StringArg(args, "--folder");
+        var folder = given ?? Path.Combine(Path.GetTempPath(), "newspush-bench", Guid.NewGuid().ToString("N"));
+        var reuse = given is not null && File.Exists(Path.Combine(folder, "bench.db"));
+        keep |= given is not null;
+        var previewOnly = args.Contains("--preview-only");
         Directory.CreateDirectory(folder);
         try
         {
@@ -49,31 +55,39 @@ public static class CampaignBenchCommand
             await using var app = builder.Build();
             await app.InitializeDatabaseAsync();
             var now = DateTime.UtcNow;
-            await DigestBenchCommand.CreateReadersAsync(app.Services, count, DigestFrequency.Daily, inbox: true, email: false, now, ct, (db, user, preferences, i) =>
+            if (!reuse)
             {
-                if (i % 3 == 0)
+                await DigestBenchCommand.CreateReadersAsync(app.Services, count, DigestFrequency.Daily, inbox: true, email: false, now, ct, (db, user, preferences, i) =>
                 {
-                    preferences.AppPushEnabled = true;
-                    var token = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
-                    db.Devices.Add(new Device
+                    if (i % 3 == 0)
                     {
-                        UserId = user.Id, DeviceId = $"bench-{i}", Platform = i % 2 == 0 ? DevicePlatform.Ios : DevicePlatform.Android, Token = token,
-                        TokenHash = DeviceRegistry.Hash(token), TokenUpdatedAt = now, CreatedAt = now, LastSeenAt = now,
-                    });
-                }
-                if (i % 6 == 1)
+                        preferences.AppPushEnabled = true;
+                        var token = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
+                        db.Devices.Add(new Device
+                        {
+                            UserId = user.Id, DeviceId = $"bench-{i}", Platform = i % 2 == 0 ? DevicePlatform.Ios : DevicePlatform.Android, Token = token,
+                            TokenHash = DeviceRegistry.Hash(token), TokenUpdatedAt = now, CreatedAt = now, LastSeenAt = now,
+                        });
+                    }
+                    if (i % 6 == 1)
+                    {
+                        preferences.WebPushEnabled = true;
+                        db.WebPushSubscriptions.Add(new WebPushSubscription
+                        {
+                            UserId = user.Id, Endpoint = $"https://fcm.googleapis.com/fcm/send/bench-{i}", P256dh = "x", Auth = "y", Browser = "Chrome on Linux",
+                            CreatedAt = now, LastSeenAt = now,
+                        });
+                    }
+                });
+                if (predictedPercent > 0)
                 {
-                    preferences.WebPushEnabled = true;
-                    db.WebPushSubscriptions.Add(new WebPushSubscription
-                    {
-                        UserId = user.Id, Endpoint = $"https://fcm.googleapis.com/fcm/send/bench-{i}", P256dh = "x", Auth = "y", Browser = "Chrome on Linux",
-                        CreatedAt = now, LastSeenAt = now,
-                    });
+                    await ModelBench.PrepareAsync(app.Services, DigestBenchCommand.IntArg(args, "--interactions", 300_000), now, ct);
                 }
-            });
-            if (predictedPercent > 0)
+            }
+            else
             {
-                await ModelBench.PrepareAsync(app.Services, DigestBenchCommand.IntArg(args, "--interactions", 300_000), now, ct);
+                await using var scope = app.Services.CreateAsyncScope();
+                count = await scope.ServiceProvider.GetRequiredService<NewsPushDbContext>().ReaderPreferences.CountAsync(ct) - 2;
             }
             long campaignId;
             int articleId, columnId;
@@ -93,7 +107,7 @@ public static class CampaignBenchCommand
                 await db.SaveChangesAsync(ct);
                 campaignId = campaign.Id;
                 // Nothing leaves the machine: every channel that sends is paused (the bench runs no dispatcher either).
-                foreach (var channel in new[] { DeliveryChannel.Email, DeliveryChannel.WebPush, DeliveryChannel.Webhook, DeliveryChannel.Fcm, DeliveryChannel.Apns })
+                foreach (var channel in reuse ? [] : new[] { DeliveryChannel.Email, DeliveryChannel.WebPush, DeliveryChannel.Webhook, DeliveryChannel.Fcm, DeliveryChannel.Apns })
                 {
                     db.ChannelStates.Add(new ChannelState { Channel = channel, IsPaused = true, PauseKind = ChannelPauseKind.Configuration, PausedAt = now, UpdatedAt = now });
                 }
@@ -124,6 +138,19 @@ public static class CampaignBenchCommand
                 await scope.ServiceProvider.GetRequiredService<CampaignAudience>().CountAsync(part, ct);
             }
             counting.Stop();
+            if (previewOnly)
+            {
+                Console.WriteLine($"| Audience preview (matched / reached) | {preview.Elapsed.TotalSeconds:F2} s ({result.Matched:N0} / {result.Reached:N0}) | ≤ 2 s |");
+                Console.WriteLine($"| Same preview again / its count over the audience alone | {again.Elapsed.TotalSeconds:F2} s / {counting.Elapsed.TotalSeconds:F2} s | |");
+                var small = Stopwatch.StartNew();
+                await using (var scope = app.Services.CreateAsyncScope())
+                {
+                    await ActivatorUtilities.CreateInstance<CampaignPreview>(scope.ServiceProvider, Options.Create(new CampaignOptions { PreviewSampleSize = 100 }))
+                        .PreviewAsync(filter, articleId, critical: true, DateTime.UtcNow, ct);
+                }
+                Console.WriteLine($"| Same preview planning 100 readers instead of {new CampaignOptions().PreviewSampleSize:N0} | {small.Elapsed.TotalSeconds:F2} s | |");
+                return 0;
+            }
 
             var process = Process.GetCurrentProcess();
             // Readers whose inboxes are watched while the push goes out: spread over the id order, the last one included.

@@ -181,6 +181,37 @@ public sealed class BreakingPushPagesBrowserTests(BrowserHost<PushSqliteFactory>
         await Shots(admin, "pushes-cancelled");
     }
 
+    [Fact]
+    public async Task APredictedPushWithNoModelToScoreItSaysOnItsPageThatItWaits()
+    {
+        var now = host.Factory.Clock.Now.UtcDateTime;
+        var id = await host.Factory.WithDbAsync(async db =>
+        {
+            var article = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstAsync(db.Articles.Where(a => a.Status == ArticleStatus.Published).OrderBy(a => a.Id));
+            var push = new PushCampaign
+            {
+                ArticleId = article.Id, Title = "Storm: the readers most likely to care", Message = article.Summary, Segment = PushSegment.PredictedInterested,
+                PredictedTopPercent = 10, Status = CampaignStatus.Sending, CreatedAt = now, UpdatedAt = now, ApprovedAt = now,
+            };
+            db.PushCampaigns.Add(push);
+            await db.SaveChangesAsync();
+            return push.Id;
+        });
+        // (bypassCsp: only for axe-core's injected script)
+        await using var tab = await host.LoggedInPageAsync(NewsPushFactory.EditorEmail, bypassCsp: true);
+        var page = tab.Page;
+        await page.GotoAsync($"/editor/pushes/{id}");
+        var waiting = page.Locator("#progress-waiting");
+        await Assertions.Expect(waiting).ToBeVisibleAsync();
+        await Assertions.Expect(waiting).ToContainTextAsync("Waiting: nothing has gone out.");
+        await Assertions.Expect(waiting).ToContainTextAsync("No recommendation model is active");
+        await Assertions.Expect(page.Locator("#progress-state")).ToContainTextAsync("The fan-out waits.");
+        // The live progress keeps saying so (it polls every 2 s).
+        await page.WaitForResponseAsync(r => r.Url.EndsWith($"/editor/pushes/{id}/progress", StringComparison.Ordinal));
+        await Assertions.Expect(waiting).ToBeVisibleAsync();
+        await Shots(page, "push-waiting-for-a-model");
+    }
+
     private async Task<T> InScopeAsync<T>(Func<CampaignWorkflow, Task<T>> action)
     {
         await using var scope = host.Factory.Services.CreateAsyncScope();

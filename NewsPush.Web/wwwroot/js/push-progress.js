@@ -22,6 +22,7 @@
           tr.append(cell(c.channel), cell(c.queued), cell(c.sent), cell(c.failed), cell(c.suppressed));
           return tr;
         }));
+        document.getElementById('progress-table').classList.toggle('d-none', p.channels.length === 0);
         var waiting = document.getElementById('progress-waiting');
         if (waiting) {
           waiting.classList.toggle('d-none', !p.waiting);
