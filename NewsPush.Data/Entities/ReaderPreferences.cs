@@ -10,10 +10,16 @@ public class ReaderPreferences
     public static readonly TimeOnly DefaultDigestTime = new(7, 0);
 
     /// <summary>The row a new account starts with; <paramref name="timeZoneId"/> must already be a known IANA id.</summary>
-    public static ReaderPreferences ForNewReader(string userId, string timeZoneId, DateTime now) =>
-        new() { UserId = userId, TimeZoneId = timeZoneId, UpdatedAt = now };
+    public static ReaderPreferences ForNewReader(string userId, string timeZoneId, DateTime now, DateTime? joinedAt = null) =>
+        new() { UserId = userId, TimeZoneId = timeZoneId, UpdatedAt = now, JoinedAt = joinedAt ?? now };
 
     public string UserId { get; set; } = "";
+
+    /// <summary>
+    /// When the reader's account was made (its <see cref="ApplicationUser.CreatedAt"/>, copied here): a push reaches the
+    /// readers who had joined when it started, and the audience rule reads it from this row without joining the accounts.
+    /// </summary>
+    public DateTime JoinedAt { get; set; }
     public ApplicationUser? User { get; set; }
     public bool InboxEnabled { get; set; } = true;
     public bool EmailEnabled { get; set; } = true;

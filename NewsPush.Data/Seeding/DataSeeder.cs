@@ -102,7 +102,7 @@ public sealed class DataSeeder(
         Check(await users.AddToRolesAsync(user, userRoles), $"roles of {email}");
         if (!await db.ReaderPreferences.AnyAsync(p => p.UserId == user.Id))
         {
-            db.ReaderPreferences.Add(ReaderPreferences.ForNewReader(user.Id, "UTC", clock.GetUtcNow().UtcDateTime));
+            db.ReaderPreferences.Add(ReaderPreferences.ForNewReader(user.Id, "UTC", clock.GetUtcNow().UtcDateTime, user.CreatedAt));
             await db.SaveChangesAsync();
         }
         if (generated && options.Value.ShowGeneratedPasswords)
@@ -210,7 +210,7 @@ public sealed class DataSeeder(
             {
                 db.Follows.Add(new Follow { UserId = reader.Id, Kind = FollowKind.Column, TargetId = columnId, IsDeclaredInterest = true, CreatedAt = now.AddDays(-30) });
             }
-            var prefs = ReaderPreferences.ForNewReader(reader.Id, SeedCatalog.TimeZones[r % SeedCatalog.TimeZones.Length], now);
+            var prefs = ReaderPreferences.ForNewReader(reader.Id, SeedCatalog.TimeZones[r % SeedCatalog.TimeZones.Length], now, reader.CreatedAt);
             prefs.DigestLocalTime = new TimeOnly(7 + r % 4, 0);
             db.ReaderPreferences.Add(prefs);
 

@@ -22,25 +22,26 @@ public abstract class PreferencesMigrationTests : IDisposable
     [Fact]
     public async Task ReadersWithoutPreferencesGetTheDefaultsAndNoOneElseChanges()
     {
+        var now = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc);
         await using (var db = NewContext())
         {
             var all = db.Database.GetMigrations().ToList();
             var before = all[all.FindIndex(m => m.EndsWith("_" + Migration, StringComparison.Ordinal)) - 1];
             await db.GetService<IMigrator>().MigrateAsync(before);
 
-            var now = new DateTime(2026, 11, 1, 9, 0, 0, DateTimeKind.Utc);
             // Rows in the schema as it stood then (SQL, not today's entities, which have columns added since).
-            async Task UserAsync(string name, DateTime? deleted = null)
+            async Task UserAsync(string name, DateTime? deleted = null, int daysAgo = 0)
             {
+                var created = now.AddDays(-daysAgo);
                 var (userName, normalized, email, stamp, no) = (name + "@test.local", name.ToUpperInvariant() + "@TEST.LOCAL", name + "@test.local", Guid.NewGuid().ToString(), false);
                 await db.Database.ExecuteSqlAsync($"""
                     INSERT INTO "AspNetUsers" ("Id", "UserName", "NormalizedUserName", "Email", "NormalizedEmail", "EmailConfirmed", "SecurityStamp",
                         "PhoneNumberConfirmed", "TwoFactorEnabled", "LockoutEnabled", "AccessFailedCount", "DisplayName", "CreatedAt", "DeletedAt", "CommentingBlocked")
-                    VALUES ({name}, {userName}, {normalized}, {email}, {normalized}, {no}, {stamp}, {no}, {no}, {no}, {0}, {name}, {now}, {deleted}, {no})
+                    VALUES ({name}, {userName}, {normalized}, {email}, {normalized}, {no}, {stamp}, {no}, {no}, {no}, {0}, {name}, {created}, {deleted}, {no})
                     """);
             }
-            await UserAsync("never-asked");
-            await UserAsync("chose-already");
+            await UserAsync("never-asked", daysAgo: 10);
+            await UserAsync("chose-already", daysAgo: 20);
             await UserAsync("deleted", now);
             var (yes, no2, time, zone) = (true, false, new TimeOnly(9, 30), "Europe/Paris");
             await db.Database.ExecuteSqlAsync($"""
@@ -62,6 +63,8 @@ public abstract class PreferencesMigrationTests : IDisposable
                     added.DigestDayOfWeek, added.TimeZoneId, added.WeeklyPushCap, added.EmailUnsubscribedAt));
             Assert.Equal(ReaderPreferences.DefaultDigestTime, added.DigestLocalTime);
             Assert.Equal((false, new TimeOnly(9, 30), "Europe/Paris"), (rows[0].EmailEnabled, rows[0].DigestLocalTime, rows[0].TimeZoneId));
+            // A later migration (ReaderJoinedAt) copies when each account was made onto its row, for the audience rule.
+            Assert.Equal([now.AddDays(-20), now.AddDays(-10)], rows.Select(r => DateTime.SpecifyKind(r.JoinedAt, DateTimeKind.Utc)));
         }
     }
 }

@@ -10,7 +10,8 @@ namespace NewsPush.Web.Inbox;
 /// <summary>
 /// Who a broadcast reaches, as one rule the database evaluates. An admin's broadcast (no push) reaches everyone. A
 /// breaking-news push's inbox part is stored once (the broadcast model, ADR-012) with its audience fixed when it
-/// started: readers not deleted, who joined before it, whose topics (if they chose any) include the story's column, in
+/// started: readers (a deleted account has no preferences row: deleting it removes the row in the same transaction)
+/// who joined before it (<see cref="ReaderPreferences.JoinedAt"/>, so the rule reads one table and not the accounts), whose topics (if they chose any) include the story's column, in
 /// the chosen zones, of the chosen language or of none known, in the segment (everyone, followers of the chosen columns or
 /// tags, or — predicted interest — a member of the set stored for the push, <see cref="PushAudienceMember"/>), not pushed breaking news
 /// from <see cref="Broadcast.ExcludePushedSince"/> until it started. The inbox shows it to those among them with the
@@ -20,7 +21,7 @@ public sealed class BroadcastAudience(NewsPushDbContext db)
 {
     /// <summary>The rule, channels aside: reader <c>p</c> is in the audience of push broadcast <c>b</c>.</summary>
     public Expression<Func<ReaderPreferences, Broadcast, bool>> Rule => (p, b) =>
-        p.User!.DeletedAt == null && p.User.CreatedAt <= b.CreatedAt
+        p.JoinedAt <= b.CreatedAt
         && (b.AudienceColumnId == null || !p.Topics.Any() || p.Topics.Any(t => t.ColumnId == b.AudienceColumnId))
         && (b.AudienceZones == "" || b.AudienceZones.Contains("," + p.TimeZoneId + ","))
         && (b.AudienceLanguage == "" || p.Language == null || p.Language == b.AudienceLanguage)

@@ -50,7 +50,8 @@ public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zon
         var p = await db.ReaderPreferences.Include(x => x.Topics).FirstOrDefaultAsync(x => x.UserId == userId, ct);
         if (p is null)
         {
-            p = new ReaderPreferences { UserId = userId };
+            var joined = await db.Users.Where(u => u.Id == userId).Select(u => u.CreatedAt).FirstOrDefaultAsync(ct);
+            p = new ReaderPreferences { UserId = userId, JoinedAt = joined };
             db.ReaderPreferences.Add(p);
         }
         p.InboxEnabled = model.InboxEnabled;
@@ -82,7 +83,7 @@ public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zon
     /// <summary>One-click unsubscribe: no more e-mail, and nothing already queued goes out.</summary>
     public async Task<bool> UnsubscribeEmailAsync(string userId, CancellationToken ct)
     {
-        if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
+        if (await db.Users.Where(u => u.Id == userId).Select(u => (DateTime?)u.CreatedAt).FirstOrDefaultAsync(ct) is not { } joined)
         {
             return false;
         }
@@ -90,7 +91,7 @@ public sealed class PreferencesService(NewsPushDbContext db, ReaderZoneCache zon
         var p = await db.ReaderPreferences.FirstOrDefaultAsync(x => x.UserId == userId, ct);
         if (p is null)
         {
-            p = new ReaderPreferences { UserId = userId, UpdatedAt = now };
+            p = new ReaderPreferences { UserId = userId, UpdatedAt = now, JoinedAt = joined };
             db.ReaderPreferences.Add(p);
         }
         p.EmailEnabled = false;

@@ -1678,6 +1678,9 @@ namespace NewsPush.Data.Migrations.PostgreSql
                     b.Property<bool>("InboxEnabled")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Language")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");

@@ -1685,6 +1685,9 @@ namespace NewsPush.Data.Migrations.SqlServer
                     b.Property<bool>("InboxEnabled")
                         .HasColumnType("bit");
 
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("Language")
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");

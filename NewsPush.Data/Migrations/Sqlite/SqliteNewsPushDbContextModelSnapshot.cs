@@ -1627,6 +1627,9 @@ namespace NewsPush.Data.Migrations.Sqlite
                     b.Property<bool>("InboxEnabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Language")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");

@@ -118,7 +118,7 @@ public class PushFactory : NewsPushFactory
         var user = await CreateUserAsync($"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)] + "@test.local");
         await WithDbAsync(async db =>
         {
-            var prefs = new ReaderPreferences { UserId = user.Id, UpdatedAt = Clock.Now.UtcDateTime };
+            var prefs = new ReaderPreferences { UserId = user.Id, UpdatedAt = Clock.Now.UtcDateTime, JoinedAt = user.CreatedAt };
             configure?.Invoke(prefs);
             db.ReaderPreferences.Add(prefs);
             await db.SaveChangesAsync();
