@@ -26,7 +26,7 @@ public sealed class CampaignOptions
     /// channel are estimated from them, its totals and inbox readers counted exactly.
     /// </summary>
     [Range(100, 1_000_000)]
-    public int PreviewSampleSize { get; set; } = 10_000;
+    public int PreviewSampleSize { get; set; } = 5_000;
 
     /// <summary>Ranges of reader ids the preview counts side by side, each on its own connection; 0: one per core.</summary>
     [Range(0, 16)]
