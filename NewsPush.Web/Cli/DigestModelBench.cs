@@ -156,7 +156,7 @@ internal static class ModelBench
         }
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length >= 2 && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var kib))
             {
                 switch (parts[0])
