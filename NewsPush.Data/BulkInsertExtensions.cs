@@ -24,8 +24,9 @@ public static class BulkInsertExtensions
     // parameter by a name lookup that scans the statement's parameters, so long statements cost quadratic time there.
     private const int MaxParameters = 2000;
     private const int MaxSqliteParameters = 200;
-    // Rows per SQLite INSERT … SELECT FROM json_each(@rows): one parameter, whatever the number of rows.
-    private const int SqliteJsonRows = 5000;
+    // JSON per SQLite INSERT … SELECT FROM json_each(@rows): up to about 16,000 characters (then the row ends the chunk),
+    // so the parameter's string stays out of the large-object heap, whose allocations cost full collections.
+    private const int SqliteJsonBytes = 16_000;
 
     public static async Task<int> BulkInsertAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
@@ -97,7 +98,7 @@ public static class BulkInsertExtensions
     /// SQLite: each chunk of rows is one JSON array of arrays in one parameter, inserted by one statement whose text never
     /// changes (prepared once). Binding a parameter per value cost more than SQLite's own work for narrow rows (a digest's
     /// items). Values are written as Microsoft.Data.Sqlite binds them (date and time as its text format, booleans as 0/1);
-    /// a chunk holding a value JSON cannot carry (a non-finite double) goes through the parameterised statements instead.
+    /// a row holding a value JSON cannot carry (a non-finite double) goes through a parameterised statement instead.
     /// </summary>
     private static async Task InsertJsonAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
         Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)
@@ -116,17 +117,19 @@ public static class BulkInsertExtensions
         command.Parameters.Add(parameter);
         var kinds = columns.Select(c => JsonKind(c)!.Value).ToArray();
         var buffer = new ArrayBufferWriter<byte>(1 << 16);
-        for (var start = 0; start < rows.Count; start += SqliteJsonRows)
+        for (var start = 0; start < rows.Count;)
         {
-            var count = Math.Min(SqliteJsonRows, rows.Count - start);
             buffer.ResetWrittenCount();
-            if (!TryWriteJson(buffer, columns, kinds, rows, start, count))
+            var count = WriteJson(buffer, columns, kinds, rows, start);
+            if (count == 0)
             {
-                await InsertAsync(connection, transaction, sql, table, columns, rows.Skip(start).Take(count).ToList(), MaxSqliteParameters, ct);
+                await InsertAsync(connection, transaction, sql, table, columns, [rows[start]], MaxSqliteParameters, ct);
+                start++;
                 continue;
             }
             parameter.Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
             await command.ExecuteNonQueryAsync(ct);
+            start += count;
         }
     }
 
@@ -146,13 +149,19 @@ public static class BulkInsertExtensions
             : null;
     }
 
-    private static bool TryWriteJson<T>(ArrayBufferWriter<byte> buffer, Column[] columns, JsonValueKind[] kinds, IReadOnlyList<T> rows, int start, int count)
+    /// <summary>Rows from <paramref name="start"/> as one JSON array, up to the chunk's size; 0 when the first row cannot be written as JSON.</summary>
+    private static int WriteJson<T>(ArrayBufferWriter<byte> buffer, Column[] columns, JsonValueKind[] kinds, IReadOnlyList<T> rows, int start)
         where T : class
     {
         using var json = new Utf8JsonWriter(buffer, JsonOptions);
         json.WriteStartArray();
-        for (var r = start; r < start + count; r++)
+        var r = start;
+        for (; r < rows.Count && (r == start || json.BytesPending + json.BytesCommitted < SqliteJsonBytes); r++)
         {
+            if (!Finite(columns, kinds, rows[r]))
+            {
+                break;
+            }
             json.WriteStartArray();
             for (var c = 0; c < columns.Length; c++)
             {
@@ -178,12 +187,7 @@ public static class BulkInsertExtensions
                         json.WriteNumberValue((bool)value ? 1 : 0);
                         break;
                     case JsonValueKind.Real:
-                        var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                        if (!double.IsFinite(d))
-                        {
-                            return false;
-                        }
-                        json.WriteNumberValue(d);
+                        json.WriteNumberValue(Convert.ToDouble(value, CultureInfo.InvariantCulture));
                         break;
                     case JsonValueKind.DateTime:
                         // Microsoft.Data.Sqlite's text for a DateTime parameter, so comparisons with the other rows hold.
@@ -195,6 +199,21 @@ public static class BulkInsertExtensions
         }
         json.WriteEndArray();
         json.Flush();
+        return r - start;
+    }
+
+    /// <summary>False for a row with a NaN or infinite double: JSON has no such number.</summary>
+    private static bool Finite<T>(Column[] columns, JsonValueKind[] kinds, T row)
+        where T : class
+    {
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (kinds[c] == JsonValueKind.Real && columns[c].Getter.GetClrValue(row) is { } value
+                && !double.IsFinite(Convert.ToDouble(columns[c].Mapping.Converter?.ConvertToProvider(value) ?? value, CultureInfo.InvariantCulture)))
+            {
+                return false;
+            }
+        }
         return true;
     }
 

@@ -181,7 +181,7 @@ public sealed partial class DigestRunner(
                 var delivery = new Delivery
                 {
                     UserId = reader.UserId, Channel = endpoint.Channel, EndpointId = endpoint.EndpointId, ContentKind = DeliveryContentKind.Digest,
-                    Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(), CreatedAt = now, DeliverBy = deliverBy,
+                    Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(now), CreatedAt = now, DeliverBy = deliverBy,
                 };
                 if (endpoint.Channel == DeliveryChannel.Inbox)
                 {
