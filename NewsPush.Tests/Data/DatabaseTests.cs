@@ -165,7 +165,8 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
     public async Task BulkInsertStoresEachValueAsSaveChangesDoes()
     {
         var user = await factory.CreateUserAsync($"{Unique("bulkvalues")}@test.local");
-        var at = new DateTime(2026, 12, 7, 14, 3, 9, DateTimeKind.Utc).AddTicks(1234567);
+        // Microseconds: what PostgreSQL keeps (SQLite keeps ticks).
+        var at = new DateTime(2026, 12, 7, 14, 3, 9, DateTimeKind.Utc).AddTicks(1234560);
         Delivery Row(long endpoint) => new()
         {
             UserId = user.Id, Channel = DeliveryChannel.Email, ContentKind = DeliveryContentKind.Test, ContentId = long.MaxValue - 7, EndpointId = endpoint,
