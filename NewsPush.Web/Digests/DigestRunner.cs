@@ -51,7 +51,10 @@ public sealed partial class DigestRunner(
         while (true)
         {
             var page = await db.ReaderPreferences.AsNoTracking()
-                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0 && p.User!.DeletedAt == null)
+                // The cursor on the user's side too: without it PostgreSQL merge-joins from the first user on every page
+                // (a walk of the users' key that grew with the run: quadratic over a million readers).
+                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0
+                    && string.Compare(p.User!.Id, lastUserId) > 0 && p.User.DeletedAt == null)
                 .Where(AudiencePlanner.HasAnyChannel)
                 .OrderBy(p => p.UserId)
                 .Take(o.BatchSize)
