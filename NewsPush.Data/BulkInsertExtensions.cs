@@ -1,5 +1,9 @@
+using System.Buffers;
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -11,7 +15,7 @@ namespace NewsPush.Data;
 /// Multi-row parameterised INSERTs for the write-heavy paths (digests, the outbox, inbox messages), where EF's
 /// change tracking and — on SQLite — one statement per row cost far more than the database work. Column names,
 /// quoting and value conversion come from the EF model, so the statements match what SaveChanges would write
-/// on every provider (PostgreSQL: binary COPY). Rows are written in the context's current transaction; interceptors do not run, and
+/// on every provider (PostgreSQL: binary COPY; SQLite: the rows as one JSON parameter read with <c>json_each</c>). Rows are written in the context's current transaction; interceptors do not run, and
 /// store-generated keys are not read back.
 /// </summary>
 public static class BulkInsertExtensions
@@ -20,6 +24,9 @@ public static class BulkInsertExtensions
     // parameter by a name lookup that scans the statement's parameters, so long statements cost quadratic time there.
     private const int MaxParameters = 2000;
     private const int MaxSqliteParameters = 200;
+    // JSON per SQLite INSERT … SELECT FROM json_each(@rows): up to about 16,000 characters (then the row ends the chunk),
+    // so the parameter's string stays out of the large-object heap, whose allocations cost full collections.
+    private const int SqliteJsonBytes = 16_000;
 
     public static async Task<int> BulkInsertAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
@@ -46,6 +53,10 @@ public static class BulkInsertExtensions
             {
                 // PostgreSQL: binary COPY, no statement to parse and plan per chunk.
                 await CopyAsync(npgsql, sql, table, columns, rows, ct);
+            }
+            else if (db.Database.IsSqlite() && columns.All(c => JsonKind(c) is not null))
+            {
+                await InsertJsonAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql, table, columns, rows, ct);
             }
             else
             {
@@ -81,6 +92,129 @@ public static class BulkInsertExtensions
                 await ExecuteAsync(last, columns, rows, start, count, ct);
             }
         }
+    }
+
+    /// <summary>
+    /// SQLite: each chunk of rows is one JSON array of arrays in one parameter, inserted by one statement whose text never
+    /// changes (prepared once). Binding a parameter per value cost more than SQLite's own work for narrow rows (a digest's
+    /// items). Values are written as Microsoft.Data.Sqlite binds them (date and time as its text format, booleans as 0/1);
+    /// a row holding a value JSON cannot carry (a non-finite double) goes through a parameterised statement instead.
+    /// </summary>
+    private static async Task InsertJsonAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
+        Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (")
+            .Append(ColumnList(sql, columns)).Append(") SELECT ");
+        for (var c = 0; c < columns.Length; c++)
+        {
+            text.Append(c == 0 ? "" : ", ").Append("value ->> ").Append(c.ToString(CultureInfo.InvariantCulture));
+        }
+        text.Append(" FROM json_each(@rows)");
+        await using var command = NewCommand(connection, transaction, text.ToString());
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@rows";
+        command.Parameters.Add(parameter);
+        var kinds = columns.Select(c => JsonKind(c)!.Value).ToArray();
+        var buffer = new ArrayBufferWriter<byte>(1 << 16);
+        for (var start = 0; start < rows.Count;)
+        {
+            buffer.ResetWrittenCount();
+            var count = WriteJson(buffer, columns, kinds, rows, start);
+            if (count == 0)
+            {
+                await InsertAsync(connection, transaction, sql, table, columns, [rows[start]], MaxSqliteParameters, ct);
+                start++;
+                continue;
+            }
+            parameter.Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
+            await command.ExecuteNonQueryAsync(ct);
+            start += count;
+        }
+    }
+
+    private enum JsonValueKind { Text, Integer, Boolean, Real, DateTime }
+
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private static JsonValueKind? JsonKind(Column column)
+    {
+        var type = column.Mapping.Converter?.ProviderClrType ?? column.Mapping.ClrType;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type == typeof(string) ? JsonValueKind.Text
+            : type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte) ? JsonValueKind.Integer
+            : type == typeof(bool) ? JsonValueKind.Boolean
+            : type == typeof(double) || type == typeof(float) ? JsonValueKind.Real
+            : type == typeof(DateTime) ? JsonValueKind.DateTime
+            : null;
+    }
+
+    /// <summary>Rows from <paramref name="start"/> as one JSON array, up to the chunk's size; 0 when the first row cannot be written as JSON.</summary>
+    private static int WriteJson<T>(ArrayBufferWriter<byte> buffer, Column[] columns, JsonValueKind[] kinds, IReadOnlyList<T> rows, int start)
+        where T : class
+    {
+        using var json = new Utf8JsonWriter(buffer, JsonOptions);
+        json.WriteStartArray();
+        var r = start;
+        for (; r < rows.Count && (r == start || json.BytesPending + json.BytesCommitted < SqliteJsonBytes); r++)
+        {
+            if (!Finite(columns, kinds, rows[r]))
+            {
+                break;
+            }
+            json.WriteStartArray();
+            for (var c = 0; c < columns.Length; c++)
+            {
+                var value = columns[c].Getter.GetClrValue(rows[r]);
+                if (value is not null && columns[c].Mapping.Converter is { } converter)
+                {
+                    value = converter.ConvertToProvider(value);
+                }
+                if (value is null)
+                {
+                    json.WriteNullValue();
+                    continue;
+                }
+                switch (kinds[c])
+                {
+                    case JsonValueKind.Text:
+                        json.WriteStringValue((string)value);
+                        break;
+                    case JsonValueKind.Integer:
+                        json.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                        break;
+                    case JsonValueKind.Boolean:
+                        json.WriteNumberValue((bool)value ? 1 : 0);
+                        break;
+                    case JsonValueKind.Real:
+                        json.WriteNumberValue(Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                        break;
+                    case JsonValueKind.DateTime:
+                        // Microsoft.Data.Sqlite's text for a DateTime parameter, so comparisons with the other rows hold.
+                        json.WriteStringValue(((DateTime)value).ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture));
+                        break;
+                }
+            }
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.Flush();
+        return r - start;
+    }
+
+    /// <summary>False for a row with a NaN or infinite double: JSON has no such number.</summary>
+    private static bool Finite<T>(Column[] columns, JsonValueKind[] kinds, T row)
+        where T : class
+    {
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (kinds[c] == JsonValueKind.Real && columns[c].Getter.GetClrValue(row) is { } value
+                && !double.IsFinite(Convert.ToDouble(columns[c].Mapping.Converter?.ConvertToProvider(value) ?? value, CultureInfo.InvariantCulture)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static async Task ExecuteAsync<T>(DbCommand command, Column[] columns, IReadOnlyList<T> rows, int start, int count, CancellationToken ct)

@@ -162,6 +162,60 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task BulkInsertStoresEachValueAsSaveChangesDoes()
+    {
+        var user = await factory.CreateUserAsync($"{Unique("bulkvalues")}@test.local");
+        // Microseconds: what PostgreSQL keeps (SQLite keeps ticks).
+        var at = new DateTime(2026, 12, 7, 14, 3, 9, DateTimeKind.Utc).AddTicks(1234560);
+        Delivery Row(long endpoint) => new()
+        {
+            UserId = user.Id, Channel = DeliveryChannel.Email, ContentKind = DeliveryContentKind.Test, ContentId = long.MaxValue - 7, EndpointId = endpoint,
+            Status = DeliveryStatus.Sent, Attempts = 3, Claims = 4, DeliverBy = at.AddHours(1), CreatedAt = at, SentAt = at, NextAttemptAt = null,
+            LastError = "550 \"quoted\" 'single' \\ back\nline\ttab \u0001 今日要闻 😀 é", TrackingToken = Guid.NewGuid().ToString("N"),
+        };
+        var saved = Row(1);
+        var bulk = Row(2);
+        await factory.WithDbAsync(async db =>
+        {
+            db.Deliveries.Add(saved);
+            await db.SaveChangesAsync();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await db.BulkInsertAsync(new[] { bulk }, default);
+            await db.BulkInsertAsync(new[] { new DeliveryEvent { DeliveryId = saved.Id, Channel = DeliveryChannel.Email, ContentKind = DeliveryContentKind.Test, Type = DeliveryEventType.Sent, IsFirst = true, ArticleId = -1, OccurredAt = at } }, default);
+            await tx.CommitAsync();
+        });
+
+        await factory.WithDbAsync(async db =>
+        {
+            var rows = await db.Deliveries.AsNoTracking().Where(d => d.UserId == user.Id).OrderBy(d => d.EndpointId).ToListAsync();
+            Assert.Equal(2, rows.Count);
+            var (a, b) = (rows[0], rows[1]);
+            Assert.Equal((a.Channel, a.ContentKind, a.ContentId, a.Status, a.Attempts, a.Claims, a.DeliverBy, a.CreatedAt, a.SentAt, a.NextAttemptAt, a.LastError),
+                (b.Channel, b.ContentKind, b.ContentId, b.Status, b.Attempts, b.Claims, b.DeliverBy, b.CreatedAt, b.SentAt, b.NextAttemptAt, b.LastError));
+            Assert.Equal(saved.LastError, b.LastError);
+            Assert.Equal(at, b.CreatedAt);
+            var e = await db.DeliveryEvents.AsNoTracking().SingleAsync(x => x.DeliveryId == saved.Id);
+            Assert.Equal((true, -1, DeliveryEventType.Sent, at), (e.IsFirst, e.ArticleId, e.Type, e.OccurredAt));
+            // Where the database compares dates as text (SQLite), both rows must hold the same text and types.
+            Assert.Equal(1, await db.Deliveries.CountAsync(d => d.Id == b.Id && d.CreatedAt == a.CreatedAt && d.SentAt >= a.CreatedAt && d.DeliverBy <= a.DeliverBy));
+            if (db.Database.IsSqlite())
+            {
+                var connection = db.Database.GetDbConnection();
+                await db.Database.OpenConnectionAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"""SELECT quote("CreatedAt") || typeof("Attempts") || typeof("Status") || quote("DeliverBy") || quote("ContentId") || typeof("NextAttemptAt") FROM "Deliveries" WHERE "Id" IN ({a.Id}, {b.Id}) ORDER BY "EndpointId" """;
+                await using var reader = await command.ExecuteReaderAsync();
+                var raw = new List<string>();
+                while (await reader.ReadAsync())
+                {
+                    raw.Add(reader.GetString(0));
+                }
+                Assert.Equal(raw[0], raw[1]);
+            }
+        });
+    }
+
+    [Fact]
     public async Task BulkInsertRolledBackWritesNothing()
     {
         var user = await factory.CreateUserAsync($"{Unique("bulk")}@test.local");

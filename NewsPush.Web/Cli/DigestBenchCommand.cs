@@ -75,6 +75,7 @@ public static class DigestBenchCommand
             }
             // The peak is the pipeline's, not the set-up's: collect, then restart the kernel's high-water mark.
             var peakFromStart = ModelBench.ResetPeakMemory();
+            ModelBench.SampleResidentSet();
             Console.WriteLine(peakFromStart ? "Peak memory counted from here." : "Peak memory counted from the process start (could not reset VmHWM).");
 
             Console.WriteLine();
@@ -98,6 +99,12 @@ public static class DigestBenchCommand
                 Row("Total: digests into the inbox", composed, composeSeconds + deliverSeconds, "digests/min", 60);
             }
             Console.WriteLine(ModelBench.MemoryLine());
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                // The figure is digests in the inbox, whichever step wrote them (the runner writes the inbox since ADR-023).
+                var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+                Console.WriteLine($"Digest messages in the inbox: {await db.InboxMessages.CountAsync(m => m.Kind == InboxMessageKind.Digest, ct):N0}; inbox deliveries not sent: {await db.Deliveries.CountAsync(d => d.Channel == DeliveryChannel.Inbox && d.Status != DeliveryStatus.Sent, ct):N0}");
+            }
             if (emailReaders > 0)
             {
                 var (mailed, mailComposeSeconds) = await TimeAsync(app.Services, sp => sp.GetRequiredService<DigestRunner>().RunAsync(DigestFrequency.Weekly, ct), r => r.Composed);

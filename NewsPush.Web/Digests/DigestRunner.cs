@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Infrastructure;
+using NewsPush.Web.Infrastructure.Realtime;
 using NewsPush.Web.Push;
+using NewsPush.Web.Push.Channels;
 using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web.Digests;
@@ -14,6 +17,8 @@ public sealed record DigestRunResult(int Due, int Composed, int Merged, int Skip
 /// One digest run for a frequency: finds the readers whose local time has come, composes their digests in
 /// batches and records them with their deliveries (the outbox) in one transaction per batch. The unique key
 /// (UserId, WindowKey) makes a second run, or a run after a crash, complete only what is missing.
+/// The in-site inbox is not sent through the outbox: the reader's inbox message, its delivery row (already Sent)
+/// and the Sent event are written in the digest's own transaction (ADR-023); the other channels wait in the outbox.
 /// </summary>
 public sealed partial class DigestRunner(
     NewsPushDbContext db,
@@ -21,6 +26,7 @@ public sealed partial class DigestRunner(
     TimeProvider clock,
     AudiencePlanner planner,
     DeliverySignal signal,
+    ReaderNotifier notifier,
     IOptions<DigestOptions> options,
     IOptions<DeliveryOptions> deliveryOptions,
     ILogger<DigestRunner> logger)
@@ -29,11 +35,15 @@ public sealed partial class DigestRunner(
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
+        await using var pass = await SqliteWritePass.OpenAsync(db, ct);
         var freshSince = now.AddDays(-o.FreshnessDays);
-        var fresh = await db.Articles.AsNoTracking()
+        var freshRows = await db.Articles.AsNoTracking()
             .PubliclyVisible(now).Where(a => a.PublishedAt >= freshSince)
-            .Select(a => new DigestCandidate(a.Id, a.ColumnId))
-            .ToDictionaryAsync(c => c.ArticleId, ct);
+            .Select(a => new { a.Id, a.ColumnId, a.Title })
+            .ToListAsync(ct);
+        var fresh = freshRows.ToDictionary(a => a.Id, a => new DigestCandidate(a.Id, a.ColumnId));
+        // The inbox message lists the stories by title; carried-over stories that are no longer fresh are added per batch.
+        var titles = freshRows.ToDictionary(a => a.Id, a => a.Title);
         var composer = new DigestComposer(o.ItemsPerDigest, o.MaxPerColumn);
         var catchUp = TimeSpan.FromHours(o.CatchUpHours);
         int due = 0, composed = 0, merged = 0, skipped = 0, already = 0;
@@ -41,7 +51,10 @@ public sealed partial class DigestRunner(
         while (true)
         {
             var page = await db.ReaderPreferences.AsNoTracking()
-                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0 && p.User!.DeletedAt == null)
+                // The cursor on the user's side too: without it PostgreSQL merge-joins from the first user on every page
+                // (a walk of the users' key that grew with the run: quadratic over a million readers).
+                .Where(p => p.DigestFrequency == frequency && string.Compare(p.UserId, lastUserId) > 0
+                    && string.Compare(p.User!.Id, lastUserId) > 0 && p.User.DeletedAt == null)
                 .Where(AudiencePlanner.HasAnyChannel)
                 .OrderBy(p => p.UserId)
                 .Take(o.BatchSize)
@@ -70,7 +83,7 @@ public sealed partial class DigestRunner(
             {
                 try
                 {
-                    var result = await ComposeBatchAsync(dueReaders, fresh, composer, now, ct);
+                    var result = await ComposeBatchAsync(dueReaders, fresh, titles, composer, now, ct);
                     composed += result.Composed;
                     merged += result.Merged;
                     skipped += result.Skipped;
@@ -92,6 +105,7 @@ public sealed partial class DigestRunner(
     private async Task<DigestRunResult> ComposeBatchAsync(
         List<(ReaderRow Reader, DigestWindow Window)> dueReaders,
         Dictionary<int, DigestCandidate> fresh,
+        Dictionary<int, string> titles,
         DigestComposer composer,
         DateTime now,
         CancellationToken ct)
@@ -134,6 +148,7 @@ public sealed partial class DigestRunner(
         var deliverBy = now.AddHours(deliveryOptions.Value.DeadlineHours);
         var digests = new List<(Digest Digest, List<long> MergedIds)>();
         var deliveries = new List<(Digest Digest, Delivery Delivery)>();
+        var inbox = new List<(Digest Digest, Delivery Delivery)>();
         int skipped = 0;
         foreach (var (reader, window) in todo)
         {
@@ -166,18 +181,40 @@ public sealed partial class DigestRunner(
             }
             foreach (var endpoint in endpoints)
             {
-                deliveries.Add((digest, new Delivery
+                var delivery = new Delivery
                 {
                     UserId = reader.UserId, Channel = endpoint.Channel, EndpointId = endpoint.EndpointId, ContentKind = DeliveryContentKind.Digest,
-                    Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(), CreatedAt = now, DeliverBy = deliverBy,
-                }));
+                    Status = DeliveryStatus.Queued, TrackingToken = TrackingTokens.New(now), CreatedAt = now, DeliverBy = deliverBy,
+                };
+                if (endpoint.Channel == DeliveryChannel.Inbox)
+                {
+                    // Delivered by this transaction's inbox message, as the dispatcher would have recorded it after one attempt.
+                    delivery.Status = DeliveryStatus.Sent;
+                    delivery.SentAt = now;
+                    delivery.Attempts = 1;
+                    delivery.Claims = 1;
+                    digest.Status = DigestStatus.Delivered;
+                    inbox.Add((digest, delivery));
+                }
+                deliveries.Add((digest, delivery));
             }
             digests.Add((digest, previous.Select(p => p.Id).ToList()));
         }
 
+        var missing = inbox.SelectMany(d => d.Digest.Items).Select(i => i.ArticleId).Where(id => !titles.ContainsKey(id)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            foreach (var a in await db.Articles.AsNoTracking().Where(a => missing.Contains(a.Id)).Select(a => new { a.Id, a.Title }).ToListAsync(ct))
+            {
+                titles[a.Id] = a.Title;
+            }
+        }
+
         // A hundred thousand digests are a million rows: written as multi-row INSERTs, not tracked entities.
         // The execution strategy re-runs the whole transaction on providers that retry (SQL Server).
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(() => WriteBatchAsync(digests, deliveries, ids, keys, now, ct));
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(() => WriteBatchAsync(digests, deliveries, inbox, titles, ids, keys, now, ct));
+        // After the commit, queued: a nudge never fails or delays the digest, and catches up after a Redis outage.
+        notifier.InboxChanged(inbox.Select(d => d.Delivery.UserId).Distinct());
         var merged = digests.Count(d => d.MergedIds.Count > 0);
         return new DigestRunResult(dueReaders.Count, digests.Count - skipped, merged, skipped, dueReaders.Count - todo.Count);
     }
@@ -185,6 +222,8 @@ public sealed partial class DigestRunner(
     private async Task WriteBatchAsync(
         List<(Digest Digest, List<long> MergedIds)> digests,
         List<(Digest Digest, Delivery Delivery)> deliveries,
+        List<(Digest Digest, Delivery Delivery)> inbox,
+        Dictionary<int, string> titles,
         List<string> ids,
         List<string> keys,
         DateTime now,
@@ -211,6 +250,10 @@ public sealed partial class DigestRunner(
             delivery.ContentId = digest.Id;
         }
         await db.BulkInsertAsync(deliveries.ConvertAll(d => d.Delivery), ct);
+        if (inbox.Count > 0)
+        {
+            await WriteInboxAsync(inbox, titles, now, ct);
+        }
 
         var mergedIds = digests.SelectMany(d => d.MergedIds).ToList();
         if (mergedIds.Count > 0)
@@ -226,6 +269,36 @@ public sealed partial class DigestRunner(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.ArchivedAt, now), ct);
         }
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// The inbox part of the batch, in its transaction: one message per digest (unique DigestId and DeliveryId, so a
+    /// second run or the dispatcher cannot post it again) and the Sent event the analytics count.
+    /// </summary>
+    private async Task WriteInboxAsync(List<(Digest Digest, Delivery Delivery)> inbox, Dictionary<int, string> titles, DateTime now, CancellationToken ct)
+    {
+        var digestIds = inbox.ConvertAll(d => d.Digest.Id);
+        // Keys are not read back by the bulk insert: the inbox rows by the unique (ContentKind, ContentId, …) index.
+        var deliveryIds = await db.Deliveries.AsNoTracking()
+            .Where(d => d.ContentKind == DeliveryContentKind.Digest && digestIds.Contains(d.ContentId) && d.Channel == DeliveryChannel.Inbox)
+            .Select(d => new { d.Id, d.ContentId, d.UserId, d.EndpointId })
+            .ToDictionaryAsync(d => (d.ContentId, d.UserId, d.EndpointId), d => d.Id, ct);
+        var messages = new List<InboxMessage>(inbox.Count);
+        var events = new List<DeliveryEvent>(inbox.Count);
+        foreach (var (digest, delivery) in inbox)
+        {
+            delivery.Id = deliveryIds[(digest.Id, delivery.UserId, delivery.EndpointId)];
+            var stories = digest.Items.Where(i => titles.ContainsKey(i.ArticleId)).OrderBy(i => i.Position).ToList();
+            messages.Add(new InboxMessage
+            {
+                UserId = delivery.UserId, DeliveryId = delivery.Id, DigestId = digest.Id, Kind = InboxMessageKind.Digest, CreatedAt = now,
+                Title = Texts.Clip(DigestContentSource.Title(digest.WindowKey, stories.Count), 300),
+                Body = InboxChannel.DigestBody(stories.Select(i => (titles[i.ArticleId], i.Reason))),
+            });
+            events.Add(DeliveryEventLog.For(delivery, DeliveryEventType.Sent, true, now));
+        }
+        await db.BulkInsertAsync(messages, ct);
+        await db.AppendAsync(events, ct);
     }
 
     private sealed record ReaderRow(string UserId, DigestTiming Timing);

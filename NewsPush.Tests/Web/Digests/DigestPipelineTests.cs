@@ -8,6 +8,7 @@ using NewsPush.Tests.Infrastructure;
 using NewsPush.Tests.Web.Push;
 using NewsPush.Web.Digests;
 using NewsPush.Web.Inbox;
+using NewsPush.Web.Infrastructure.Realtime;
 using NewsPush.Web.Push;
 using NewsPush.Web.Recommendations;
 
@@ -164,8 +165,8 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
         var partial = await factory.WithDbAsync(db => db.Digests.CountAsync(d => ids.Contains(d.UserId)));
         Assert.True(partial < readers.Count, "the crash left some readers without a digest");
 
-        // It also died while sending: some inbox deliveries were claimed and never finished.
-        await factory.WithDbAsync(db => db.Deliveries.Where(d => ids.Contains(d.UserId) && d.Channel == DeliveryChannel.Inbox)
+        // It also died while sending: the e-mails of the digests it wrote were claimed and never finished.
+        await factory.WithDbAsync(db => db.Deliveries.Where(d => ids.Contains(d.UserId) && d.Channel == DeliveryChannel.Email)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Sending).SetProperty(d => d.NextAttemptAt, factory.Clock.Now.UtcDateTime.AddMinutes(5))));
 
         // Restarted: the job runs again (twice, for good measure) and the dispatcher after the lease expired.
@@ -184,6 +185,84 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
             Assert.Single(await factory.InboxOfAsync(reader.Id));
             Assert.Single(MailsTo(reader.Email!));
         }
+    }
+
+    [Fact]
+    public async Task InboxDigestIsInTheInboxOnceTheRunCommitsWithoutTheDispatcher()
+    {
+        var reader = await factory.CreateReaderAsync("direct", p => { p.TimeZoneId = "Asia/Kolkata"; p.DigestLocalTime = new TimeOnly(8, 15); p.EmailEnabled = false; });
+        factory.SetLocalTime("Asia/Kolkata", new DateTime(2026, 11, 27, 8, 20, 0));
+        var nudged = new List<string?>();
+        var notifier = factory.Services.GetRequiredService<ReaderNotifier>();
+        void OnChanged(string? userId)
+        {
+            lock (nudged)
+            {
+                nudged.Add(userId);
+            }
+        }
+        notifier.Changed += OnChanged;
+        try
+        {
+            await factory.RunDigestAsync();
+        }
+        finally
+        {
+            notifier.Changed -= OnChanged;
+        }
+
+        var digest = Assert.Single(await factory.DigestsOfAsync(reader.Id));
+        Assert.Equal(DigestStatus.Delivered, digest.Status);
+        var message = Assert.Single(await factory.InboxOfAsync(reader.Id));
+        Assert.Equal(digest.Id, message.DigestId);
+        Assert.Contains($"{digest.Items.Count} stories", message.Title, StringComparison.Ordinal);
+        Assert.Equal(digest.Items.Count, message.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var delivery = Assert.Single(await factory.DeliveriesOfAsync(reader.Id));
+        Assert.Equal((DeliveryChannel.Inbox, DeliveryStatus.Sent, 1), (delivery.Channel, delivery.Status, delivery.Attempts));
+        Assert.Equal(delivery.Id, message.DeliveryId);
+        Assert.Contains(reader.Id, nudged);
+        // The funnel counts it sent once, and the dispatcher has nothing of it left to post.
+        await factory.DispatchAsync();
+        Assert.Single(await factory.InboxOfAsync(reader.Id));
+        var events = await factory.WithDbAsync(db => db.DeliveryEvents.Where(e => e.DeliveryId == delivery.Id).ToListAsync());
+        Assert.Equal(DeliveryEventType.Sent, Assert.Single(events).Type);
+    }
+
+    [Fact]
+    public async Task InboxWriteThatFailsLeavesNoHalfDigestAndTheNextRunPostsItOnce()
+    {
+        var reader = await factory.CreateReaderAsync("rollback", p => { p.TimeZoneId = "Australia/Sydney"; p.DigestLocalTime = new TimeOnly(6, 10); p.EmailEnabled = false; });
+        factory.SetLocalTime("Australia/Sydney", new DateTime(2026, 11, 28, 6, 15, 0));
+        // The database refuses this reader's inbox message: the process "dies" inside the batch's transaction.
+        var postgres = await factory.WithDbAsync(db => Task.FromResult(db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL"));
+        await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(postgres
+            ? $$"""
+              CREATE FUNCTION refuse_inbox() RETURNS trigger AS $f$ BEGIN IF NEW."UserId" = '{{reader.Id}}' THEN RAISE EXCEPTION 'killed'; END IF; RETURN NEW; END $f$ LANGUAGE plpgsql;
+              CREATE TRIGGER refuse_inbox BEFORE INSERT ON "InboxMessages" FOR EACH ROW EXECUTE FUNCTION refuse_inbox();
+              """
+            : $"""CREATE TRIGGER refuse_inbox BEFORE INSERT ON "InboxMessages" WHEN NEW."UserId" = '{reader.Id}' BEGIN SELECT RAISE(ABORT, 'killed'); END;"""));
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => factory.RunDigestAsync());
+        }
+        finally
+        {
+            await factory.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(postgres
+                ? "DROP TRIGGER refuse_inbox ON \"InboxMessages\"; DROP FUNCTION refuse_inbox();"
+                : "DROP TRIGGER refuse_inbox;"));
+        }
+        Assert.Empty(await factory.DigestsOfAsync(reader.Id));
+        Assert.Empty(await factory.DeliveriesOfAsync(reader.Id));
+
+        await factory.RunDigestAsync();
+        await factory.RunDigestAsync();
+        await factory.DispatchAsync();
+
+        var digest = Assert.Single(await factory.DigestsOfAsync(reader.Id));
+        Assert.Equal(digest.Id, Assert.Single(await factory.InboxOfAsync(reader.Id)).DigestId);
+        var delivery = Assert.Single(await factory.DeliveriesOfAsync(reader.Id));
+        Assert.Equal(DeliveryStatus.Sent, delivery.Status);
+        Assert.Single(await factory.WithDbAsync(db => db.DeliveryEvents.Where(e => e.DeliveryId == delivery.Id).ToListAsync()));
     }
 
     [Fact]

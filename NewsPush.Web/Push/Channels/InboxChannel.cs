@@ -61,6 +61,17 @@ public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, 
         notifier.InboxChanged(messages.Select(m => m.UserId).Distinct());
     }
 
+    /// <summary>A digest's message body: one line per story with why it was picked (also written by the digest runner, ADR-023).</summary>
+    public static string DigestBody(IEnumerable<(string Title, string Reason)> stories)
+    {
+        var body = new StringBuilder();
+        foreach (var (title, reason) in stories)
+        {
+            body.Append("• ").Append(title).Append(" — ").Append(reason).Append('\n');
+        }
+        return body.ToString();
+    }
+
     public static InboxMessage Render(OutboundDelivery delivery, DateTime now)
     {
         var content = delivery.Content;
@@ -68,14 +79,9 @@ public sealed class InboxChannel(NewsPushDbContext db, ReaderNotifier notifier, 
         switch (content.Kind)
         {
             case DeliveryContentKind.Digest:
-                var body = new StringBuilder();
-                foreach (var story in content.Stories)
-                {
-                    body.Append("• ").Append(story.Title).Append(" — ").Append(story.Reason).Append('\n');
-                }
                 message.Kind = InboxMessageKind.Digest;
                 message.DigestId = content.Id;
-                message.Body = body.ToString();
+                message.Body = DigestBody(content.Stories.Select(s => (s.Title, s.Reason)));
                 break;
             default:
                 message.Kind = content.Kind == DeliveryContentKind.Breaking ? InboxMessageKind.Breaking : InboxMessageKind.System;
