@@ -11,7 +11,40 @@ public sealed class ApnsStreamLimit(IOptions<ApnsOptions> options) : IDisposable
 {
     internal SemaphoreSlim Gate { get; } = new(options.Value.Parallelism, options.Value.Parallelism);
 
-    public void Dispose() => Gate.Dispose();
+    /// <summary>
+    /// Open until the first request of this node has been answered (or failed): a cold burst waits for one connection to
+    /// be up, with APNs's settings known, and is then multiplexed over it, instead of each pending group of streams
+    /// opening a connection of its own before the first one's settings arrive.
+    /// </summary>
+    private readonly SemaphoreSlim first = new(1, 1);
+    private volatile bool warm;
+
+    internal async ValueTask<bool> EnterFirstAsync(CancellationToken ct)
+    {
+        if (warm)
+        {
+            return false;
+        }
+        await first.WaitAsync(ct);
+        if (warm)
+        {
+            first.Release();
+            return false;
+        }
+        return true;
+    }
+
+    internal void ExitFirst()
+    {
+        warm = true;
+        first.Release();
+    }
+
+    public void Dispose()
+    {
+        Gate.Dispose();
+        first.Dispose();
+    }
 }
 
 /// <summary>
@@ -48,9 +81,16 @@ public sealed class ApnsClient(HttpClient http, ApnsProviderToken tokens, ApnsSt
         }
 
         await limit.Gate.WaitAsync(ct);
+        var opening = false;
         try
         {
+            opening = await limit.EnterFirstAsync(ct);
             var answer = await PostAsync(o, n, expires, payload, jwt, ct);
+            if (opening)
+            {
+                limit.ExitFirst();
+                opening = false;
+            }
             if (answer.Reason != "ExpiredProviderToken")
             {
                 return answer;
@@ -66,6 +106,10 @@ public sealed class ApnsClient(HttpClient http, ApnsProviderToken tokens, ApnsSt
         }
         finally
         {
+            if (opening)
+            {
+                limit.ExitFirst();
+            }
             limit.Gate.Release();
         }
     }

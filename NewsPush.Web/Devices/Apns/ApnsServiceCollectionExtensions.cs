@@ -23,7 +23,8 @@ public static class ApnsServiceCollectionExtensions
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
-                // Streams are multiplexed; a second connection opens only when the first has as many as APNs allows.
+                // Streams are multiplexed; a second connection opens only when the first has as many as APNs allows (a
+                // cold burst waits for the first answer: ApnsStreamLimit).
                 EnableMultipleHttp2Connections = true,
                 // Long-lived connections are what APNs wants; recycled now and then to follow DNS.
                 PooledConnectionLifetime = TimeSpan.FromMinutes(15),

@@ -180,6 +180,19 @@ public sealed class ApnsClientTests(ApnsPeer peer) : IClassFixture<ApnsPeer>, IA
     }
 
     [Fact]
+    public async Task AColdBurstWaitsForTheFirstAnswerAndIsMultiplexedOverOneConnection()
+    {
+        // Without the wait, each pending group of streams could open a connection before the first one's settings
+        // arrived (a CI run under load saw a third, idle one).
+        var services = Services();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            services.GetRequiredService<ApnsClient>().SendAsync(Note(collapseId: $"c{i}"), CancellationToken.None)));
+
+        Assert.All(answers, a => Assert.Equal(ApnsOutcome.Sent, a.Outcome));
+        Assert.Equal(1, (await peer.StatsAsync()).Sessions);
+    }
+
+    [Fact]
     public async Task RenewsTheProviderTokenWhenItIsTokenRefreshMinutesOldAndNotBefore()
     {
         var client = Client();
