@@ -160,7 +160,7 @@ public static class CampaignBenchCommand
             {
                 var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
                 var ids = await db.ReaderPreferences.AsNoTracking().OrderBy(p => p.UserId).Select(p => p.UserId).ToListAsync(ct);
-                watched = Enumerable.Range(0, WatchedReaders).Select(i => ids[(int)((long)i * (ids.Count - 1) / (WatchedReaders - 1))]).Distinct().ToList();
+                watched = Spread(ids);
             }
             var sending = Stopwatch.StartNew();
             var fanout = Task.Run(async () =>
@@ -193,7 +193,7 @@ public static class CampaignBenchCommand
                 {
                     var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
                     var members = await db.PushAudienceMembers.AsNoTracking().Where(m => m.CampaignId == campaignId).OrderBy(m => m.UserId).Select(m => m.UserId).ToListAsync(ct);
-                    watched = Enumerable.Range(0, WatchedReaders).Select(i => members[(int)((long)i * (members.Count - 1) / (WatchedReaders - 1))]).Distinct().ToList();
+                    watched = Spread(members);
                     Console.WriteLine($"Predicted audience: {members.Count:N0} members stored {storedAt.Value.TotalSeconds:F1} s after sending started.");
                 }
             }
@@ -284,6 +284,10 @@ public static class CampaignBenchCommand
             }
         }
     }
+
+    /// <summary><see cref="WatchedReaders"/> ids spread over <paramref name="ids"/> in their order, the first and the last included.</summary>
+    private static List<string> Spread(List<string> ids) =>
+        Enumerable.Range(0, WatchedReaders).Select(i => ids[(int)((long)i * (ids.Count - 1) / (WatchedReaders - 1))]).Distinct().ToList();
 
     private static double Percentile(List<double> values, double p)
     {
