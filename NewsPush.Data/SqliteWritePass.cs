@@ -47,8 +47,10 @@ public sealed class SqliteWritePass : IAsyncDisposable
         {
             if (sqlite)
             {
-                // A pooled connection keeps its page cache: give it back at the default size (the map is set on the next open).
-                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-2000; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000;");
+                // A pooled connection keeps its settings, and the map is set once per native connection
+                // (SqliteMemoryMap): give it back as every other query finds it.
+                await db.Database.ExecuteSqlRawAsync(
+                    $"PRAGMA cache_size=-2000; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000; PRAGMA mmap_size={SqliteMemoryMap.Bytes};");
             }
         }
         finally

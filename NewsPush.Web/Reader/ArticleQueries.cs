@@ -9,7 +9,7 @@ using NewsPush.Web.Recommendations;
 namespace NewsPush.Web.Reader;
 
 /// <summary>Read side of the reader site: projections straight from the DbContext, no tracking.</summary>
-public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, MarkdownRenderer markdown, IArticleRecommender recommender,
+public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, MarkdownRenderer markdown, IArticleRecommender recommender, ReaderFeedCache feeds,
     CommentService comments, ReaderCache readerCache, ReaderStateCache states, IOptions<ReaderOptions> options, TimeProvider clock)
 {
     /// <summary>The whole article page for one reader; the form is kept when redisplaying a rejected comment.</summary>
@@ -41,10 +41,7 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
 
     public async Task<FrontPageViewModel> FrontPageAsync(string? userId, CancellationToken ct)
     {
-        var recommendations = await recommender.RecommendAsync(userId, 6, ct);
-        var ids = recommendations.Select(r => r.ArticleId).ToList();
-        var cards = await ToItems(Published.Where(a => ids.Contains(a.Id))).ToDictionaryAsync(a => a.Id, ct);
-        var forYou = recommendations.Where(r => cards.ContainsKey(r.ArticleId)).Select(r => cards[r.ArticleId] with { Reason = r.Reason }).ToList();
+        var forYou = userId is null ? await ForYouCardsAsync(null, ct) : await feeds.GetAsync("home", userId, c => ForYouCardsAsync(userId, c), ct);
 
         var shared = await cache.GetOrCreateAsync("front-page", async entry =>
         {
@@ -64,6 +61,14 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
             return (latest, popular, sections);
         });
         return new FrontPageViewModel(forYou, userId is not null, shared.latest, shared.popular, shared.sections);
+    }
+
+    private async Task<IReadOnlyList<ArticleListItem>> ForYouCardsAsync(string? userId, CancellationToken ct)
+    {
+        var recommendations = await recommender.RecommendAsync(userId, 6, ct);
+        var ids = recommendations.Select(r => r.ArticleId).ToList();
+        var cards = await ToItems(Published.Where(a => ids.Contains(a.Id))).ToDictionaryAsync(a => a.Id, ct);
+        return recommendations.Where(r => cards.ContainsKey(r.ArticleId)).Select(r => cards[r.ArticleId] with { Reason = r.Reason }).ToList();
     }
 
     public async Task<(string Name, string Slug, string Description, int Id)?> ColumnAsync(string slug, CancellationToken ct)

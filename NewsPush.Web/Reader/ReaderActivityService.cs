@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Recommendations;
 using NewsPush.Web.Interactions;
 
 namespace NewsPush.Web.Reader;
 
 /// <summary>What a reader does to articles: ratings, bookmarks, follows, reading history and interaction events.</summary>
 public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecorder recorder, ReaderCache readerCache, ReadingHistory history,
-    ReaderStateCache states, IServiceProvider services, TimeProvider clock)
+    ReaderStateCache states, ReaderFeedCache feeds, IServiceProvider services, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -66,6 +67,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
             .SetProperty(a => a.RatingSum, a => a.RatingSum + delta)
             .SetProperty(a => a.RatingCount, a => a.RatingCount + (existing == null ? 1 : 0)), ct);
         states.Evict(userId);
+        feeds.Evict(userId);
         recorder.Record(userId, articleId, InteractionType.Rating, stars, "article", Now);
         await readerCache.RatingChangedAsync(articleId, slug, ct);
         return true;
@@ -105,6 +107,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
         {
             await db.SaveChangesAsync(ct);
             states.Evict(userId);
+            feeds.Evict(userId);
         }
         catch (DbUpdateException)
         {
@@ -125,6 +128,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
     {
         await db.Follows.Where(f => f.UserId == userId && f.Kind == kind && f.TargetId == targetId).ExecuteDeleteAsync(ct);
         states.Evict(userId);
+        feeds.Evict(userId);
     }
 
     public async Task<FollowState> FollowStateAsync(string? userId, FollowKind kind, int targetId, CancellationToken ct) =>
@@ -138,6 +142,7 @@ public sealed class ReaderActivityService(NewsPushDbContext db, InteractionRecor
         await db.Follows.Where(f => f.UserId == userId && f.IsDeclaredInterest
             && !((f.Kind == FollowKind.Column && validColumns.Contains(f.TargetId)) || (f.Kind == FollowKind.Tag && validTags.Contains(f.TargetId)))).ExecuteDeleteAsync(ct);
         states.Evict(userId);
+        feeds.Evict(userId);
         foreach (var id in validColumns)
         {
             await FollowAsync(userId, FollowKind.Column, id, true, ct);

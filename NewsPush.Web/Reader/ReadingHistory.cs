@@ -3,18 +3,20 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
+using NewsPush.Web.Recommendations;
 
 namespace NewsPush.Web.Reader;
 
 /// <summary>
 /// Reading history off the request path: an article page only notes the read (and a dwell beacon its seconds) in memory;
 /// <see cref="ReadingHistoryWriter"/> writes what gathered, one upsert per reader and article, every
-/// <see cref="ReaderOptions.HistoryFlushMilliseconds"/>. A reader's own pending reads are visible at once
-/// (<see cref="PendingArticles"/>: the feeds leave out what was just read); the history page flushes before it reads.
+/// <see cref="ReaderOptions.HistoryFlushMilliseconds"/>. Once a reader's new reads are written, their kept personalized
+/// lists are dropped (<see cref="ReaderFeedCache"/>), so the feeds leave out what was read within that interval; the
+/// history page flushes before it reads.
 /// A batch that cannot be written (the database down) is put back and tried again, so no read is lost; a crash loses
 /// at most the last interval's reads, as view counts do.
 /// </summary>
-public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, ILogger<ReadingHistory> logger)
+public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, ReaderFeedCache feeds, ILogger<ReadingHistory> logger)
 {
     private sealed class Entry
     {
@@ -113,7 +115,7 @@ public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, ILog
             {
                 try
                 {
-                    await WriteAsync(services, chunks[i], ct);
+                    feeds.Evict(await WriteAsync(services, chunks[i], ct));
                 }
                 catch
                 {
@@ -132,7 +134,8 @@ public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, ILog
         }
     }
 
-    private static async Task WriteAsync(IServiceProvider services, IGrouping<string, (string UserId, int ArticleId, Entry Entry)>[] chunk, CancellationToken ct)
+    /// <summary>Writes one chunk; returns the readers whose history gained an article (what their feeds leave out).</summary>
+    private static async Task<List<string>> WriteAsync(IServiceProvider services, IGrouping<string, (string UserId, int ArticleId, Entry Entry)>[] chunk, CancellationToken ct)
     {
         var userIds = chunk.Select(g => g.Key).ToList();
         var articleIds = chunk.SelectMany(g => g.Select(r => r.ArticleId)).Distinct().ToList();
@@ -145,6 +148,7 @@ public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, ILog
             var articles = (await db.Articles.Where(a => articleIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
             var existing = (await db.ArticleReads.Where(r => userIds.Contains(r.UserId) && articleIds.Contains(r.ArticleId)).ToListAsync(ct))
                 .ToDictionary(r => (r.UserId, r.ArticleId));
+            var gained = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (userId, articleId, e) in chunk.SelectMany(g => g))
             {
                 if (existing.TryGetValue((userId, articleId), out var row))
@@ -157,12 +161,13 @@ public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, ILog
                 {
                     // Dwell alone makes no row (as before: a beacon for an article never opened is ignored).
                     db.ArticleReads.Add(new ArticleRead { UserId = userId, ArticleId = articleId, FirstReadAt = e.FirstAt, LastReadAt = e.LastAt, ReadCount = e.Reads, DwellSeconds = e.Dwell });
+                    gained.Add(userId);
                 }
             }
             try
             {
                 await db.SaveChangesAsync(ct);
-                return;
+                return [.. gained];
             }
             catch (DbUpdateException) when (attempt < 3)
             {

@@ -16,7 +16,7 @@ public sealed record ForYouViewModel(IReadOnlyList<ForYouItemViewModel> Items, b
 }
 
 /// <summary>The personalized "For you" feed; each item says why it is there.</summary>
-public sealed class ForYouController(IArticleRecommender recommender, NewsPushDbContext db, TimeProvider clock) : Controller
+public sealed class ForYouController(IArticleRecommender recommender, ReaderFeedCache feeds, NewsPushDbContext db, TimeProvider clock) : Controller
 {
     private const int PageSize = 20;
 
@@ -24,6 +24,14 @@ public sealed class ForYouController(IArticleRecommender recommender, NewsPushDb
     public async Task<IActionResult> Index(CancellationToken ct)
     {
         var userId = User.UserId();
+        var items = userId is null ? await ItemsAsync(null, ct) : await feeds.GetAsync("for-you", userId, c => ItemsAsync(userId, c), ct);
+        (int, string)? undo = TempData["NotInterested"] is { } last && int.TryParse(last.ToString(), out var lastId)
+            && await db.Articles.AsNoTracking().Where(a => a.Id == lastId).Select(a => a.Title).FirstOrDefaultAsync(ct) is { } lastTitle ? (lastId, lastTitle) : null;
+        return View("~/Views/ForYou/Index.cshtml", new ForYouViewModel(items, userId is not null) { Dismissed = undo });
+    }
+
+    private async Task<IReadOnlyList<ForYouItemViewModel>> ItemsAsync(string? userId, CancellationToken ct)
+    {
         // Stories the reader set aside never come back; ask for a few more so the page stays full.
         var dismissed = userId is null ? [] : await db.Interactions.AsNoTracking()
             .Where(i => i.UserId == userId && i.Type == InteractionType.NotInterested).Select(i => i.ArticleId).ToListAsync(ct);
@@ -34,14 +42,11 @@ public sealed class ForYouController(IArticleRecommender recommender, NewsPushDb
         var articles = await db.Articles.AsNoTracking().PubliclyVisible(clock.GetUtcNow().UtcDateTime).Where(a => ids.Contains(a.Id))
             .Select(a => new { a.Id, a.Slug, a.Title, a.Summary, ColumnName = a.Column!.Name, a.PublishedAt })
             .ToDictionaryAsync(a => a.Id, ct);
-        var items = recommendations.Where(r => articles.ContainsKey(r.ArticleId)).Select(r =>
+        return recommendations.Where(r => articles.ContainsKey(r.ArticleId)).Select(r =>
         {
             var a = articles[r.ArticleId];
             return new ForYouItemViewModel(a.Id, a.Slug, a.Title, a.Summary, a.ColumnName, a.PublishedAt, r.Reason);
         }).ToList();
-        (int, string)? undo = TempData["NotInterested"] is { } last && int.TryParse(last.ToString(), out var lastId)
-            && await db.Articles.AsNoTracking().Where(a => a.Id == lastId).Select(a => a.Title).FirstOrDefaultAsync(ct) is { } lastTitle ? (lastId, lastTitle) : null;
-        return View("~/Views/ForYou/Index.cshtml", new ForYouViewModel(items, userId is not null) { Dismissed = undo });
     }
 
     /// <summary>
@@ -64,6 +69,7 @@ public sealed class ForYouController(IArticleRecommender recommender, NewsPushDb
             });
             await db.SaveChangesAsync(ct);
         }
+        feeds.Evict(userId);
         TempData["NotInterested"] = articleId;
         return Redirect("/for-you");
     }
@@ -74,6 +80,7 @@ public sealed class ForYouController(IArticleRecommender recommender, NewsPushDb
     {
         var userId = User.UserId()!;
         await db.Interactions.Where(i => i.UserId == userId && i.ArticleId == articleId && i.Type == InteractionType.NotInterested).ExecuteDeleteAsync(ct);
+        feeds.Evict(userId);
         return Redirect("/for-you");
     }
 }

@@ -19,6 +19,7 @@ public static class RecommendationsServiceCollectionExtensions
         services.AddNewsPushRecommender(database.ResolveUnderDataFolder(contentRoot, options.ModelFolder));
         services.AddSingleton<ModelFiles>();
         services.AddSingleton<ActiveModel>();
+        services.AddSingleton<ReaderFeedCache>();
         services.AddScoped<RecommenderDataLoader>();
         services.AddScoped<ModelTrainingService>();
         services.AddMemoryCache();

@@ -44,4 +44,12 @@ public sealed class RecommenderOptions
     [Range(1, int.MaxValue)]
     public int MaxInteractionsPerReader { get; set; } = 20_000;
 
+    /// <summary>
+    /// How long a signed-in reader's personalized lists (the front page's "For you", the /for-you feed) are kept in
+    /// memory (<see cref="ReaderFeedCache"/>); the reader's own changes, content changes and a new model drop them at once.
+    /// 0 ranks on every page.
+    /// </summary>
+    [Range(0, 600)]
+    public int PageCacheSeconds { get; set; } = 60;
+
 }

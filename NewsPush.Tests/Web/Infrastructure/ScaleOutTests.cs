@@ -10,7 +10,7 @@ namespace NewsPush.Tests.Web.Infrastructure;
 /// <summary>
 /// Two web nodes on one PostgreSQL database, with Redis (shared) or without (each node on its own, the control): an
 /// article corrected on one node is served corrected by the other at once, the rate limits and sign-in delays count
-/// the requests of both nodes together, and a reader's own page state changed on one node is fresh on the other.
+/// the requests of both nodes together, and a reader's own page state and kept feed changed on one node are fresh on the other.
 /// </summary>
 public sealed class ScaleOutTests
 {
@@ -132,6 +132,35 @@ public sealed class ScaleOutTests
         else
         {
             Assert.DoesNotContain("Remove bookmark", await onB.GetStringAsync("/article/" + slug));
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AFollowOnNodeAShowsInTheForYouFeedNodeBHadKept(bool shared)
+    {
+        using var site = new TwoNodeSite(backplane: shared);
+        var user = await site.A.CreateUserAsync(Unique("sf") + "@test.local");
+        var column = await site.A.WithDbAsync(db => db.Columns.Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Skip(3).Select(c => new { c.Id, c.Name, c.Slug }).FirstAsync());
+        await PublishAsync(site.A, Unique("Fresh in the column"), "Body", column.Slug, publishedAt: site.Clock.Now.UtcDateTime.AddMinutes(-1));
+        using var onA = await site.A.CreateLoggedInClientAsync(user.Email!);
+        using var onB = await site.B.CreateLoggedInClientAsync(user.Email!);
+        var follows = "you follow " + column.Name;
+        // Node B has ranked the reader's feed and keeps it (Recommender:PageCacheSeconds).
+        Assert.DoesNotContain(follows, WebUtility.HtmlDecode(await onB.GetStringAsync("/for-you")));
+
+        await onA.PostFormAsync($"/column/{column.Slug}", new Dictionary<string, string> { ["kind"] = "Column", ["targetId"] = column.Id.ToString(), ["follow"] = "true" }, "/follow");
+
+        Assert.Contains(follows, WebUtility.HtmlDecode(await onA.GetStringAsync("/for-you")));
+        if (shared)
+        {
+            Assert.True(await EventuallyAsync(async () => WebUtility.HtmlDecode(await onB.GetStringAsync("/for-you")).Contains(follows, StringComparison.Ordinal), Soon),
+                "node B's /for-you did not show the follow made on node A within 10 s");
+        }
+        else
+        {
+            Assert.DoesNotContain(follows, WebUtility.HtmlDecode(await onB.GetStringAsync("/for-you")));
         }
     }
 
