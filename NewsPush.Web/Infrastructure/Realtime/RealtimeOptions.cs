@@ -35,9 +35,10 @@ public sealed class RealtimeOptions
     public int MaxConnectionsPerUser { get; set; } = 10;
 
     /// <summary>
-    /// How long the unread count drawn into each page's badge is kept per reader. A change on this node drops it at once;
-    /// one on another node is seen within this time (the badge's live update asks the database itself).
+    /// How long the unread count drawn into each page's badge is kept per reader. Every inbox change drops it at once, on
+    /// this node and (through Redis) on the others; this bounds what a lost message or a broadcast's expiry leaves
+    /// (the badge's live update asks the database itself).
     /// </summary>
     [Range(0, 300)]
-    public int BadgeCacheSeconds { get; set; } = 15;
+    public int BadgeCacheSeconds { get; set; } = 60;
 }
