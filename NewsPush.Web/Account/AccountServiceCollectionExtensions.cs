@@ -85,7 +85,15 @@ public static class AccountServiceCollectionExtensions
             o.ExpireTimeSpan = AccountSessions.CookieLifetime;
             o.SlidingExpiration = true;
         });
-        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme).Configure<TimeProvider>((o, clock) => o.TimeProvider = clock);
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme).Configure<TimeProvider, IOptions<AccountOptions>, IOptions<SecurityStampValidatorOptions>>(
+            (o, clock, accounts, stamps) =>
+            {
+                o.TimeProvider = clock;
+                // Identity's check (SessionSecurityStampValidator), made only for a cookie it has something to do for.
+                var validate = o.Events.OnValidatePrincipal;
+                o.Events.OnValidatePrincipal = context =>
+                    SessionSecurityStampValidator.MustValidate(context, stamps.Value.ValidationInterval, accounts.Value.AbsoluteSessionDays, clock) ? validate(context) : Task.CompletedTask;
+            });
         if (production)
         {
             foreach (var scheme in new[] { IdentityConstants.TwoFactorUserIdScheme, IdentityConstants.TwoFactorRememberMeScheme, IdentityConstants.ExternalScheme })

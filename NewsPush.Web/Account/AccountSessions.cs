@@ -70,17 +70,38 @@ public sealed class SessionSecurityStampValidator(IOptions<SecurityStampValidato
     ILoggerFactory logger, AccountSessions sessions, IOptions<AccountOptions> accounts, TimeProvider clock)
     : SecurityStampValidator<ApplicationUser>(options, signInManager, logger)
 {
+    /// <summary>
+    /// Whether this request's cookie needs <see cref="ValidateAsync"/> at all. Most requests are a reader's within the
+    /// check interval, for which the validator does nothing; asking first spares every such request making the validator
+    /// and what it is made of (the sign-in and user managers, a database context): a sixth of a signed-in page's time.
+    /// </summary>
+    public static bool MustValidate(CookieValidatePrincipalContext context, TimeSpan interval, int absoluteSessionDays, TimeProvider clock)
+    {
+        if (context.Principal is not { } principal)
+        {
+            return true;
+        }
+        if (!WithinAbsoluteLifetime(principal, absoluteSessionDays, clock) || IsStaff(principal))
+        {
+            return true;
+        }
+        // As SecurityStampValidator decides: a cookie with no issue time, or issued longer ago than the interval.
+        return context.Properties.IssuedUtc is not { } issued || clock.GetUtcNow() - issued > interval;
+    }
+
+    private static bool IsStaff(ClaimsPrincipal principal) => principal.IsInRole(Roles.Admin) || principal.IsInRole(Roles.Editor);
+
     public override async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         // Absolute lifetime, on every request: a session older than AbsoluteSessionDays (or from before sign-in times were
         // recorded) must sign in again, however often it was used.
-        if (context.Principal is { } signedIn && !WithinAbsoluteLifetime(signedIn))
+        if (context.Principal is { } signedIn && !WithinAbsoluteLifetime(signedIn, accounts.Value.AbsoluteSessionDays, clock))
         {
             context.RejectPrincipal();
             await SignInManager.Context.SignOutAsync(IdentityConstants.ApplicationScheme);
             return;
         }
-        if (context.Principal is { } principal && (principal.IsInRole(Roles.Admin) || principal.IsInRole(Roles.Editor)))
+        if (context.Principal is { } principal && IsStaff(principal))
         {
             if (await VerifySecurityStamp(principal) is null)
             {
@@ -92,9 +113,9 @@ public sealed class SessionSecurityStampValidator(IOptions<SecurityStampValidato
         await base.ValidateAsync(context);
     }
 
-    private bool WithinAbsoluteLifetime(ClaimsPrincipal principal) =>
+    private static bool WithinAbsoluteLifetime(ClaimsPrincipal principal, int absoluteSessionDays, TimeProvider clock) =>
         long.TryParse(principal.FindFirstValue(AccountSessions.SignedInAtClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var at)
-        && clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(at) < TimeSpan.FromDays(accounts.Value.AbsoluteSessionDays);
+        && clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(at) < TimeSpan.FromDays(absoluteSessionDays);
 
     protected override async Task<ApplicationUser?> VerifySecurityStamp(ClaimsPrincipal? principal)
     {
