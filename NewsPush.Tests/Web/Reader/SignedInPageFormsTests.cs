@@ -6,7 +6,7 @@ using static NewsPush.Tests.Web.Reader.ReaderTestData;
 namespace NewsPush.Tests.Web.Reader;
 
 /// <summary>
-/// The signed-in reader's busiest pages write their forms and asset links without tag helpers (ADR-024): every form
+/// The signed-in reader's busiest pages write their forms and asset links without tag helpers (ADR-025): every form
 /// that posts still carries the antiforgery token, and every script and style sheet still has its content hash.
 /// </summary>
 public sealed partial class SignedInPageFormsTests(SqliteFactory factory) : IClassFixture<SqliteFactory>
