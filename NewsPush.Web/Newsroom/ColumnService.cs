@@ -11,7 +11,7 @@ namespace NewsPush.Web.Newsroom;
 public sealed record ColumnRow(int Id, string Name, string Slug, string Description, int SortOrder, bool IsHidden, int ArticleCount);
 
 /// <summary>Columns: create, rename, reorder, hide. Every change evicts the cached column menu.</summary>
-public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, IMemoryCache cache, TimeProvider clock)
+public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, IMemoryCache cache, ReaderCache readerCache, TimeProvider clock)
 {
     public Task<List<ColumnRow>> ListAsync(CancellationToken ct) =>
         db.Columns.AsNoTracking().OrderBy(c => c.SortOrder).ThenBy(c => c.Id)
@@ -94,5 +94,7 @@ public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, IMemoryC
     {
         await db.SaveChangesAsync(ct);
         cache.Remove(ColumnMenuViewComponent.CacheKey);
+        // The column's name and order are on every reader page (menu, search filter, article and column pages), on every node.
+        await readerCache.InvalidateAsync(ct);
     }
 }

@@ -178,8 +178,14 @@ public sealed class ArticleQueries(NewsPushDbContext db, IMemoryCache cache, Mar
         return new AuthorPageViewModel(id, name!, total, items, new Infrastructure.PagerViewModel(page, pages, $"/authors/{Uri.EscapeDataString(id)}"));
     }
 
+    /// <summary>The visible columns in menu order (the search page's filter), kept as the column menu is; a saved column drops it.</summary>
     public async Task<IReadOnlyList<TagLink>> ColumnLinksAsync(CancellationToken ct) =>
-        await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new TagLink(c.Id, c.Name, c.Slug)).ToListAsync(ct);
+        (await cache.GetOrCreateAsync("column-links", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            entry.AddExpirationToken(readerCache.Token);
+            return await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).Select(c => new TagLink(c.Id, c.Name, c.Slug)).ToListAsync(ct);
+        }))!;
 
     public async Task<IReadOnlyList<ArticleListItem>> ListByIdsAsync(IReadOnlyList<int> ids, CancellationToken ct)
     {

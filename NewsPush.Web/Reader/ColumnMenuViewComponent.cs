@@ -6,7 +6,7 @@ using NewsPush.Data;
 namespace NewsPush.Web.Reader;
 
 /// <summary>The column menu in the navigation bar; cached briefly, since every page shows it.</summary>
-public sealed class ColumnMenuViewComponent(NewsPushDbContext db, IMemoryCache cache) : ViewComponent
+public sealed class ColumnMenuViewComponent(NewsPushDbContext db, IMemoryCache cache, ReaderCache readerCache) : ViewComponent
 {
     public const string CacheKey = "column-menu";
 
@@ -15,6 +15,7 @@ public sealed class ColumnMenuViewComponent(NewsPushDbContext db, IMemoryCache c
         var items = await cache.GetOrCreateAsync(CacheKey, async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            entry.AddExpirationToken(readerCache.Token);
             return await db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder)
                 .Select(c => new ColumnMenuItem(c.Name, c.Slug)).ToListAsync();
         });

@@ -24,13 +24,14 @@ public sealed class ColumnManagementTests(SqliteFactory factory) : IClassFixture
     }
 
     [Fact]
-    public async Task RenameAndReorderShowInTheMenu()
+    public async Task RenameAndReorderShowInTheMenuAndTheSearchFilter()
     {
         using var editor = await factory.CreateLoggedInClientAsync(NewsPushFactory.EditorEmail);
         var columns = await factory.WithDbAsync(db => db.Columns.AsNoTracking().Where(c => !c.IsHidden).OrderBy(c => c.SortOrder).ThenBy(c => c.Id).ToListAsync());
         var (first, second) = (columns[0], columns[1]);
         using var reader = factory.CreateClient();
         _ = await reader.GetStringAsync("/");
+        Assert.Contains($">{WebUtility.HtmlEncode(second.Name)}</option>", await reader.GetStringAsync("/search"));
 
         var newName = NewsroomTestExtensions.Unique("Renamed");
         await editor.PostFormAsync("/editor/columns", new Dictionary<string, string> { ["name"] = newName, ["description"] = "d" }, $"/editor/columns/{second.Id}/rename");
@@ -40,6 +41,10 @@ public sealed class ColumnManagementTests(SqliteFactory factory) : IClassFixture
         Assert.Contains(newName, menu);
         Assert.True(menu.IndexOf($"/column/{second.Slug}\"", StringComparison.Ordinal) < menu.IndexOf($"/column/{first.Slug}\"", StringComparison.Ordinal),
             "the moved column comes first in the menu");
+        var filter = await reader.GetStringAsync("/search");
+        Assert.Contains($">{newName}</option>", filter);
+        Assert.True(filter.IndexOf($"value=\"{second.Slug}\"", StringComparison.Ordinal) < filter.IndexOf($"value=\"{first.Slug}\"", StringComparison.Ordinal),
+            "the moved column comes first in the search page's column filter");
         Assert.True(await factory.WithDbAsync(db => db.AuditLog.AnyAsync(e => e.Action == "column.reordered" && e.EntityId == second.Id.ToString())));
     }
 
