@@ -16,14 +16,11 @@ public static class DataServiceCollectionExtensions
         // The provider is read when the first context is made, not now, so that configuration added
         // after registration (tests, command-line tools) still decides it.
         services.AddSingleton(sp => new ResolvedDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
-        // The options are built once, not for every request's context (they depend only on singletons: the connection
-        // string and the interceptors); a context is still one per scope.
-        services.AddDbContext<SqliteNewsPushDbContext>((sp, o) => ConfigureSqlite(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString),
-            ServiceLifetime.Scoped, ServiceLifetime.Singleton);
-        services.AddDbContext<PostgreSqlNewsPushDbContext>((sp, o) => ConfigurePostgreSql(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString),
-            ServiceLifetime.Scoped, ServiceLifetime.Singleton);
-        services.AddDbContext<SqlServerNewsPushDbContext>((sp, o) => ConfigureSqlServer(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString),
-            ServiceLifetime.Scoped, ServiceLifetime.Singleton);
+        // Pooled: a request leases a context (reset when it is given back) instead of building one and its services;
+        // the options are built once (they depend only on singletons: the connection string and the interceptors).
+        services.AddDbContextPool<SqliteNewsPushDbContext>((sp, o) => ConfigureSqlite(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
+        services.AddDbContextPool<PostgreSqlNewsPushDbContext>((sp, o) => ConfigurePostgreSql(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
+        services.AddDbContextPool<SqlServerNewsPushDbContext>((sp, o) => ConfigureSqlServer(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
         services.AddScoped<NewsPushDbContext>(sp => sp.GetRequiredService<ResolvedDatabase>().Options.Provider switch
         {
             DatabaseProvider.Sqlite => sp.GetRequiredService<SqliteNewsPushDbContext>(),
