@@ -31,9 +31,25 @@ public static class BulkInsertExtensions
     public static async Task<int> BulkInsertAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
+        await InsertAsync(db, rows, setKeys: false, ct);
+        return rows.Count;
+    }
+
+    /// <summary>
+    /// As <see cref="BulkInsertAsync{T}"/>, and where the provider tells the keys it generated without a second query, sets
+    /// them on the rows: on SQLite, a statement's rows get consecutive row ids ending at <c>last_insert_rowid()</c> (the
+    /// transaction holds the only writer). True when every row's key was set; false when the caller must read them back.
+    /// </summary>
+    public static Task<bool> BulkInsertSettingKeysAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class =>
+        InsertAsync(db, rows, setKeys: true, ct);
+
+    private static async Task<bool> InsertAsync<T>(DbContext db, IReadOnlyList<T> rows, bool setKeys, CancellationToken ct)
+        where T : class
+    {
         if (rows.Count == 0)
         {
-            return 0;
+            return true;
         }
         var entityType = db.Model.FindEntityType(typeof(T))
             ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity of {db.GetType().Name}.");
@@ -44,6 +60,9 @@ public static class BulkInsertExtensions
             .Select(p => new Column(p.GetColumnName(table) ?? p.Name, p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))
             .ToArray();
         var sql = db.GetService<ISqlGenerationHelper>();
+        var key = entityType.FindPrimaryKey()?.Properties is [var k] && k.ValueGenerated == ValueGenerated.OnAdd
+            && (k.ClrType == typeof(long) || k.ClrType == typeof(int)) ? k : null;
+        var keysSet = false;
 
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -56,7 +75,9 @@ public static class BulkInsertExtensions
             }
             else if (db.Database.IsSqlite() && columns.All(c => JsonKind(c) is not null))
             {
-                await InsertJsonAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql, table, columns, rows, ct);
+                var setter = setKeys && key is not null ? new KeySetter(key) : null;
+                await InsertJsonAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql, table, columns, rows, setter, ct);
+                keysSet = setter is not null;
             }
             else
             {
@@ -68,7 +89,7 @@ public static class BulkInsertExtensions
         {
             await db.Database.CloseConnectionAsync();
         }
-        return rows.Count;
+        return keysSet || key is null;
     }
 
     private static async Task InsertAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
@@ -101,7 +122,7 @@ public static class BulkInsertExtensions
     /// a row holding a value JSON cannot carry (a non-finite double) goes through a parameterised statement instead.
     /// </summary>
     private static async Task InsertJsonAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
-        Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)
+        Column[] columns, IReadOnlyList<T> rows, KeySetter? keys, CancellationToken ct)
         where T : class
     {
         var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (")
@@ -110,7 +131,12 @@ public static class BulkInsertExtensions
         {
             text.Append(c == 0 ? "" : ", ").Append("value ->> ").Append(c.ToString(CultureInfo.InvariantCulture));
         }
-        text.Append(" FROM json_each(@rows)");
+        // The UTF-8 JSON goes in as a blob read as text: no round trip through a UTF-16 string.
+        text.Append(" FROM json_each(CAST(@rows AS TEXT))");
+        if (keys is not null)
+        {
+            text.Append("; SELECT last_insert_rowid(), changes()");
+        }
         await using var command = NewCommand(connection, transaction, text.ToString());
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@rows";
@@ -124,11 +150,23 @@ public static class BulkInsertExtensions
             if (count == 0)
             {
                 await InsertAsync(connection, transaction, sql, table, columns, [rows[start]], MaxSqliteParameters, ct);
+                if (keys is not null)
+                {
+                    await using var last = NewCommand(connection, transaction, "SELECT last_insert_rowid(), changes()");
+                    await keys.SetAsync(last, rows, start, 1, ct);
+                }
                 start++;
                 continue;
             }
-            parameter.Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            await command.ExecuteNonQueryAsync(ct);
+            parameter.Value = buffer.WrittenSpan.ToArray();
+            if (keys is null)
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            else
+            {
+                await keys.SetAsync(command, rows, start, count, ct);
+            }
             start += count;
         }
     }
@@ -290,4 +328,35 @@ public static class BulkInsertExtensions
     private static string ParameterName(int index) => "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed record Column(string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
+
+    /// <summary>Sets the keys of a statement's rows from its <c>SELECT last_insert_rowid(), changes()</c>.</summary>
+    private sealed class KeySetter(IProperty key)
+    {
+        private readonly System.Reflection.PropertyInfo property = key.PropertyInfo
+            ?? throw new InvalidOperationException($"The key {key.Name} has no CLR property to set.");
+        private readonly bool int32 = key.ClrType == typeof(int);
+
+        public async Task SetAsync<T>(DbCommand command, IReadOnlyList<T> rows, int start, int count, CancellationToken ct)
+            where T : class
+        {
+            long last, changes;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    throw new InvalidOperationException("SQLite did not return the last row id.");
+                }
+                (last, changes) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+            if (changes != count)
+            {
+                throw new InvalidOperationException($"SQLite inserted {changes} rows of {count}: their keys are not known.");
+            }
+            for (var i = 0; i < count; i++)
+            {
+                var id = last - count + 1 + i;
+                property.SetValue(rows[start + i], int32 ? checked((int)id) : id);
+            }
+        }
+    }
 }
