@@ -36,9 +36,10 @@ public static class BulkInsertExtensions
     }
 
     /// <summary>
-    /// As <see cref="BulkInsertAsync{T}"/>, and where the provider tells the keys it generated without a second query, sets
+    /// As <see cref="BulkInsertAsync{T}"/>, and where the provider can tell the keys without a query by another key, sets
     /// them on the rows: on SQLite, a statement's rows get consecutive row ids ending at <c>last_insert_rowid()</c> (the
-    /// transaction holds the only writer). True when every row's key was set; false when the caller must read them back.
+    /// transaction holds the only writer); on PostgreSQL the keys are drawn from the column's sequence and copied with the
+    /// rows. True when every row's key was set; false when the caller must read them back (SQL Server).
     /// </summary>
     public static Task<bool> BulkInsertSettingKeysAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class =>
@@ -70,8 +71,17 @@ public static class BulkInsertExtensions
             var connection = db.Database.GetDbConnection();
             if (connection is Npgsql.NpgsqlConnection npgsql)
             {
+                var copied = columns;
+                if (setKeys && key is not null)
+                {
+                    // The keys drawn from the column's own sequence first, then copied with the rows (an identity column
+                    // BY DEFAULT takes given values): no read back by a unique key afterwards.
+                    await TakeKeysAsync(npgsql, table, key, rows, ct);
+                    copied = [new Column(key.GetColumnName(table) ?? key.Name, key.GetGetter(), key.GetRelationalTypeMapping(), false), .. columns];
+                    keysSet = true;
+                }
                 // PostgreSQL: binary COPY, no statement to parse and plan per chunk.
-                await CopyAsync(npgsql, sql, table, columns, rows, ct);
+                await CopyAsync(npgsql, sql, table, copied, rows, ct);
             }
             else if (db.Database.IsSqlite() && columns.All(c => JsonKind(c) is not null))
             {
@@ -299,6 +309,35 @@ public static class BulkInsertExtensions
         await importer.CompleteAsync(ct);
     }
 
+    private static async Task TakeKeysAsync<T>(Npgsql.NpgsqlConnection connection, StoreObjectIdentifier table, IProperty key, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT nextval(pg_get_serial_sequence(@table, @column)) FROM generate_series(1, @count)";
+        var quoted = (table.Schema is null ? "" : $"\"{table.Schema}\".") + $"\"{table.Name}\"";
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("table", quoted));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("column", key.GetColumnName(table) ?? key.Name));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("count", rows.Count));
+        var ids = new List<long>(rows.Count);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        if (ids.Count != rows.Count)
+        {
+            throw new InvalidOperationException($"{table.Name}.{key.Name} has no sequence to take keys from.");
+        }
+        ids.Sort();
+        var setter = new KeySetter(key);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            setter.Set(rows[i], ids[i]);
+        }
+    }
+
     private static DbCommand NewCommand(DbConnection connection, DbTransaction? transaction, string text)
     {
         var command = connection.CreateCommand();
@@ -354,9 +393,10 @@ public static class BulkInsertExtensions
             }
             for (var i = 0; i < count; i++)
             {
-                var id = last - count + 1 + i;
-                property.SetValue(rows[start + i], int32 ? checked((int)id) : id);
+                Set(rows[start + i], last - count + 1 + i);
             }
         }
+
+        public void Set(object row, long id) => property.SetValue(row, int32 ? checked((int)id) : id);
     }
 }

@@ -318,7 +318,7 @@ public sealed partial class DigestRunner(
     {
         var (digests, deliveries, inbox, ids, keys) = (batch.Digests, batch.Deliveries, batch.Inbox, batch.Ids, batch.Keys);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // SQLite tells the keys it gave (consecutive row ids); elsewhere they are read back by the unique (UserId, WindowKey).
+        // SQLite tells the keys it gave, PostgreSQL hands them out before the COPY; elsewhere they are read back by (UserId, WindowKey).
         if (!await db.BulkInsertSettingKeysAsync(digests.ConvertAll(d => d.Digest), ct))
         {
             var inserted = (await db.Digests.AsNoTracking()
