@@ -216,8 +216,9 @@ public sealed partial class DigestRunner(
         ids = todo.Select(d => d.Reader.UserId).ToList();
 
         var sentSince = now.AddDays(-o.NotAlreadySentDays);
-        // The readers' digests first, then their items by key, flat: as joins, PostgreSQL planned both reads as a scan of
-        // every digest item ever written (105 ms a batch by the end of a million readers, and growing with the table).
+        // The readers' digests first, then their items by key, flat: as joins through DigestItems these two reads took
+        // PostgreSQL 84 and 22 ms a batch over a million readers (its statistics behind tables that grow from empty in one
+        // run); each of these is one index range per reader, whatever the planner believes about the table's size.
         var sentDigests = await db.Digests.AsNoTracking()
             .Where(d => ids.Contains(d.UserId) && d.CreatedAt >= sentSince)
             .Select(d => new { d.Id, d.UserId })
