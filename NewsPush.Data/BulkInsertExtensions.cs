@@ -31,9 +31,26 @@ public static class BulkInsertExtensions
     public static async Task<int> BulkInsertAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
+        await InsertAsync(db, rows, setKeys: false, ct);
+        return rows.Count;
+    }
+
+    /// <summary>
+    /// As <see cref="BulkInsertAsync{T}"/>, and where the provider can tell the keys without a query by another key, sets
+    /// them on the rows: on SQLite, a statement's rows get consecutive row ids ending at <c>last_insert_rowid()</c> (the
+    /// transaction holds the only writer); on PostgreSQL the keys are drawn from the column's sequence and copied with the
+    /// rows. True when every row's key was set; false when the caller must read them back (SQL Server).
+    /// </summary>
+    public static Task<bool> BulkInsertSettingKeysAsync<T>(this DbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class =>
+        InsertAsync(db, rows, setKeys: true, ct);
+
+    private static async Task<bool> InsertAsync<T>(DbContext db, IReadOnlyList<T> rows, bool setKeys, CancellationToken ct)
+        where T : class
+    {
         if (rows.Count == 0)
         {
-            return 0;
+            return true;
         }
         var entityType = db.Model.FindEntityType(typeof(T))
             ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity of {db.GetType().Name}.");
@@ -44,6 +61,9 @@ public static class BulkInsertExtensions
             .Select(p => new Column(p.GetColumnName(table) ?? p.Name, p.GetGetter(), p.GetRelationalTypeMapping(), p.IsNullable))
             .ToArray();
         var sql = db.GetService<ISqlGenerationHelper>();
+        var key = entityType.FindPrimaryKey()?.Properties is [var k] && k.ValueGenerated == ValueGenerated.OnAdd
+            && (k.ClrType == typeof(long) || k.ClrType == typeof(int)) ? k : null;
+        var keysSet = false;
 
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -51,12 +71,23 @@ public static class BulkInsertExtensions
             var connection = db.Database.GetDbConnection();
             if (connection is Npgsql.NpgsqlConnection npgsql)
             {
+                var copied = columns;
+                if (setKeys && key is not null)
+                {
+                    // The keys drawn from the column's own sequence first, then copied with the rows (an identity column
+                    // BY DEFAULT takes given values): no read back by a unique key afterwards.
+                    await TakeKeysAsync(npgsql, table, key, rows, ct);
+                    copied = [new Column(key.GetColumnName(table) ?? key.Name, key.GetGetter(), key.GetRelationalTypeMapping(), false), .. columns];
+                    keysSet = true;
+                }
                 // PostgreSQL: binary COPY, no statement to parse and plan per chunk.
-                await CopyAsync(npgsql, sql, table, columns, rows, ct);
+                await CopyAsync(npgsql, sql, table, copied, rows, ct);
             }
             else if (db.Database.IsSqlite() && columns.All(c => JsonKind(c) is not null))
             {
-                await InsertJsonAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql, table, columns, rows, ct);
+                var setter = setKeys && key is not null ? new KeySetter(key) : null;
+                await InsertJsonAsync(connection, db.Database.CurrentTransaction?.GetDbTransaction(), sql, table, columns, rows, setter, ct);
+                keysSet = setter is not null;
             }
             else
             {
@@ -68,7 +99,7 @@ public static class BulkInsertExtensions
         {
             await db.Database.CloseConnectionAsync();
         }
-        return rows.Count;
+        return keysSet || key is null;
     }
 
     private static async Task InsertAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
@@ -101,7 +132,7 @@ public static class BulkInsertExtensions
     /// a row holding a value JSON cannot carry (a non-finite double) goes through a parameterised statement instead.
     /// </summary>
     private static async Task InsertJsonAsync<T>(DbConnection connection, DbTransaction? transaction, ISqlGenerationHelper sql, StoreObjectIdentifier table,
-        Column[] columns, IReadOnlyList<T> rows, CancellationToken ct)
+        Column[] columns, IReadOnlyList<T> rows, KeySetter? keys, CancellationToken ct)
         where T : class
     {
         var text = new StringBuilder("INSERT INTO ").Append(sql.DelimitIdentifier(table.Name, table.Schema)).Append(" (")
@@ -110,7 +141,12 @@ public static class BulkInsertExtensions
         {
             text.Append(c == 0 ? "" : ", ").Append("value ->> ").Append(c.ToString(CultureInfo.InvariantCulture));
         }
-        text.Append(" FROM json_each(@rows)");
+        // The UTF-8 JSON goes in as a blob read as text: no round trip through a UTF-16 string.
+        text.Append(" FROM json_each(CAST(@rows AS TEXT))");
+        if (keys is not null)
+        {
+            text.Append("; SELECT last_insert_rowid(), changes()");
+        }
         await using var command = NewCommand(connection, transaction, text.ToString());
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@rows";
@@ -124,11 +160,23 @@ public static class BulkInsertExtensions
             if (count == 0)
             {
                 await InsertAsync(connection, transaction, sql, table, columns, [rows[start]], MaxSqliteParameters, ct);
+                if (keys is not null)
+                {
+                    await using var last = NewCommand(connection, transaction, "SELECT last_insert_rowid(), changes()");
+                    await keys.SetAsync(last, rows, start, 1, ct);
+                }
                 start++;
                 continue;
             }
-            parameter.Value = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            await command.ExecuteNonQueryAsync(ct);
+            parameter.Value = buffer.WrittenSpan.ToArray();
+            if (keys is null)
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            else
+            {
+                await keys.SetAsync(command, rows, start, count, ct);
+            }
             start += count;
         }
     }
@@ -261,6 +309,35 @@ public static class BulkInsertExtensions
         await importer.CompleteAsync(ct);
     }
 
+    private static async Task TakeKeysAsync<T>(Npgsql.NpgsqlConnection connection, StoreObjectIdentifier table, IProperty key, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT nextval(pg_get_serial_sequence(@table, @column)) FROM generate_series(1, @count)";
+        var quoted = (table.Schema is null ? "" : $"\"{table.Schema}\".") + $"\"{table.Name}\"";
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("table", quoted));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("column", key.GetColumnName(table) ?? key.Name));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("count", rows.Count));
+        var ids = new List<long>(rows.Count);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        if (ids.Count != rows.Count)
+        {
+            throw new InvalidOperationException($"{table.Name}.{key.Name} has no sequence to take keys from.");
+        }
+        ids.Sort();
+        var setter = new KeySetter(key);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            setter.Set(rows[i], ids[i]);
+        }
+    }
+
     private static DbCommand NewCommand(DbConnection connection, DbTransaction? transaction, string text)
     {
         var command = connection.CreateCommand();
@@ -290,4 +367,36 @@ public static class BulkInsertExtensions
     private static string ParameterName(int index) => "@p" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private sealed record Column(string Name, IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
+
+    /// <summary>Sets the keys of a statement's rows from its <c>SELECT last_insert_rowid(), changes()</c>.</summary>
+    private sealed class KeySetter(IProperty key)
+    {
+        private readonly System.Reflection.PropertyInfo property = key.PropertyInfo
+            ?? throw new InvalidOperationException($"The key {key.Name} has no CLR property to set.");
+        private readonly bool int32 = key.ClrType == typeof(int);
+
+        public async Task SetAsync<T>(DbCommand command, IReadOnlyList<T> rows, int start, int count, CancellationToken ct)
+            where T : class
+        {
+            long last, changes;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    throw new InvalidOperationException("SQLite did not return the last row id.");
+                }
+                (last, changes) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+            if (changes != count)
+            {
+                throw new InvalidOperationException($"SQLite inserted {changes} rows of {count}: their keys are not known.");
+            }
+            for (var i = 0; i < count; i++)
+            {
+                Set(rows[start + i], last - count + 1 + i);
+            }
+        }
+
+        public void Set(object row, long id) => property.SetValue(row, int32 ? checked((int)id) : id);
+    }
 }

@@ -16,6 +16,9 @@ public sealed class SqliteWritePass : IAsyncDisposable
     public const int CacheKiB = 64 * 1024;
 
     private const string Settings = "PRAGMA mmap_size=0; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=16384;";
+    // The reading side of a pass (the digest runner's reader pages and rankings, one batch ahead of its writer): no map
+    // either, and a page cache of 16 MiB — the writer's commits invalidate it anyway.
+    private const string ReadSettings = "PRAGMA mmap_size=0; PRAGMA cache_size=-16384;";
 
     private readonly DbContext db;
     private readonly bool sqlite;
@@ -26,11 +29,16 @@ public sealed class SqliteWritePass : IAsyncDisposable
         this.sqlite = sqlite;
     }
 
-    public static async Task<SqliteWritePass> OpenAsync(DbContext db, CancellationToken ct)
+    /// <param name="forReads">The pass only reads while another connection writes: no map, a smaller cache, no change to syncs or checkpoints.</param>
+    public static async Task<SqliteWritePass> OpenAsync(DbContext db, CancellationToken ct, bool forReads = false)
     {
         await db.Database.OpenConnectionAsync(ct);
         var sqlite = db.Database.IsSqlite();
-        if (sqlite)
+        if (sqlite && forReads)
+        {
+            await db.Database.ExecuteSqlRawAsync(ReadSettings, ct);
+        }
+        else if (sqlite)
         {
             // synchronous=NORMAL under WAL: a commit is not synced by itself but by the next checkpoint, or by any other
             // connection's commit (the default FULL) — which the dispatcher makes before it sends anything of the pass.

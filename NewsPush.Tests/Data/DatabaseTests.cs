@@ -162,6 +162,30 @@ public abstract class DatabaseTests<TFactory>(TFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task BulkInsertSettingKeysGivesEachRowTheKeyItWasStoredUnder()
+    {
+        var user = await factory.CreateUserAsync($"{Unique("keys")}@test.local");
+        // Enough digests for many JSON statements on SQLite, in one transaction with another table's rows between.
+        var keys = Enumerable.Range(0, 2500).Select(i => $"{Unique("keys")}:{i}").ToList();
+        var rows = keys.ConvertAll(k => new Digest { UserId = user.Id, WindowKey = k, CreatedAt = DateTime.UtcNow, Status = DigestStatus.Composed });
+        var set = false;
+        await factory.WithDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            set = await db.BulkInsertSettingKeysAsync(rows[..1200], default);
+            await db.BulkInsertAsync(new[] { new InboxMessage { UserId = user.Id, Kind = InboxMessageKind.System, Title = "between", Body = "", CreatedAt = DateTime.UtcNow } }, default);
+            set &= await db.BulkInsertSettingKeysAsync(rows[1200..], default);
+            await tx.CommitAsync();
+        });
+
+        // SQLite tells the keys it gave; PostgreSQL's are drawn from the sequence before the COPY.
+        Assert.True(set);
+        var stored = await factory.WithDbAsync(db => db.Digests.AsNoTracking().Where(d => d.UserId == user.Id).ToDictionaryAsync(d => d.WindowKey, d => d.Id));
+        Assert.Equal(rows.Count, stored.Count);
+        Assert.All(rows, r => Assert.Equal(stored[r.WindowKey], r.Id));
+    }
+
+    [Fact]
     public async Task BulkInsertStoresEachValueAsSaveChangesDoes()
     {
         var user = await factory.CreateUserAsync($"{Unique("bulkvalues")}@test.local");

@@ -188,6 +188,48 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task AnotherRunThatWinsAReaderWhileTheBatchIsRankedLeavesThatReaderOneDigestAndTheOthersTheirs()
+    {
+        const string zone = "Asia/Dubai";
+        var readers = new List<ApplicationUser>();
+        for (var i = 0; i < 5; i++)
+        {
+            readers.Add(await factory.CreateReaderAsync($"race{i}", p => { p.TimeZoneId = zone; p.DigestLocalTime = new TimeOnly(7, 30); p.EmailEnabled = false; }));
+        }
+        factory.SetLocalTime(zone, new DateTime(2026, 11, 29, 7, 35, 0));
+        var loser = readers[3];
+
+        // While the runner ranks the batch holding `loser` (and writes the batch before it), another node's run commits
+        // that reader's digest: the batch's insert then hits the unique (UserId, WindowKey) and is written without it.
+        DigestRunResult result;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var sp = scope.ServiceProvider;
+            var racing = new RacingRecommender(sp.GetRequiredService<IArticleRecommender>(), loser.Id, () => factory.WithDbAsync(async db =>
+            {
+                db.Digests.Add(new Digest { UserId = loser.Id, WindowKey = "daily:2026-11-29", CreatedAt = factory.Clock.Now.UtcDateTime, Status = DigestStatus.Skipped });
+                await db.SaveChangesAsync();
+            }));
+            var runner = ActivatorUtilities.CreateInstance<DigestRunner>(sp, (IArticleRecommender)racing,
+                Options.Create(new DigestOptions { BatchSize = 2, FreshnessDays = 60, ItemsPerDigest = 5 }));
+            result = await runner.RunAsync(DigestFrequency.Daily, CancellationToken.None);
+        }
+        await factory.RunDigestAsync();
+
+        Assert.True(result.AlreadyDone >= 1);
+        var won = Assert.Single(await factory.DigestsOfAsync(loser.Id));
+        Assert.Equal(DigestStatus.Skipped, won.Status);
+        Assert.Empty(await factory.InboxOfAsync(loser.Id));
+        foreach (var reader in readers.Where(r => r.Id != loser.Id))
+        {
+            var digest = Assert.Single(await factory.DigestsOfAsync(reader.Id));
+            Assert.Equal("daily:2026-11-29", digest.WindowKey);
+            Assert.Equal(digest.Id, Assert.Single(await factory.InboxOfAsync(reader.Id)).DigestId);
+            Assert.Equal(DeliveryStatus.Sent, Assert.Single(await factory.DeliveriesOfAsync(reader.Id)).Status);
+        }
+    }
+
+    [Fact]
     public async Task InboxDigestIsInTheInboxOnceTheRunCommitsWithoutTheDispatcher()
     {
         var reader = await factory.CreateReaderAsync("direct", p => { p.TimeZoneId = "Asia/Kolkata"; p.DigestLocalTime = new TimeOnly(8, 15); p.EmailEnabled = false; });
@@ -364,6 +406,24 @@ public abstract class DigestPipelineTests<TFactory>(TFactory factory) : IClassFi
             // Outcomes reach the report only once the group is done, as an SMTP pipeline would confirm them.
             sent.ForEach(report.Sent);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Runs <paramref name="race"/> once, just before ranking the batch that holds <paramref name="userId"/>.</summary>
+    private sealed class RacingRecommender(IArticleRecommender inner, string userId, Func<Task> race) : IArticleRecommender
+    {
+        private bool raced;
+
+        public Task<IReadOnlyList<Recommendation>> RecommendAsync(string? userId, int count, CancellationToken ct) => inner.RecommendAsync(userId, count, ct);
+
+        public async Task<IReadOnlyDictionary<string, IReadOnlyList<Recommendation>>> RecommendManyAsync(IReadOnlyCollection<string> userIds, int count, CancellationToken ct)
+        {
+            if (!raced && userIds.Contains(userId))
+            {
+                raced = true;
+                await race();
+            }
+            return await inner.RecommendManyAsync(userIds, count, ct);
         }
     }
 
