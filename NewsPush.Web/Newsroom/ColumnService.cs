@@ -1,7 +1,6 @@
 using NewsPush.Web.Infrastructure;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using NewsPush.Data;
 using NewsPush.Data.Entities;
 using NewsPush.Web.Reader;
@@ -10,8 +9,8 @@ namespace NewsPush.Web.Newsroom;
 
 public sealed record ColumnRow(int Id, string Name, string Slug, string Description, int SortOrder, bool IsHidden, int ArticleCount);
 
-/// <summary>Columns: create, rename, reorder, hide. Every change evicts the cached column menu.</summary>
-public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, IMemoryCache cache, ReaderCache readerCache, TimeProvider clock)
+/// <summary>Columns: create, rename, reorder, hide. Every change drops the reader caches (menu, search filter, pages) on every node.</summary>
+public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, ReaderCache readerCache, TimeProvider clock)
 {
     public Task<List<ColumnRow>> ListAsync(CancellationToken ct) =>
         db.Columns.AsNoTracking().OrderBy(c => c.SortOrder).ThenBy(c => c.Id)
@@ -93,7 +92,6 @@ public sealed class ColumnService(NewsPushDbContext db, AuditLog audit, IMemoryC
     private async Task SaveAsync(CancellationToken ct)
     {
         await db.SaveChangesAsync(ct);
-        cache.Remove(ColumnMenuViewComponent.CacheKey);
         // The column's name and order are on every reader page (menu, search filter, article and column pages), on every node.
         await readerCache.InvalidateAsync(ct);
     }

@@ -8,7 +8,7 @@ namespace NewsPush.Web.Reader;
 /// <summary>The column menu in the navigation bar; cached briefly, since every page shows it.</summary>
 public sealed class ColumnMenuViewComponent(NewsPushDbContext db, IMemoryCache cache, ReaderCache readerCache) : ViewComponent
 {
-    public const string CacheKey = "column-menu";
+    private const string CacheKey = "column-menu";
 
     public async Task<IViewComponentResult> InvokeAsync()
     {
