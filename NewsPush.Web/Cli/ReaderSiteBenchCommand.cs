@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -14,7 +15,7 @@ using NewsPush.Data.Entities;
 namespace NewsPush.Web.Cli;
 
 /// <summary>
-/// `bench reader-site [--readers 1000] [--duration 20] [--connections 32] [--pages article,home,for-you,search] [--keep]`:
+/// `bench reader-site [--readers 1000] [--duration 20] [--warmup 10] [--connections 32] [--pages article,home,for-you,search] [--keep]`:
 /// the site itself on a free loopback port, on a fresh SQLite database of its own (the default seed, 320 articles), with
 /// that many signed-in readers who each have a reading history, follows, bookmarks, ratings and inbox messages. Each
 /// reader's cookie (authentication and antiforgery, as a browser sends them after its first page) is made once; wrk then
@@ -33,6 +34,13 @@ public static partial class ReaderSiteBenchCommand
         var connections = Math.Max(1, DigestBenchCommand.IntArg(args, "--connections", 32));
         var pages = (DigestBenchCommand.StringArg(args, "--pages") ?? "article,home,for-you,search").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var keep = args.Contains("--keep");
+        // Long enough for the JIT's second tier to settle on a 2-core machine (it compiled for seconds after a 5 s warm-up).
+        var warmup = Math.Max(1, DigestBenchCommand.IntArg(args, "--warmup", 10));
+        if (warmup + duration > 55)
+        {
+            Console.Error.WriteLine("--warmup plus --duration must stay under 55 s: a reader's session is checked again after a minute, and wrk cannot keep the renewed cookie.");
+            return 2;
+        }
         if (!WrkAvailable())
         {
             Console.Error.WriteLine("wrk is not on the PATH: install it (apt-get install wrk).");
@@ -78,7 +86,7 @@ public static partial class ReaderSiteBenchCommand
                 AddHistory(db, user.Id, i, articleIds, columnIds, now);
             });
             await AddRoleAsync(app.Services, users, ct);
-            var cookies = await CookiesAsync(app.Services, users, baseUrl, ct);
+            var readerCookies = await ReaderCookies.CreateAsync(app.Services, users, baseUrl, ct);
             Console.WriteLine($"{readers:N0} signed-in readers with history, {slugs.Count} articles: ready in {setup.Elapsed.TotalSeconds:F1} s");
 
             var paths = new Dictionary<string, List<string>>
@@ -89,12 +97,11 @@ public static partial class ReaderSiteBenchCommand
                 ["search"] = SearchWords.Select(w => "/search?q=" + Uri.EscapeDataString(w)).ToList(),
             };
             var cookieFile = Path.Combine(folder, "cookies.txt");
-            await File.WriteAllLinesAsync(cookieFile, cookies, ct);
             var script = Path.Combine(folder, "rotate.lua");
             await File.WriteAllTextAsync(script, LuaScript(cookieFile, Path.Combine(folder, "paths.txt")), ct);
 
             Console.WriteLine();
-            Console.WriteLine($"wrk -t2 -c{connections} -d{duration}s --latency, {readers:N0} readers rotating; the site on this machine ({Environment.ProcessorCount} cores)");
+            Console.WriteLine($"wrk -t2 -c{connections} -d{duration}s --latency after a {warmup} s warm-up, fresh tickets for each page, {readers:N0} readers rotating; the site on this machine ({Environment.ProcessorCount} cores)");
             Console.WriteLine();
             Console.WriteLine("| Page (signed in) | Requests/s | p50 | p99 | Non-2xx | CPU ms/request | Load (1 min) |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -106,8 +113,11 @@ public static partial class ReaderSiteBenchCommand
                     return 1;
                 }
                 await File.WriteAllLinesAsync(Path.Combine(folder, "paths.txt"), list, ct);
+                // Tickets issued now: the warm-up and the run end within the minute before a session is checked again.
+                var cookies = readerCookies.Refresh();
+                await File.WriteAllLinesAsync(cookieFile, cookies, ct);
                 await CheckSignedInAsync(baseUrl + list[0], cookies[0], ct);
-                await RunWrkAsync(baseUrl, script, connections, 5, ct); // warm-up
+                await RunWrkAsync(baseUrl, script, connections, warmup, ct);
                 using var self = Process.GetCurrentProcess();
                 var cpuBefore = self.TotalProcessorTime;
                 var result = await RunWrkAsync(baseUrl, script, connections, duration, ct);
@@ -181,27 +191,45 @@ public static partial class ReaderSiteBenchCommand
     /// <summary>
     /// Each reader's cookie header: the authentication ticket as the site's own cookie handler protects it at sign-in
     /// (a password sign-in per reader would spend a minute in PBKDF2), plus the antiforgery cookie the first page sets.
+    /// <see cref="Refresh"/> issues the tickets again: wrk cannot keep the cookie a page renews, so a ticket older than
+    /// the reader session check (<see cref="Account.AccountOptions.ReaderSessionCheckSeconds"/>, a minute) would have
+    /// every later request validate the session again, where a browser does so once a minute.
     /// </summary>
-    private static async Task<List<string>> CookiesAsync(IServiceProvider services, List<ApplicationUser> users, string baseUrl, CancellationToken ct)
+    private sealed class ReaderCookies
     {
-        await using var scope = services.CreateAsyncScope();
-        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ApplicationUser>>();
-        var options = scope.ServiceProvider.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
-        var now = DateTimeOffset.UtcNow;
-        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
-        var cookies = new List<string>(users.Count);
-        foreach (var user in users)
+        private readonly List<(ClaimsPrincipal Principal, string Others)> readers = [];
+        private CookieAuthenticationOptions options = null!;
+
+        public static async Task<ReaderCookies> CreateAsync(IServiceProvider services, List<ApplicationUser> users, string baseUrl, CancellationToken ct)
         {
-            var principal = await signIn.CreateUserPrincipalAsync(user);
-            var ticket = new AuthenticationTicket(principal, new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + options.ExpireTimeSpan }, IdentityConstants.ApplicationScheme);
-            var auth = $"{options.Cookie.Name}={options.TicketDataFormat.Protect(ticket)}";
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-            request.Headers.Add("Cookie", auth);
-            using var response = await http.SendAsync(request, ct);
-            var set = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Select(v => v.Split(';')[0]).ToList() : [];
-            cookies.Add(string.Join("; ", set.Where(c => !c.StartsWith(options.Cookie.Name + "=", StringComparison.Ordinal)).Prepend(auth)));
+            await using var scope = services.CreateAsyncScope();
+            var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ApplicationUser>>();
+            var cookies = new ReaderCookies { options = scope.ServiceProvider.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme) };
+            using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
+            foreach (var user in users)
+            {
+                var principal = await signIn.CreateUserPrincipalAsync(user);
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+                request.Headers.Add("Cookie", cookies.Ticket(principal, DateTimeOffset.UtcNow));
+                using var response = await http.SendAsync(request, ct);
+                var set = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.Select(v => v.Split(';')[0]) : [];
+                cookies.readers.Add((principal, string.Join("; ", set.Where(c => !c.StartsWith(cookies.options.Cookie.Name + "=", StringComparison.Ordinal)))));
+            }
+            return cookies;
         }
-        return cookies;
+
+        /// <summary>Every reader's cookie header, with a ticket issued now.</summary>
+        public List<string> Refresh()
+        {
+            var now = DateTimeOffset.UtcNow;
+            return readers.Select(r => r.Others.Length == 0 ? Ticket(r.Principal, now) : Ticket(r.Principal, now) + "; " + r.Others).ToList();
+        }
+
+        private string Ticket(ClaimsPrincipal principal, DateTimeOffset now)
+        {
+            var ticket = new AuthenticationTicket(principal, new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + options.ExpireTimeSpan }, IdentityConstants.ApplicationScheme);
+            return $"{options.Cookie.Name}={options.TicketDataFormat.Protect(ticket)}";
+        }
     }
 
     private static async Task CheckSignedInAsync(string url, string cookie, CancellationToken ct)

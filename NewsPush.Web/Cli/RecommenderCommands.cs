@@ -31,7 +31,7 @@ internal static class RecommenderCommands
           bench webpush [--subscriptions <n>] [--keys <n>] [--parallelism <n>] [--breakdown] [--keep]
           bench devices [--devices <n>] [--ios-share <0..1>] [--fcm-parallelism <n>] [--apns-parallelism <n>] [--breaking] [--breakdown] [--keep]
           bench campaign [--readers <n>] [--keep]
-          bench reader-site [--readers <n>] [--duration <s>] [--connections <n>] [--pages article,home,for-you,search] [--keep]
+          bench reader-site [--readers <n>] [--duration <s>] [--warmup <s>] [--connections <n>] [--pages article,home,for-you,search] [--keep]
           bench analytics [--deliveries <n>] [--pushes <n>] [--readers <n>] [--provider Sqlite|PostgreSql --connection <cs>] [--keep]
         """;
 
