@@ -51,8 +51,10 @@ public sealed class InteractionRecorder(IOptions<InteractionOptions> options, Ti
             {
                 return;
             }
-            db.Interactions.AddRange(batch);
-            await db.SaveChangesAsync(ct);
+            // One multi-row insert (SQLite: JSON rows; PostgreSQL: COPY) in one transaction, not a change-tracked entity an event.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.BulkInsertAsync(batch, ct);
+            await transaction.CommitAsync(ct);
         }
         finally
         {

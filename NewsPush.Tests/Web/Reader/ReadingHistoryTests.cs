@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -50,6 +51,40 @@ public abstract class ReadingHistoryTests<TFactory>(TFactory factory) : IClassFi
         Assert.All(rows, r => Assert.Equal(1000, r.ReadCount));
         Assert.All(rows, r => Assert.True(r.LastReadAt >= at.AddSeconds(498)));
         Assert.Equal(0, history.PendingCount);
+    }
+
+    [Fact]
+    public async Task DwellAloneMakesNoRowButAddsToAStoredReadAndKeepsTheLatestTime()
+    {
+        var user = await factory.CreateUserAsync(Unique("dwell") + "@test.local");
+        var (opened, _) = await PublishAsync(factory, "Opened, then read for a while", "Body");
+        var (never, _) = await PublishAsync(factory, "Never opened", "Body");
+        var history = factory.Services.GetRequiredService<ReadingHistory>();
+        var at = DateTime.UnixEpoch.AddSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        history.Opened(user.Id, opened, at);
+        history.Dwelled(user.Id, opened, 12.5, at.AddSeconds(5));
+        await history.FlushAsync(factory.Services, default);
+
+        history.Dwelled(user.Id, opened, 30, at.AddSeconds(40));
+        history.Dwelled(user.Id, opened, 1, at.AddSeconds(-100)); // an old beacon arriving late moves no time back
+        history.Dwelled(user.Id, never, 20, at.AddSeconds(40));
+        history.Opened(user.Id, opened, at.AddSeconds(60));
+        await history.FlushAsync(factory.Services, default);
+
+        var rows = await factory.WithDbAsync(db => db.ArticleReads.Where(r => r.UserId == user.Id).ToListAsync());
+        var row = Assert.Single(rows);
+        Assert.Equal(opened, row.ArticleId);
+        Assert.Equal(2, row.ReadCount);
+        Assert.Equal(43.5, row.DwellSeconds, 6);
+        Assert.Equal(at, row.FirstReadAt);
+        Assert.Equal(at.AddSeconds(60), row.LastReadAt);
+
+        history.Dwelled(user.Id, opened, 2, at.AddSeconds(90));
+        await history.FlushAsync(factory.Services, default);
+        var later = await factory.WithDbAsync(db => db.ArticleReads.SingleAsync(r => r.UserId == user.Id));
+        Assert.Equal(at.AddSeconds(90), later.LastReadAt);
+        Assert.Equal(45.5, later.DwellSeconds, 6);
+        Assert.Equal(2, later.ReadCount);
     }
 
     [Fact]
@@ -111,17 +146,31 @@ public abstract class ReadingHistoryTests<TFactory>(TFactory factory) : IClassFi
         }
     }
 
-    private sealed class RefusingReads : SaveChangesInterceptor
+    /// <summary>Refuses the statements that write reading history (the batch's upsert or update), as a database that is down would.</summary>
+    private sealed class RefusingReads : DbCommandInterceptor
     {
         public int Refuse;
 
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            if (eventData.Context!.ChangeTracker.Entries<ArticleRead>().Any() && Interlocked.Decrement(ref Refuse) >= 0)
+            RefuseHistoryWrite(command);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            RefuseHistoryWrite(command);
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        private void RefuseHistoryWrite(DbCommand command)
+        {
+            var text = command.CommandText;
+            if ((text.Contains("INSERT INTO \"ArticleReads\"", StringComparison.Ordinal) || text.Contains("UPDATE \"ArticleReads\"", StringComparison.Ordinal))
+                && Interlocked.Decrement(ref Refuse) >= 0)
             {
                 throw new InvalidOperationException("The database is down (injected).");
             }
-            return base.SavingChangesAsync(eventData, result, cancellationToken);
         }
     }
 }
