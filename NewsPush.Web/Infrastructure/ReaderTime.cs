@@ -14,32 +14,42 @@ public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, 
 {
     private TimeZoneInfo? zone;
 
-    public async Task<TimeZoneInfo> ZoneAsync()
+    /// <summary>The reader's zone; after the first call of a request, without awaiting anything.</summary>
+    public ValueTask<TimeZoneInfo> ZoneAsync() => zone is { } known ? ValueTask.FromResult(known) : new ValueTask<TimeZoneInfo>(LoadZoneAsync());
+
+    private async Task<TimeZoneInfo> LoadZoneAsync()
     {
-        if (zone is null)
-        {
-            var context = http.HttpContext;
-            var userId = context?.User.UserId();
-            zone = userId is null ? TimeZoneInfo.Utc : await zones.GetAsync(db, userId, context!.RequestAborted);
-        }
-        return zone;
+        var context = http.HttpContext;
+        var userId = context?.User.UserId();
+        return zone = userId is null ? TimeZoneInfo.Utc : await zones.GetAsync(db, userId, context!.RequestAborted);
     }
 
     /// <summary>e.g. "2025-06-02 20:00 Asia/Shanghai" or "2025-06-02 12:00 UTC".</summary>
-    public async Task<string> FormatAsync(DateTime utc)
-    {
-        var z = await ZoneAsync();
-        var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), z);
-        return local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " " + z.Id;
-    }
+    public async ValueTask<string> FormatAsync(DateTime utc) => Format(utc, await ZoneAsync());
 
     /// <summary>
     /// "just now", "5 min ago", "2 h ago", "yesterday 18:30", "3 days ago", then the date ("2 Jun" this year, "2 Jun 2024"
     /// before); calendar days and clock times are the reader's zone's.
     /// </summary>
-    public async Task<string> RelativeAsync(DateTime utc)
+    public async ValueTask<string> RelativeAsync(DateTime utc) => Relative(utc, await ZoneAsync());
+
+    /// <summary><c>&lt;time datetime="…" title="2025-06-02 20:00 Asia/Shanghai"&gt;2 h ago&lt;/time&gt;</c>: relative, with the absolute time on hover.</summary>
+    public async ValueTask<IHtmlContent> RelativeTagAsync(DateTime utc)
     {
+        // A page shows dozens of these: one zone look-up a request, then no await and one string each.
         var z = await ZoneAsync();
+        utc = DateTime.SpecifyKind(utc, DateTimeKind.Utc);
+        return new HtmlString($"<time datetime=\"{utc.ToString("o", CultureInfo.InvariantCulture)}\" title=\"{WebUtility.HtmlEncode(Format(utc, z))}\">{WebUtility.HtmlEncode(Relative(utc, z))}</time>");
+    }
+
+    private static string Format(DateTime utc, TimeZoneInfo z)
+    {
+        var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), z);
+        return string.Create(CultureInfo.InvariantCulture, $"{local:yyyy-MM-dd HH:mm} {z.Id}");
+    }
+
+    private string Relative(DateTime utc, TimeZoneInfo z)
+    {
         var nowUtc = clock.GetUtcNow().UtcDateTime;
         utc = DateTime.SpecifyKind(utc, DateTimeKind.Utc);
         var ago = nowUtc - utc;
@@ -72,13 +82,6 @@ public sealed class ReaderTime(NewsPushDbContext db, IHttpContextAccessor http, 
             return $"{days} days ago";
         }
         return local.ToString(local.Year == today.Year ? "d MMM" : "d MMM yyyy", c);
-    }
-
-    /// <summary><c>&lt;time datetime="…" title="2025-06-02 20:00 Asia/Shanghai"&gt;2 h ago&lt;/time&gt;</c>: relative, with the absolute time on hover.</summary>
-    public async Task<IHtmlContent> RelativeTagAsync(DateTime utc)
-    {
-        var iso = DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("o", CultureInfo.InvariantCulture);
-        return new HtmlString($"<time datetime=\"{iso}\" title=\"{WebUtility.HtmlEncode(await FormatAsync(utc))}\">{WebUtility.HtmlEncode(await RelativeAsync(utc))}</time>");
     }
 }
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
 
 namespace NewsPush.Web.Media;
 
@@ -26,4 +29,36 @@ public static class MediaUrls
 }
 
 /// <summary>A <c>&lt;picture&gt;</c>: WebP with a JPEG fallback; <paramref name="Eager"/> for the one picture above the fold.</summary>
-public sealed record PictureViewModel(ImageRef Image, string Sizes, bool Eager = false, string CssClass = "img-fluid");
+public sealed record PictureViewModel(ImageRef Image, string Sizes, bool Eager = false, string CssClass = "img-fluid")
+{
+    /// <summary>
+    /// The markup, written here rather than by a partial view: a front page draws a dozen pictures, and each partial
+    /// view is found, activated (its injected helpers resolved again) and buffered on its own.
+    /// </summary>
+    public IHtmlContent ToHtml()
+    {
+        var e = HtmlEncoder.Default;
+        var widths = Image.Widths;
+        var html = new StringBuilder(640)
+            .Append("<picture>\n    <source type=\"image/webp\" srcset=\"").Append(e.Encode(Srcset(widths, "webp")))
+            .Append("\" sizes=\"").Append(e.Encode(Sizes)).Append("\" />\n    <img");
+        if (CssClass is not null)
+        {
+            html.Append(" class=\"").Append(e.Encode(CssClass)).Append('"');
+        }
+        html.Append(" src=\"").Append(e.Encode(MediaUrls.Fallback(Image, 640)))
+            .Append("\" srcset=\"").Append(e.Encode(Srcset(widths, "jpeg")))
+            .Append("\" sizes=\"").Append(e.Encode(Sizes))
+            .Append("\" width=\"").Append(Image.Width.ToString(CultureInfo.InvariantCulture))
+            .Append("\" height=\"").Append(Image.Height.ToString(CultureInfo.InvariantCulture)).Append('"');
+        if (Image.Alt is not null)
+        {
+            html.Append(" alt=\"").Append(e.Encode(Image.Alt)).Append('"');
+        }
+        html.Append(Eager ? " loading=\"eager\" decoding=\"async\" fetchpriority=\"high\" />" : " loading=\"lazy\" decoding=\"async\" />").Append("\n</picture>");
+        return new HtmlString(html.ToString());
+    }
+
+    private string Srcset(IReadOnlyList<int> widths, string format) =>
+        string.Join(", ", widths.Select(w => $"{MediaUrls.Variant(Image.Key, w, format)} {w.ToString(CultureInfo.InvariantCulture)}w"));
+}
