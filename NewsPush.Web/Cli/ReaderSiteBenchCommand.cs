@@ -18,7 +18,8 @@ namespace NewsPush.Web.Cli;
 /// `bench reader-site [--readers 1000] [--duration 20] [--warmup 10] [--connections 32] [--pages article,home,for-you,search] [--keep]`:
 /// the site itself on a free loopback port, on a fresh SQLite database of its own (the default seed, 320 articles), with
 /// that many signed-in readers who each have a reading history, follows, bookmarks, ratings and inbox messages. Each
-/// reader's cookie (authentication and antiforgery, as a browser sends them after its first page) is made once; wrk then
+/// reader's cookie (authentication and antiforgery, as a browser sends them after its first page) is made at set-up, its
+/// ticket issued again before each page; wrk then
 /// loads each page with the readers rotating request by request (and the articles too), so no reader's data stays hot.
 /// Prints requests/s, p50 and p99 from wrk, and the site's CPU time per request from the process's own counters.
 /// Needs wrk on the PATH (Debian package wrk).
@@ -222,7 +223,7 @@ public static partial class ReaderSiteBenchCommand
         public List<string> Refresh()
         {
             var now = DateTimeOffset.UtcNow;
-            return readers.Select(r => r.Others.Length == 0 ? Ticket(r.Principal, now) : Ticket(r.Principal, now) + "; " + r.Others).ToList();
+            return readers.Select(r => string.Join("; ", new[] { Ticket(r.Principal, now), r.Others }.Where(c => c.Length > 0))).ToList();
         }
 
         private string Ticket(ClaimsPrincipal principal, DateTimeOffset now)

@@ -11,8 +11,11 @@ public static class MediaUrls
     public static string Variant(string key, int width, string format) =>
         $"/media/{key}/{width.ToString(CultureInfo.InvariantCulture)}.{ImageProcessor.Extension(format)}";
 
-    public static string Srcset(ImageRef image, string format) =>
-        string.Join(", ", image.Widths.Select(w => $"{Variant(image.Key, w, format)} {w.ToString(CultureInfo.InvariantCulture)}w"));
+    public static string Srcset(ImageRef image, string format) => Srcset(image.Key, image.Widths, format);
+
+    /// <summary>As <see cref="Srcset(ImageRef, string)"/>, for a caller that has the widths already (they are parsed from the stored list on each read).</summary>
+    public static string Srcset(string key, IReadOnlyList<int> widths, string format) =>
+        string.Join(", ", widths.Select(w => $"{Variant(key, w, format)} {w.ToString(CultureInfo.InvariantCulture)}w"));
 
     /// <summary>The copy closest to <paramref name="wanted"/> pixels wide (for <c>src</c> and sharing cards).</summary>
     public static string Fallback(ImageRef image, int wanted = 1024, string format = "jpeg") => Variant(image.Key, NearestWidth(image, wanted), format);
@@ -40,14 +43,14 @@ public sealed record PictureViewModel(ImageRef Image, string Sizes, bool Eager =
         var e = HtmlEncoder.Default;
         var widths = Image.Widths;
         var html = new StringBuilder(640)
-            .Append("<picture>\n    <source type=\"image/webp\" srcset=\"").Append(e.Encode(Srcset(widths, "webp")))
+            .Append("<picture>\n    <source type=\"image/webp\" srcset=\"").Append(e.Encode(MediaUrls.Srcset(Image.Key, widths, "webp")))
             .Append("\" sizes=\"").Append(e.Encode(Sizes)).Append("\" />\n    <img");
         if (CssClass is not null)
         {
             html.Append(" class=\"").Append(e.Encode(CssClass)).Append('"');
         }
         html.Append(" src=\"").Append(e.Encode(MediaUrls.Fallback(Image, 640)))
-            .Append("\" srcset=\"").Append(e.Encode(Srcset(widths, "jpeg")))
+            .Append("\" srcset=\"").Append(e.Encode(MediaUrls.Srcset(Image.Key, widths, "jpeg")))
             .Append("\" sizes=\"").Append(e.Encode(Sizes))
             .Append("\" width=\"").Append(Image.Width.ToString(CultureInfo.InvariantCulture))
             .Append("\" height=\"").Append(Image.Height.ToString(CultureInfo.InvariantCulture)).Append('"');
@@ -58,7 +61,4 @@ public sealed record PictureViewModel(ImageRef Image, string Sizes, bool Eager =
         html.Append(Eager ? " loading=\"eager\" decoding=\"async\" fetchpriority=\"high\" />" : " loading=\"lazy\" decoding=\"async\" />").Append("\n</picture>");
         return new HtmlString(html.ToString());
     }
-
-    private string Srcset(IReadOnlyList<int> widths, string format) =>
-        string.Join(", ", widths.Select(w => $"{MediaUrls.Variant(Image.Key, w, format)} {w.ToString(CultureInfo.InvariantCulture)}w"));
 }

@@ -137,19 +137,20 @@ public sealed partial class ReadingHistory(IOptions<ReaderOptions> options, Read
     /// <summary>Writes one chunk; returns the readers whose history gained an article (what their feeds leave out).</summary>
     private static async Task<List<string>> WriteAsync(IServiceProvider services, IGrouping<string, (string UserId, int ArticleId, Entry Entry)>[] chunk, CancellationToken ct)
     {
-        await using (var scope = services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
-            if (db.Database.IsSqlite() || db.Database.IsNpgsql())
-            {
-                return await ReadingHistoryUpsert.WriteAsync(db, [.. chunk.SelectMany(g => g).Select(r => new ReadingHistoryUpsert.Row(r.UserId, r.ArticleId, r.Entry.FirstAt, r.Entry.LastAt, r.Entry.Reads, r.Entry.Dwell))], ct);
-            }
-        }
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
+        return db.Database.IsSqlite() || db.Database.IsNpgsql()
+            ? await ReadingHistoryUpsert.WriteAsync(db, [.. chunk.SelectMany(g => g).Select(r => new ReadingHistoryUpsert.Row(r.UserId, r.ArticleId, r.Entry.FirstAt, r.Entry.LastAt, r.Entry.Reads, r.Entry.Dwell))], ct)
+            : await WriteTrackedAsync(services, chunk, ct);
+    }
+
+    /// <summary>SQL Server: through the change tracker (read the stored rows, add to them, insert what is new).</summary>
+    private static async Task<List<string>> WriteTrackedAsync(IServiceProvider services, IGrouping<string, (string UserId, int ArticleId, Entry Entry)>[] chunk, CancellationToken ct)
+    {
         var userIds = chunk.Select(g => g.Key).ToList();
         var articleIds = chunk.SelectMany(g => g.Select(r => r.ArticleId)).Distinct().ToList();
         for (var attempt = 1; ; attempt++)
         {
-            // SQL Server: through the change tracker (read, add to, insert what is new).
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<NewsPushDbContext>();
             // Readers deleted since (or articles removed) are left out rather than failing the batch.

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +23,7 @@ internal static class ReadingHistoryUpsert
     private const string SqliteUpsert = """
         INSERT INTO "ArticleReads" ("UserId", "ArticleId", "FirstReadAt", "LastReadAt", "ReadCount", "DwellSeconds")
         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5
-        FROM json_each(@rows) AS j
+        FROM json_each(CAST(@rows AS TEXT)) AS j
         WHERE EXISTS (SELECT 1 FROM "AspNetUsers" AS u WHERE u."Id" = j.value ->> 0 AND u."DeletedAt" IS NULL)
           AND EXISTS (SELECT 1 FROM "Articles" AS a WHERE a."Id" = j.value ->> 1)
         ON CONFLICT ("UserId", "ArticleId") DO UPDATE SET
@@ -38,7 +37,7 @@ internal static class ReadingHistoryUpsert
         UPDATE "ArticleReads" SET
           "LastReadAt" = max("LastReadAt", j.value ->> 2),
           "DwellSeconds" = "DwellSeconds" + (j.value ->> 3)
-        FROM json_each(@rows) AS j
+        FROM json_each(CAST(@rows AS TEXT)) AS j
         WHERE "ArticleReads"."UserId" = j.value ->> 0 AND "ArticleReads"."ArticleId" = j.value ->> 1
         """;
 
@@ -99,8 +98,11 @@ internal static class ReadingHistoryUpsert
     private static object[] Parameters(bool postgres, List<Row> rows, bool full) =>
         postgres ? PostgresParameters(rows, full) : [new SqliteParameter("@rows", SqliteJson(rows, full))];
 
-    /// <summary>The rows as one JSON array of arrays: dates in Microsoft.Data.Sqlite's text form, as EF stores them.</summary>
-    private static string SqliteJson(List<Row> rows, bool full)
+    /// <summary>
+    /// The rows as one JSON array of arrays, dates in Microsoft.Data.Sqlite's text form as EF stores them; UTF-8 bytes read
+    /// as text by the statement, as <c>BulkInsertAsync</c> sends its rows.
+    /// </summary>
+    private static byte[] SqliteJson(List<Row> rows, bool full)
     {
         var buffer = new ArrayBufferWriter<byte>(rows.Count * 96);
         using (var json = new Utf8JsonWriter(buffer))
@@ -125,11 +127,10 @@ internal static class ReadingHistoryUpsert
             }
             json.WriteEndArray();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    private static string SqliteDate(DateTime at) =>
-        (at.Kind == DateTimeKind.Utc ? at : at.ToUniversalTime()).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+    private static string SqliteDate(DateTime at) => Utc(at).ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     /// <summary>The rows as one array parameter per column, read back as a table by <c>unnest</c>.</summary>
     private static object[] PostgresParameters(List<Row> rows, bool full)
